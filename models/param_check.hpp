@@ -1,0 +1,43 @@
+// Validation of parameter structs. A struct's validate() throws ParamError naming the field
+// (the field name is also the YAML key), so the platform loader can point at file:line:column.
+#pragma once
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace atleus {
+
+class ParamError : public std::invalid_argument {
+ public:
+  ParamError(std::string field, const std::string& message)
+      : std::invalid_argument(message), field_(std::move(field)) {}
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string field_;
+};
+
+inline void require(bool ok, const char* field, const std::string& message) {
+  if (!ok) throw ParamError(field, message);
+}
+
+template <typename T>
+void require_positive(T value, const char* field) {
+  require(value > T(0) && !(std::isnan(static_cast<double>(value))), field,
+          "must be > 0 (got " + std::to_string(value) + ")");
+}
+
+template <typename T>
+void require_non_negative(T value, const char* field) {
+  require(value >= T(0), field, "must be >= 0 (got " + std::to_string(value) + ")");
+}
+
+template <typename T>
+void require_range(T value, T lo, T hi, const char* field) {
+  require(value >= lo && value <= hi, field,
+          "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "] (got " +
+              std::to_string(value) + ")");
+}
+
+}  // namespace atleus

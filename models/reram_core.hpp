@@ -1,0 +1,227 @@
+// ReramCore: one ISAAC-style ReRAM processing-in-memory core of Atleus (paper sections 2 and 6).
+//
+// Models: weights resident in 128x128 crossbars of multi-bit cells; bit-serial inputs through
+// 1-bit DACs (one crossbar read cycle per input slice); ADC conversion of every sensed line,
+// with the read cycle stretched when several crossbars share one ADC; shift-and-add; the
+// per-crossbar dequantisation step of Atleus's crossbar-wise quantisation; the tile eDRAM
+// buffer. A batch of input vectors pipelines through the stages (buffer read, crossbar+ADC,
+// S&A, dequantisation, buffer write): latency = sum of stage times + (vectors per copy - 1) x
+// the slowest stage. Weight duplication splits the vectors among the copies. Energy is counted
+// per event (crossbar read, ADC conversion, DAC bit, shift-add, dequantisation op, buffer byte)
+// with per-event energies derived from ISAAC's component power table; static power is a
+// separate figure for the platform to charge over the run.
+// Transposed reads (backward dX = dY . W^T) drive the columns and sense the rows. A weight
+// spans cells_per_weight adjacent columns of different significance, and a 1-bit DAC cannot
+// scale a column by its significance, so each input slice takes cells_per_weight sub-reads
+// (one per significance); each sub-read converts the crossbar's mapped rows.
+// Does not model: analog noise, IR drop, ADC resolution loss, the tile-internal network,
+// partial-sum traffic between tiles, input/output register capacity, weight programming at run
+// time (write_cost() is a separate estimate), functional values.
+// Op shape: a kMvm ComputeOp stores W[k][n] (d_in = k, d_out = n) in both directions; m is
+// the number of input vectors. Forward vectors have k elements, transposed ones have n.
+// Timing style: loosely timed. transport() books the core's compute (or its buffer) on a
+// BusyCalendar at arrival = now + delay, adds the completion time to `delay`, never waits.
+#pragma once
+
+#include <cstdint>
+#include <systemc>
+#include <tlm>
+
+#include "models/busy_calendar.hpp"
+#include "models/compute_op.hpp"
+#include "models/endpoint.hpp"
+
+namespace atleus {
+
+// ISAAC = Shafiee et al., "ISAAC: A Convolutional Neural Network Accelerator with In-Situ
+// Analog Arithmetic in Crossbars", ISCA 2016, Table 2 (32 nm component powers and areas).
+struct ReramCoreParams {
+  // --- organisation ---
+  unsigned tiles = 16;                 // Atleus section 2: 16 tiles per core
+  unsigned crossbars_per_tile = 96;    // Atleus section 2: 96 crossbars per tile (12 IMAs x 8)
+  unsigned crossbar_rows = 128;        // Atleus section 2 / ISAAC: 128x128 crossbars
+  unsigned crossbar_cols = 128;        // Atleus section 2 / ISAAC: 128x128 crossbars
+  unsigned bits_per_cell = 2;          // Atleus section 2 / ISAAC: 2 bits per cell
+  unsigned adcs_per_tile = 96;         // Atleus section 2: 96 ADCs per tile, one per crossbar
+  unsigned adc_bits = 8;               // Atleus section 2 / ISAAC: 8-bit ADCs
+  double adc_sample_rate_gsps = 1.28;  // ISAAC Table 2: 1.28 GS/s per ADC
+  unsigned dac_bits = 1;               // Atleus section 2 / ISAAC: 1-bit DACs, bit-serial inputs
+
+  // --- timing ---
+  // ISAAC: 100 ns crossbar read cycle per input slice (128 lines / 1.28 GS/s = 100 ns).
+  double read_cycle_ns = 100.0;
+  // [default] ISAAC pipelines every step in 100 ns stages; the final shift-and-add of a
+  // vector's partial sums takes one stage.
+  double shift_add_ns = 100.0;
+  // [default] Atleus section 6 adds one pipeline step (ADC -> S&A -> dequant); one ISAAC
+  // 100 ns stage.
+  double dequant_ns = 100.0;
+  // ISAAC Table 2: 64 KB eDRAM buffer per tile.
+  unsigned buffer_kib = 64;
+  // [default] a 256-bit eDRAM port per 1 ns cycle (the port width and cycle of Accelergy's
+  // ISAAC component library; ISAAC's eDRAM-to-IMA bus is 384 wires): 32 B/ns.
+  double buffer_bytes_per_ns = 32.0;
+
+  // --- energy per event (pJ), from ISAAC Table 2 powers ---
+  // Crossbar 0.3 mW x 100 ns read cycle = 30 pJ per crossbar per read cycle.
+  double xbar_read_pj = 0.3e-3 * 100e-9 * 1e12;
+  // ADC 2 mW / 1.28 GS/s = 1.5625 pJ per conversion.
+  double adc_conversion_pj = 2e-3 / 1.28e9 * 1e12;
+  // DACs 4 mW per IMA for 8 x 128 DACs, x 100 ns = 0.390625 pJ per row per input bit.
+  double dac_bit_pj = 4e-3 / (8.0 * 128.0) * 100e-9 * 1e12;
+  // S+A 0.2 mW per IMA serving 8 ADCs at 1.28 GS/s: 0.01953 pJ per ADC sample added.
+  double shift_add_pj = 0.2e-3 / (8.0 * 1.28e9) * 1e12;
+  // Atleus section 2: dequantisation adds 1.5% of the 0.345 W tile power (5.175 mW), spread
+  // over the ops a tile does at its nominal M8F8 rate: 96 crossbars x 32 weight columns per
+  // 8-cycle (800 ns) vector = 1.3477 pJ per crossbar-column output.
+  double dequant_pj = 0.015 * 0.345 * 800e-9 / (96.0 * 32.0) * 1e12;
+  // ISAAC Table 2: eDRAM 20.7 mW per tile at the 32 B/ns port = 0.646875 pJ per byte
+  // (Accelergy's ISAAC eDRAM: 20.45 pJ per 256-bit access = 0.639 pJ/B).
+  double buffer_byte_pj = 20.7e-3 / 32e9 * 1e12;
+
+  // --- weight programming (write_cost() only; the paper never writes at run time) ---
+  // [default] PRIME (Chi et al., ISCA 2016, NVSim ReRAM): 50.88 ns write latency per row.
+  double write_row_ns = 50.88;
+  // [default] one SET/RESET pulse of ~2 V x 100 uA x 50 ns = 10 pJ per cell (typical HfOx
+  // operating point; multi-level program-and-verify loops multiply it).
+  double write_cell_pj = 10.0;
+
+  // --- area and power ---
+  double tile_area_mm2 = 0.37;            // Atleus section 2 (ISAAC Table 2: 0.372 mm^2)
+  double dequant_area_overhead = 0.0215;  // Atleus section 2: +2.15% area
+  double tile_power_w = 0.345;            // Atleus section 2 (ISAAC Table 2: 330 mW)
+  double dequant_power_overhead = 0.015;  // Atleus section 2: +1.5% power
+  // [default] ISAAC gives full-activity powers only. The parts not charged per event above
+  // (per IMA: input register 1.24 mW, output register 0.23 mW, S+H 0.01 mW; per tile: eDRAM
+  // bus 7 mW, sigmoid 0.52 mW, max-pool 0.4 mW, output register 1.68 mW) are clocked every
+  // cycle, so they are charged as always-on: 12 x 1.48 + 9.6 = 27.36 mW per tile, x 16 tiles.
+  // The router (NoC) is modelled elsewhere.
+  double static_power_w =
+      16 * (12 * (1.24e-3 + 0.23e-3 + 0.01e-3) + 7e-3 + 0.52e-3 + 0.4e-3 + 1.68e-3);
+
+  void validate() const;
+};
+
+// How a d_in x d_out weight matrix sits on a core's crossbars.
+struct ReramPlacement {
+  uint64_t d_in = 0;
+  uint64_t d_out = 0;
+  unsigned weight_bits = 0;
+  unsigned duplication = 1;
+  uint64_t cells_per_weight = 0;    // ceil(weight_bits / bits_per_cell)
+  uint64_t row_blocks = 0;          // ceil(d_in / crossbar_rows)
+  uint64_t col_blocks = 0;          // ceil(d_out x cells_per_weight / crossbar_cols)
+  uint64_t crossbars_per_copy = 0;  // row_blocks x col_blocks
+  uint64_t crossbars = 0;           // crossbars_per_copy x duplication
+  uint64_t tiles = 0;               // ceil(crossbars / crossbars_per_tile)
+  bool fits = false;                // tiles <= params.tiles
+  double utilisation = 0.0;         // mapped cells / cells of the allocated crossbars
+};
+
+// Cost of one batch of MVMs on a placement, ignoring contention.
+struct ReramMvmCost {
+  uint64_t vectors = 0;
+  uint64_t vectors_per_copy = 0;    // ceil(vectors / duplication)
+  uint64_t slices = 0;              // ceil(input_bits / dac_bits)
+  uint64_t reads_per_vector = 0;    // slices, x cells_per_weight when transposed
+  uint64_t lines_per_crossbar = 0;  // lines one crossbar converts per read (its busiest)
+  uint64_t crossbars_per_adc = 0;
+  uint64_t cycle_ps = 0;      // max(read cycle, ADC time for the lines)
+  uint64_t stage_sum_ps = 0;  // latency of a single vector
+  uint64_t interval_ps = 0;   // slowest stage: one vector per interval per copy
+  uint64_t latency_ps = 0;    // stage_sum + (vectors_per_copy - 1) x interval; 0 if none
+  // Event counts over the whole batch.
+  uint64_t xbar_reads = 0;
+  uint64_t adc_conversions = 0;
+  uint64_t dac_activations = 0;
+  uint64_t shift_adds = 0;
+  uint64_t dequant_ops = 0;
+  uint64_t buffer_bytes = 0;
+  // Dynamic energy per event class (J).
+  double xbar_j = 0.0;
+  double adc_j = 0.0;
+  double dac_j = 0.0;
+  double shift_add_j = 0.0;
+  double dequant_j = 0.0;
+  double buffer_j = 0.0;
+  double total_j = 0.0;
+};
+
+// Programming a placement's weights (all copies).
+struct ReramWriteCost {
+  uint64_t cells = 0;       // cells written
+  uint64_t latency_ps = 0;  // tiles in parallel, one crossbar per tile at a time, row by row
+  double energy_j = 0.0;
+};
+
+uint64_t cells_per_weight(const ReramCoreParams& p, unsigned weight_bits);
+
+// Throws std::invalid_argument on a zero dimension, weight_bits or duplication.
+ReramPlacement place_matrix(const ReramCoreParams& p, uint64_t d_in, uint64_t d_out,
+                            unsigned weight_bits, unsigned duplication = 1);
+
+// Weights one core holds: all its cells / cells_per_weight (equal to
+// floor(cells x bits_per_cell / weight_bits) when weight_bits is a multiple of bits_per_cell;
+// otherwise each weight still occupies whole cells).
+uint64_t capacity_weights(const ReramCoreParams& p, unsigned weight_bits);
+
+// Throws std::invalid_argument if input_bits is 0.
+ReramMvmCost mvm_cost(const ReramCoreParams& p, const ReramPlacement& placement, uint64_t vectors,
+                      unsigned input_bits, bool transposed);
+
+ReramWriteCost write_cost(const ReramCoreParams& p, const ReramPlacement& placement);
+
+double core_area_mm2(const ReramCoreParams& p);
+double core_peak_power_w(const ReramCoreParams& p);
+double core_static_energy_j(const ReramCoreParams& p, uint64_t elapsed_ps);
+
+struct ReramCoreStats {
+  uint64_t ops = 0;       // MVM ops executed
+  uint64_t rejected = 0;  // ops answered with an error response
+  uint64_t macs = 0;
+  uint64_t vectors = 0;
+  uint64_t xbar_reads = 0;
+  uint64_t adc_conversions = 0;
+  uint64_t dac_activations = 0;
+  uint64_t shift_adds = 0;
+  uint64_t dequant_ops = 0;
+  uint64_t buffer_bytes = 0;  // MVM-internal plus network reads and writes
+  double xbar_j = 0.0;
+  double adc_j = 0.0;
+  double dac_j = 0.0;
+  double shift_add_j = 0.0;
+  double dequant_j = 0.0;
+  double buffer_j = 0.0;
+  uint64_t busy_ps = 0;         // compute booked
+  uint64_t queue_ps = 0;        // compute queueing, summed over ops
+  uint64_t buffer_busy_ps = 0;  // buffer booked by network reads and writes
+  uint64_t buffer_queue_ps = 0;
+  uint64_t bytes_in = 0;   // plain writes received
+  uint64_t bytes_out = 0;  // plain reads served
+
+  double dynamic_j() const { return xbar_j + adc_j + dac_j + shift_add_j + dequant_j + buffer_j; }
+};
+
+class ReramCore : public Endpoint {
+ public:
+  ReramCore(sc_core::sc_module_name name, const ReramCoreParams& params);
+
+  const ReramCoreParams& params() const { return params_; }
+  const ReramCoreStats& stats() const { return stats_; }
+
+ protected:
+  void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
+
+ private:
+  void run_mvm(tlm::tlm_generic_payload& tx, ComputeExtension& ext, sc_core::sc_time& delay);
+  void buffer_access(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+  void tidy_calendars();
+
+  ReramCoreParams params_;
+  ReramCoreStats stats_;
+  BusyCalendar compute_;
+  BusyCalendar buffer_;
+  unsigned transports_since_tidy_ = 0;
+};
+
+}  // namespace atleus

@@ -1,0 +1,97 @@
+// Netlist: elaborates a PlatformConfig into SystemC modules and binds their TLM-2.0 sockets:
+// one router per core site, two Channels per link (one each way) and per local port, a core
+// (or any Endpoint a caller supplies) on every site, the HBM on its attachment routers, and a
+// host port whose two sockets an external host model binds (a stub answers when none is given).
+// Address map: core i owns [core_base(i), +core_window); the HBM owns hbm_base().
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+#include <systemc>
+#include <tlm>
+
+#include "models/endpoint.hpp"
+#include "models/hbm.hpp"
+#include "noc/address_map.hpp"
+#include "noc/channel.hpp"
+#include "noc/router.hpp"
+#include "noc/routing.hpp"
+#include "noc/topology.hpp"
+#include "platform/platform_config.hpp"
+
+namespace atleus {
+
+// The topology a platform describes (also used without SystemC, by `describe`).
+noc::Topology build_topology(const PlatformConfig& cfg);
+
+struct Site {
+  int index = 0;  // = router id = core index = target id
+  int tier = 0, x = 0, y = 0;
+  const CoreType* type = nullptr;
+  std::string name;  // e.g. "t1_x2_y0"
+};
+
+// Static routing figures (no simulation): target lists, routing table, address map.
+struct NetworkPlan {
+  noc::Topology topology;
+  std::vector<Site> sites;
+  std::vector<int> hbm_routers;
+  int host_router = 0;
+  int hbm_target = 0;   // target id of the HBM (= number of sites)
+  int host_target = 0;  // target id of the host port
+  noc::AddressMap address_map;
+  std::unique_ptr<noc::RoutingTable> routing;
+};
+NetworkPlan plan_network(const PlatformConfig& cfg);
+
+constexpr uint64_t kCoreWindow = 1ull << 32;
+inline uint64_t core_base(int core) { return (static_cast<uint64_t>(core) + 1) << 32; }
+constexpr uint64_t kHostBase = 1ull << 47;
+constexpr uint64_t kHostWindow = 1ull << 32;
+constexpr uint64_t kHbmBase = 1ull << 48;
+
+class Netlist : public sc_core::sc_module {
+ public:
+  using EndpointFactory = std::function<std::unique_ptr<Endpoint>(const Site&)>;
+
+  // `make_endpoint` puts a block on each core site; by default the site's core model.
+  // With `host_stub`, a stub host answers packets sent to the host port.
+  Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg,
+          EndpointFactory make_endpoint = nullptr, bool host_stub = true);
+  ~Netlist() override;
+
+  const PlatformConfig& config() const { return cfg_; }
+  const NetworkPlan& plan() const { return plan_; }
+  const std::vector<Site>& sites() const { return plan_.sites; }
+  Endpoint& endpoint(int site) { return *endpoints_.at(site); }
+  Hbm& hbm() { return *hbm_; }
+  const std::vector<std::unique_ptr<noc::Router>>& routers() const { return routers_; }
+  // Channels of router-to-router links: [2*link] is a->b, [2*link+1] is b->a.
+  const std::vector<std::unique_ptr<noc::Channel>>& link_channels() const { return link_ch_; }
+  const std::vector<std::unique_ptr<noc::Channel>>& local_channels() const { return local_ch_; }
+
+  // The host port: an external host binds its initiator socket to host_in() and its target
+  // socket to host_out() (only when constructed without the stub).
+  tlm::tlm_target_socket<>& host_in();
+  tlm::tlm_initiator_socket<>& host_out();
+
+  uint64_t hbm_base() const { return kHbmBase; }
+
+ private:
+  noc::Channel& make_local_channel(const std::string& name, noc::ChannelRole role);
+
+  PlatformConfig cfg_;
+  NetworkPlan plan_;
+  std::vector<std::unique_ptr<noc::Router>> routers_;
+  std::vector<std::unique_ptr<noc::Channel>> link_ch_;
+  std::vector<std::unique_ptr<noc::Channel>> local_ch_;
+  std::vector<std::unique_ptr<Endpoint>> endpoints_;
+  std::unique_ptr<Hbm> hbm_;
+  std::vector<std::unique_ptr<sc_core::sc_module>> fillers_;  // drive unused router inputs
+  noc::Channel* host_inject_ = nullptr;
+  noc::Channel* host_eject_ = nullptr;
+};
+
+}  // namespace atleus

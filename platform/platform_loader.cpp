@@ -1,0 +1,363 @@
+#include "platform/platform_loader.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+#include <unistd.h>
+
+#include "platform/netlist.hpp"
+#include "platform/param_binding.hpp"
+
+namespace atleus {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<fs::path> preset_dirs() {
+  std::vector<fs::path> dirs;
+  if (const char* env = std::getenv("ATLEUS_CONFIG_DIR")) dirs.emplace_back(env);
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) dirs.push_back(exe.parent_path().parent_path() / "share" / "atleus-vp" / "configs");
+  dirs.push_back(fs::path(ATLEUS_SOURCE_DIR) / "platform" / "configs");
+  return dirs;
+}
+
+const FieldTable<ReramCoreParams>& reram_fields() {
+  using P = ReramCoreParams;
+  static const auto t = FieldTable<P>()
+      .add("tiles", &P::tiles).add("crossbars_per_tile", &P::crossbars_per_tile)
+      .add("crossbar_rows", &P::crossbar_rows).add("crossbar_cols", &P::crossbar_cols)
+      .add("bits_per_cell", &P::bits_per_cell).add("adcs_per_tile", &P::adcs_per_tile)
+      .add("adc_bits", &P::adc_bits).add("adc_sample_rate_gsps", &P::adc_sample_rate_gsps)
+      .add("dac_bits", &P::dac_bits).add("read_cycle_ns", &P::read_cycle_ns)
+      .add("shift_add_ns", &P::shift_add_ns).add("dequant_ns", &P::dequant_ns)
+      .add("buffer_kib", &P::buffer_kib).add("buffer_bytes_per_ns", &P::buffer_bytes_per_ns)
+      .add("xbar_read_pj", &P::xbar_read_pj).add("adc_conversion_pj", &P::adc_conversion_pj)
+      .add("dac_bit_pj", &P::dac_bit_pj).add("shift_add_pj", &P::shift_add_pj)
+      .add("dequant_pj", &P::dequant_pj).add("buffer_byte_pj", &P::buffer_byte_pj)
+      .add("write_row_ns", &P::write_row_ns).add("write_cell_pj", &P::write_cell_pj)
+      .add("tile_area_mm2", &P::tile_area_mm2)
+      .add("dequant_area_overhead", &P::dequant_area_overhead)
+      .add("tile_power_w", &P::tile_power_w)
+      .add("dequant_power_overhead", &P::dequant_power_overhead)
+      .add("static_power_w", &P::static_power_w);
+  return t;
+}
+
+const FieldTable<SfuParams>& sfu_fields() {
+  using P = SfuParams;
+  static const auto t = FieldTable<P>()
+      .add("lanes", &P::lanes).add("cycles_add", &P::cycles_add).add("cycles_mul", &P::cycles_mul)
+      .add("cycles_exp", &P::cycles_exp).add("cycles_recip", &P::cycles_recip)
+      .add("cycles_rsqrt", &P::cycles_rsqrt).add("cycles_tanh", &P::cycles_tanh)
+      .add("e_add_pj", &P::e_add_pj).add("e_mul_pj", &P::e_mul_pj)
+      .add("e_special_pj", &P::e_special_pj)
+      .custom("gelu_approx", [](P& p, const ConfigNode& v) {
+        try {
+          p.gelu_approx = parse_gelu_approx(v.as<std::string>());
+        } catch (const ParamError& e) {
+          v.fail(e.what());
+        }
+      });
+  return t;
+}
+
+const FieldTable<SystolicCoreParams>& systolic_fields() {
+  using P = SystolicCoreParams;
+  static const auto t = FieldTable<P>()
+      .add("rows", &P::rows).add("cols", &P::cols).add("clock_mhz", &P::clock_mhz)
+      .add("sram_kib", &P::sram_kib).add("sram_bytes_per_cycle", &P::sram_bytes_per_cycle)
+      .add("spill_bytes_per_cycle", &P::spill_bytes_per_cycle)
+      .add("operand_bytes", &P::operand_bytes).add("e_mac_pj", &P::e_mac_pj)
+      .add("e_sram_pj_per_byte", &P::e_sram_pj_per_byte)
+      .add("static_power_w", &P::static_power_w).add("area_mm2", &P::area_mm2)
+      .add("power_w", &P::power_w)
+      .custom("dataflow", [](P& p, const ConfigNode& v) {
+        try {
+          p.dataflow = parse_dataflow(v.as<std::string>());
+        } catch (const ParamError& e) {
+          v.fail(e.what());
+        }
+      })
+      .custom("sfu", [](P& p, const ConfigNode& v) { sfu_fields().read(v, p.sfu); });
+  return t;
+}
+
+const FieldTable<HbmParams>& hbm_fields() {
+  using P = HbmParams;
+  static const auto t = FieldTable<P>()
+      .add("capacity_gib", &P::capacity_gib).add("peak_bandwidth_gbps", &P::peak_bandwidth_gbps)
+      .add("interface_bits", &P::interface_bits).add("channels", &P::channels)
+      .add("access_latency_ns", &P::access_latency_ns)
+      .add("energy_pj_per_bit", &P::energy_pj_per_bit)
+      .add("interleave_bytes", &P::interleave_bytes).add("static_power_w", &P::static_power_w)
+      .add("store_data", &P::store_data);
+  return t;
+}
+
+const FieldTable<CostParams>& cost_fields() {
+  using P = CostParams;
+  static const auto t = FieldTable<P>()
+      .add("wafer_diameter_mm", &P::wafer_diameter_mm).add("wafer_cost_usd", &P::wafer_cost_usd)
+      .add("defect_density_per_cm2", &P::defect_density_per_cm2).add("alpha", &P::alpha)
+      .add("wafer_yield", &P::wafer_yield).add("stacking_yield", &P::stacking_yield)
+      .add("tsv_yield", &P::tsv_yield);
+  return t;
+}
+
+const FieldTable<noc::RouterParams>& router_fields() {
+  using P = noc::RouterParams;
+  static const auto t = FieldTable<P>()
+      .add("clock_mhz", &P::clock_mhz).add("latency_cycles", &P::latency_cycles)
+      .add("flit_bytes", &P::flit_bytes).add("energy_pj_per_bit", &P::energy_pj_per_bit)
+      .add("buffer_area_mm2_per_port", &P::buffer_area_mm2_per_port)
+      .add("crossbar_area_mm2_per_port2", &P::crossbar_area_mm2_per_port2)
+      .add("static_power_w_per_port", &P::static_power_w_per_port);
+  return t;
+}
+
+const FieldTable<noc::WireParams>& wire_fields() {
+  using P = noc::WireParams;
+  static const auto t = FieldTable<P>()
+      .add("supply_v", &P::supply_v).add("activity", &P::activity)
+      .add("driver_resistance_ohm", &P::driver_resistance_ohm)
+      .add("load_capacitance_ff", &P::load_capacitance_ff);
+  return t;
+}
+
+const FieldTable<noc::PlanarLinkParams>& planar_fields() {
+  using P = noc::PlanarLinkParams;
+  static const auto t = FieldTable<P>()
+      .add("width_bits", &P::width_bits).add("length_mm", &P::length_mm)
+      .add("capacitance_ff_per_mm", &P::capacitance_ff_per_mm)
+      .add("delay_ps_per_mm", &P::delay_ps_per_mm)
+      .add("min_latency_cycles", &P::min_latency_cycles);
+  return t;
+}
+
+const FieldTable<noc::TsvParams>& tsv_fields() {
+  using P = noc::TsvParams;
+  static const auto t = FieldTable<P>()
+      .add("width_bits", &P::width_bits).add("diameter_um", &P::diameter_um)
+      .add("height_um", &P::height_um).add("capacitance_ff", &P::capacitance_ff)
+      .add("resistance_mohm", &P::resistance_mohm).add("pitch_factor", &P::pitch_factor)
+      .add("min_latency_cycles", &P::min_latency_cycles);
+  return t;
+}
+
+template <typename S>
+void read_validated(const ConfigNode& node, const FieldTable<S>& table, S& s,
+                    const std::vector<std::string>& extra = {}) {
+  table.read(node, s, extra);
+  validate_at(node, s);
+}
+
+SiteRef read_site(const ConfigNode& node, const PlatformConfig& cfg) {
+  const auto v = node.as<std::vector<int64_t>>();
+  if (v.size() != 3) node.fail("a core site is [tier, x, y]");
+  SiteRef s{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2])};
+  if (s.tier < 0 || s.tier >= static_cast<int>(cfg.tiers.size()))
+    node.fail("tier " + std::to_string(s.tier) + " does not exist (the platform has " +
+              std::to_string(cfg.tiers.size()) + " tiers)");
+  const auto& t = cfg.tiers[s.tier];
+  if (s.x < 0 || s.y < 0 || s.x >= t.width || s.y >= t.height)
+    node.fail("site (" + std::to_string(s.x) + ", " + std::to_string(s.y) + ") is outside tier " +
+              std::to_string(s.tier) + "'s " + std::to_string(t.width) + "x" +
+              std::to_string(t.height) + " grid");
+  return s;
+}
+
+int read_tier_index(const ConfigNode& node, const PlatformConfig& cfg) {
+  const int t = node.as<int>();
+  if (t < 0 || t >= static_cast<int>(cfg.tiers.size()))
+    node.fail("tier " + std::to_string(t) + " does not exist (the platform has " +
+              std::to_string(cfg.tiers.size()) + " tiers)");
+  return t;
+}
+
+void read_core_types(const ConfigNode& node, PlatformConfig& cfg) {
+  if (!node.is_map() || node.size() == 0) node.fail("expected a map of core types");
+  for (const auto& name : node.keys()) {
+    const ConfigNode ct = node.child(name);
+    CoreType type;
+    type.name = name;
+    const std::string kind = ct.get<std::string>("kind");
+    if (kind == "reram") {
+      type.kind = CoreKind::kReram;
+      read_validated(ct, reram_fields(), type.reram, {"kind"});
+    } else if (kind == "systolic") {
+      type.kind = CoreKind::kSystolic;
+      read_validated(ct, systolic_fields(), type.systolic, {"kind"});
+    } else {
+      ct.child("kind").fail("unknown core kind '" + kind + "' (reram, systolic)");
+    }
+    cfg.core_types.push_back(type);
+  }
+}
+
+void read_tiers(const ConfigNode& node, PlatformConfig& cfg) {
+  if (!node.is_seq() || node.size() == 0) node.fail("expected a list of tiers");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const ConfigNode t = node[i];
+    t.expect_keys({"name", "core", "grid", "topology", "curve", "die_area_mm2", "wafer_cost_usd"});
+    TierConfig tier;
+    tier.name = t.get_or<std::string>("name", "tier" + std::to_string(i));
+    tier.core_type = t.get<std::string>("core");
+    const bool known = std::any_of(cfg.core_types.begin(), cfg.core_types.end(),
+                                   [&](const CoreType& c) { return c.name == tier.core_type; });
+    if (!known) t.fail_key("core", "no core type named '" + tier.core_type + "' in core_types");
+    const auto grid = t.get<std::vector<int64_t>>("grid");
+    if (grid.size() != 2) t.fail_key("grid", "grid is [columns, rows]");
+    if (grid[0] <= 0 || grid[1] <= 0 || grid[0] > 64 || grid[1] > 64)
+      t.fail_key("grid", "each grid dimension must be in [1, 64]");
+    tier.width = static_cast<int>(grid[0]);
+    tier.height = static_cast<int>(grid[1]);
+    const std::string topo = t.get_or<std::string>("topology", "mesh");
+    if (topo == "mesh") tier.topology = PlanarTopology::kMesh;
+    else if (topo == "torus") tier.topology = PlanarTopology::kTorus;
+    else if (topo == "sfc") tier.topology = PlanarTopology::kSfc;
+    else if (topo == "none") tier.topology = PlanarTopology::kNone;
+    else t.fail_key("topology", "unknown planar topology '" + topo + "' (mesh, torus, sfc, none)");
+    if (t.has("curve")) {
+      try {
+        tier.curve = noc::parse_sfc_curve(t.get<std::string>("curve"));
+      } catch (const std::invalid_argument& e) {
+        t.fail_key("curve", e.what());
+      }
+    }
+    if (tier.topology == PlanarTopology::kSfc && tier.curve == noc::SfcCurve::kHilbert) {
+      const bool pow2 = (tier.width & (tier.width - 1)) == 0;
+      if (tier.width != tier.height || !pow2)
+        t.fail_key("grid", "a Hilbert curve needs a square grid with a power-of-two side "
+                           "(use curve: snake)");
+    }
+    tier.die_area_mm2 = t.get_or<double>("die_area_mm2", 0.0);
+    if (tier.die_area_mm2 < 0) t.fail_key("die_area_mm2", "must be >= 0");
+    tier.wafer_cost_usd = t.get_or<double>("wafer_cost_usd", 0.0);
+    if (tier.wafer_cost_usd < 0) t.fail_key("wafer_cost_usd", "must be >= 0");
+    cfg.tiers.push_back(tier);
+  }
+}
+
+noc::LinkKind read_link_kind(const ConfigNode& v) {
+  const auto s = v.as<std::string>();
+  if (s == "planar") return noc::LinkKind::kPlanar;
+  if (s == "vertical" || s == "tsv") return noc::LinkKind::kVertical;
+  if (s == "skip") return noc::LinkKind::kSkip;
+  v.fail("unknown link kind '" + s + "' (planar, vertical, skip)");
+}
+
+void read_vertical(const ConfigNode& node, PlatformConfig& cfg) {
+  node.expect_keys({"adjacent", "skip", "wrap", "links"});
+  cfg.vertical.adjacent = node.get_or<bool>("adjacent", true);
+  cfg.vertical.wrap = node.get_or<bool>("wrap", false);
+  if (node.has("skip")) {
+    const ConfigNode s = node.child("skip");
+    if (!s.is_seq()) s.fail("expected a list of [lower_tier, upper_tier] pairs");
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const ConfigNode pair = s[i];
+      if (!pair.is_seq() || pair.size() != 2) pair.fail("a skip entry is [lower_tier, upper_tier]");
+      const int a = read_tier_index(pair[0], cfg), b = read_tier_index(pair[1], cfg);
+      if (std::abs(a - b) < 2) pair.fail("skip links join tiers at least two apart");
+      cfg.vertical.skip.emplace_back(a, b);
+    }
+  }
+  if (node.has("links")) {
+    const ConfigNode l = node.child("links");
+    if (!l.is_seq()) l.fail("expected a list of links");
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      const ConfigNode e = l[i];
+      e.expect_keys({"from", "to", "kind"});
+      ExplicitLink link{read_site(e.child("from"), cfg), read_site(e.child("to"), cfg),
+                        e.has("kind") ? read_link_kind(e.child("kind")) : noc::LinkKind::kPlanar};
+      if (link.a.tier == link.b.tier && link.a.x == link.b.x && link.a.y == link.b.y)
+        e.fail("a link must join two different sites");
+      cfg.vertical.links.push_back(link);
+    }
+  }
+}
+
+void read_noc(const ConfigNode& node, PlatformConfig& cfg) {
+  node.expect_keys({"router", "wire", "planar", "tsv"});
+  if (node.has("router")) read_validated(node.child("router"), router_fields(), cfg.noc.router);
+  if (node.has("wire")) read_validated(node.child("wire"), wire_fields(), cfg.noc.wire);
+  if (node.has("planar")) read_validated(node.child("planar"), planar_fields(), cfg.noc.planar);
+  if (node.has("tsv")) read_validated(node.child("tsv"), tsv_fields(), cfg.noc.tsv);
+}
+
+void read_memory(const ConfigNode& node, PlatformConfig& cfg) {
+  node.expect_keys({"hbm"});
+  const ConfigNode hbm = node.child("hbm");
+  read_validated(hbm, hbm_fields(), cfg.hbm, {"attach"});
+  const ConfigNode attach = hbm.child("attach");
+  if (!attach.is_seq() || attach.size() == 0) attach.fail("expected a list of [tier, x, y] sites");
+  for (std::size_t i = 0; i < attach.size(); ++i) cfg.hbm_attach.push_back(read_site(attach[i], cfg));
+}
+
+}  // namespace
+
+std::string resolve_platform_path(const std::string& name_or_path) {
+  if (fs::exists(name_or_path) || name_or_path.find('/') != std::string::npos ||
+      name_or_path.find(".yaml") != std::string::npos)
+    return name_or_path;
+  for (const auto& dir : preset_dirs()) {
+    const fs::path p = dir / (name_or_path + ".yaml");
+    if (fs::exists(p)) return p.string();
+  }
+  return name_or_path;  // loading reports the missing file
+}
+
+std::vector<std::string> preset_names() {
+  std::vector<std::string> names;
+  for (const auto& dir : preset_dirs()) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+    if (!names.empty()) break;
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+PlatformConfig load_platform(const std::string& name_or_path,
+                             const std::vector<std::string>& overrides) {
+  const std::string path = resolve_platform_path(name_or_path);
+  const ConfigDoc doc = load_config(path, overrides);
+  const ConfigNode root = doc.root();
+  root.expect_keys({"schema_version", "name", "description", "core_types", "tiers", "vertical",
+                    "noc", "memory", "host", "cost", "include"});
+  PlatformConfig cfg;
+  cfg.file = path;
+  const int version = root.get_or<int>("schema_version", kPlatformSchemaVersion);
+  if (version != kPlatformSchemaVersion)
+    root.fail_key("schema_version", "this atleus-vp reads schema_version " +
+                                        std::to_string(kPlatformSchemaVersion));
+  cfg.name = root.get_or<std::string>("name", fs::path(path).stem().string());
+  read_core_types(root.child("core_types"), cfg);
+  read_tiers(root.child("tiers"), cfg);
+  if (root.has("vertical")) read_vertical(root.child("vertical"), cfg);
+  if (root.has("noc")) read_noc(root.child("noc"), cfg);
+  read_memory(root.child("memory"), cfg);
+  if (root.has("host")) {
+    const ConfigNode host = root.child("host");
+    host.expect_keys({"attach"});
+    cfg.host_attach = read_site(host.child("attach"), cfg);
+  }
+  if (root.has("cost")) read_validated(root.child("cost"), cost_fields(), cfg.cost);
+
+  // Structural problems the per-key checks cannot see (a duplicate link, say).
+  try {
+    const auto plan = plan_network(cfg);
+    for (int s = 0; s < static_cast<int>(plan.sites.size()); ++s)
+      if (plan.routing->hops(s, plan.hbm_target) < 0)
+        root.fail_key("vertical", "core site " + plan.sites[s].name +
+                                      " cannot reach the HBM: the network is not connected");
+  } catch (const std::invalid_argument& e) {
+    root.fail_key(root.has("vertical") ? "vertical" : "tiers", e.what());
+  }
+  return cfg;
+}
+
+}  // namespace atleus

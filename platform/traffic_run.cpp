@@ -1,0 +1,147 @@
+#include "platform/traffic_run.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <numeric>
+#include <vector>
+
+#include "models/endpoint.hpp"
+#include "models/sim_time.hpp"
+#include "noc/packet.hpp"
+#include "platform/netlist.hpp"
+
+namespace atleus {
+
+namespace {
+
+struct PacketRecord {
+  uint64_t latency_ps;
+  unsigned hops;
+  uint64_t queue_ps;
+};
+
+// Injects packets from one site and sinks the packets sent to it.
+class TrafficNode : public Endpoint {
+ public:
+  SC_HAS_PROCESS(TrafficNode);
+  TrafficNode(sc_core::sc_module_name name, int src, TrafficGenerator& gen,
+              const TrafficOptions& opt, uint64_t cycle_ps, unsigned flit_bytes)
+      : Endpoint(name), src_(src), gen_(gen), opt_(opt), cycle_ps_(cycle_ps),
+        data_(static_cast<std::size_t>(opt.traffic.flits_per_packet) * flit_bytes) {
+    SC_THREAD(inject);
+  }
+
+  std::vector<PacketRecord> measured;
+  uint64_t first_inject_ps = UINT64_MAX;
+  uint64_t last_delivery_ps = 0;
+  uint64_t flits_delivered = 0;
+
+ protected:
+  void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time&) override {
+    tx.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+
+ private:
+  void inject() {
+    const auto warmup = static_cast<uint64_t>(opt_.warmup_fraction * opt_.packets_per_node);
+    tlm::tlm_generic_payload tx;
+    noc::PacketInfo info;
+    tx.set_extension(&info);
+    uint64_t t = 0;
+    for (uint64_t k = 0; k < opt_.packets_per_node; ++k) {
+      t += gen_.next_gap(src_) * cycle_ps_;
+      const int dst = gen_.destination(src_);
+      if (dst < 0) continue;
+      // Reach the injection time first, so packets enter the network in time order.
+      wait(from_ps(t - now_ps()));
+      info.reset();
+      tx.set_command(tlm::TLM_WRITE_COMMAND);
+      tx.set_address(core_base(dst));
+      tx.set_data_ptr(data_.data());
+      tx.set_data_length(static_cast<unsigned>(data_.size()));
+      tx.set_streaming_width(static_cast<unsigned>(data_.size()));
+      tx.set_byte_enable_ptr(nullptr);
+      tx.set_dmi_allowed(false);
+      tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      noc_out->b_transport(tx, delay);
+      if (!tx.is_response_ok()) SC_REPORT_ERROR(name(), "traffic packet was not delivered");
+      first_inject_ps = std::min(first_inject_ps, t);
+      last_delivery_ps = std::max(last_delivery_ps, t + to_ps(delay));
+      flits_delivered += opt_.traffic.flits_per_packet;
+      if (k >= warmup) measured.push_back({to_ps(delay), info.hops, info.queue_ps});
+    }
+    tx.clear_extension(&info);
+  }
+
+  int src_;
+  TrafficGenerator& gen_;
+  const TrafficOptions& opt_;
+  uint64_t cycle_ps_;
+  std::vector<unsigned char> data_;
+};
+
+}  // namespace
+
+TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) {
+  opt.traffic.validate();
+  const auto plan = plan_network(cfg);
+  std::vector<NodeCoord> coords;
+  for (const auto& s : plan.sites) coords.push_back({s.tier, s.x, s.y});
+  TrafficGenerator gen(opt.traffic, coords);
+
+  const uint64_t cycle = period_ps(cfg.noc.router.clock_mhz);
+  std::vector<TrafficNode*> nodes;
+  Netlist net("platform", cfg, [&](const Site& site) {
+    auto node = std::make_unique<TrafficNode>(("traffic_" + site.name).c_str(), site.index, gen,
+                                              opt, cycle, cfg.noc.router.flit_bytes);
+    nodes.push_back(node.get());
+    return node;
+  });
+  sc_core::sc_start();
+
+  TrafficResult r;
+  r.nodes = static_cast<int>(nodes.size());
+  r.offered_rate = opt.traffic.injection_rate;
+  r.noc_clock_mhz = cfg.noc.router.clock_mhz;
+  std::vector<uint64_t> lat;
+  uint64_t first = UINT64_MAX, last = 0, hops = 0, queue = 0;
+  for (const auto* n : nodes) {
+    for (const auto& p : n->measured) {
+      lat.push_back(p.latency_ps);
+      hops += p.hops;
+      queue += p.queue_ps;
+    }
+    first = std::min(first, n->first_inject_ps);
+    last = std::max(last, n->last_delivery_ps);
+    r.flits_delivered += n->flits_delivered;
+  }
+  r.packets_sent = lat.size();
+  if (!lat.empty()) {
+    std::sort(lat.begin(), lat.end());
+    const double count = static_cast<double>(lat.size());
+    r.avg_latency_ns = std::accumulate(lat.begin(), lat.end(), 0.0) / count / 1e3;
+    auto pct = [&](double q) {
+      const auto i = static_cast<std::size_t>(std::ceil(q * count)) - 1;
+      return lat[std::min(i, lat.size() - 1)] / 1e3;
+    };
+    r.p50_latency_ns = pct(0.50);
+    r.p99_latency_ns = pct(0.99);
+    r.max_latency_ns = lat.back() / 1e3;
+    r.avg_hops = static_cast<double>(hops) / count;
+    r.avg_queue_ns = static_cast<double>(queue) / count / 1e3;
+  }
+  if (last > first && r.nodes > 0) {
+    const double cycles = static_cast<double>(last - first) / static_cast<double>(cycle);
+    r.accepted_rate = static_cast<double>(r.flits_delivered) / (r.nodes * cycles);
+  }
+  for (const auto& router : net.routers()) r.energy_j += router->stats().energy_j;
+  for (const auto& ch : net.link_channels()) r.energy_j += ch->stats().energy_j;
+  for (const auto& ch : net.local_channels()) r.energy_j += ch->stats().energy_j;
+  const double bits = static_cast<double>(r.flits_delivered) * cfg.noc.router.flit_bytes * 8.0;
+  r.energy_per_bit_j = bits > 0 ? r.energy_j / bits : 0.0;
+  r.simulated_s = sc_core::sc_time_stamp().to_seconds();
+  return r;
+}
+
+}  // namespace atleus

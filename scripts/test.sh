@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds and runs every test twice: a Release build and an
+# AddressSanitizer + UndefinedBehaviorSanitizer build.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+"$root/scripts/setup.sh"
+jobs="$(nproc)"
+status=0
+for variant in release asan; do
+  dir="$root/build-test-$variant"
+  args=(-DATLEUS_TESTS=ON)
+  [ "$variant" = asan ] && args+=(-DATLEUS_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  echo "== $variant build" >&2
+  "$root/scripts/build.sh" "$dir" "${args[@]}"
+  echo "== $variant tests" >&2
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" || status=1
+done
+exit $status

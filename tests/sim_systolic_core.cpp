@@ -1,0 +1,180 @@
+// Systolic core under simulation: array contention, SFU overlap, refused MVMs, SRAM port.
+// Each TEST_CASE elaborates once and runs in its own process (ctest).
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include "models/systolic_core.hpp"
+
+using namespace atleus;
+
+namespace {
+
+// Sink for the core's noc_out; answers OK.
+struct NullTarget : sc_core::sc_module {
+  tlm_utils::simple_target_socket<NullTarget> in;
+  explicit NullTarget(sc_core::sc_module_name n) : sc_core::sc_module(n), in("in") {
+    in.register_b_transport(this, &NullTarget::b_transport);
+  }
+  void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time&) {
+    tx.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+};
+
+// What one request saw.
+struct Outcome {
+  tlm::tlm_response_status status = tlm::TLM_INCOMPLETE_RESPONSE;
+  uint64_t delay_ps = 0;
+  ComputeResult result;
+};
+
+// Sends every request at time 0 with zero delay, one after another, from one thread.
+struct Driver : sc_core::sc_module {
+  tlm_utils::simple_initiator_socket<Driver> out;
+  std::vector<std::function<void(tlm::tlm_generic_payload&)>> setups;
+  std::vector<Outcome> outcomes;
+  std::vector<uint8_t> buffer = std::vector<uint8_t>(4096);
+
+  SC_HAS_PROCESS(Driver);
+  explicit Driver(sc_core::sc_module_name n) : sc_core::sc_module(n), out("out") { SC_THREAD(run); }
+
+  void run() {
+    for (auto& setup : setups) {
+      tlm::tlm_generic_payload tx;
+      tx.set_command(tlm::TLM_WRITE_COMMAND);
+      tx.set_address(0);
+      tx.set_data_ptr(buffer.data());
+      tx.set_data_length(0);
+      tx.set_streaming_width(0);
+      tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      setup(tx);
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      out->b_transport(tx, delay);
+      Outcome o;
+      o.status = tx.get_response_status();
+      o.delay_ps = delay.value();
+      if (auto* ext = tx.get_extension<ComputeExtension>()) o.result = ext->result;
+      outcomes.push_back(o);
+    }
+  }
+};
+
+std::function<void(tlm::tlm_generic_payload&)> op(OpKind kind, uint64_t m, uint64_t k, uint64_t n) {
+  return [=](tlm::tlm_generic_payload& tx) {
+    auto* ext = new ComputeExtension;  // owned and freed by the payload
+    ext->op.kind = kind;
+    ext->op.m = m;
+    ext->op.k = k;
+    ext->op.n = n;
+    tx.set_extension(ext);
+  };
+}
+
+std::function<void(tlm::tlm_generic_payload&)> write_bytes(unsigned bytes) {
+  return [=](tlm::tlm_generic_payload& tx) {
+    tx.set_data_length(bytes);
+    tx.set_streaming_width(bytes);
+  };
+}
+
+// Core + driver + sink, wired.
+struct Bench {
+  SystolicCore core;
+  Driver driver;
+  NullTarget sink;
+  explicit Bench(const SystolicCoreParams& p = {}) : core("sa", p), driver("driver"), sink("sink") {
+    driver.out.bind(core.noc_in);
+    core.noc_out.bind(sink.in);
+  }
+};
+
+constexpr uint64_t kPs = 1250;  // one 800 MHz cycle
+
+}  // namespace
+
+TEST_CASE("two GEMMs sent together: the second waits for the first", "[sim][systolic]") {
+  Bench b;
+  // 128 x 768 x 32 on the 128 x 32 OS array: 128 + 32 + 768 - 2 = 926 cycles each.
+  b.driver.setups = {op(OpKind::kGemm, 128, 768, 32), op(OpKind::kGemm, 128, 768, 32)};
+  sc_core::sc_start();
+  REQUIRE(b.driver.outcomes.size() == 2);
+  const uint64_t lat = 926 * kPs;
+  const Outcome& first = b.driver.outcomes[0];
+  const Outcome& second = b.driver.outcomes[1];
+  CHECK(first.status == tlm::TLM_OK_RESPONSE);
+  CHECK(first.result.queue_ps == 0);
+  CHECK(first.result.start_ps == 0);
+  CHECK(first.delay_ps == lat);
+  CHECK(second.status == tlm::TLM_OK_RESPONSE);
+  CHECK(second.result.queue_ps == lat);
+  CHECK(second.result.start_ps == lat);
+  CHECK(second.result.finish_ps == 2 * lat);
+  CHECK(second.delay_ps == 2 * lat);
+  CHECK(second.result.energy_j > 0.0);
+
+  const SystolicCoreStats& s = b.core.stats();
+  CHECK(s.ops[static_cast<std::size_t>(OpKind::kGemm)] == 2);
+  CHECK(s.macs == 2u * 128u * 768u * 32u);
+  CHECK(s.compute_cycles == 2 * 926);
+  CHECK(s.busy_array_ps == 2 * lat);
+  CHECK(s.queue_ps == lat);
+  CHECK(s.energy_j() == Approx(first.result.energy_j + second.result.energy_j));
+}
+
+TEST_CASE("an SFU op sent with a GEMM does not wait for it", "[sim][systolic]") {
+  Bench b;
+  // Softmax on 32 rows x 128 cols: one round of 32 lanes, 128 x 8 + 4 = 1028 cycles.
+  b.driver.setups = {op(OpKind::kGemm, 128, 768, 32), op(OpKind::kSoftmax, 32, 128, 0)};
+  sc_core::sc_start();
+  REQUIRE(b.driver.outcomes.size() == 2);
+  const Outcome& sfu = b.driver.outcomes[1];
+  CHECK(sfu.status == tlm::TLM_OK_RESPONSE);
+  CHECK(sfu.result.queue_ps == 0);
+  CHECK(sfu.result.start_ps == 0);
+  CHECK(sfu.delay_ps == 1028 * kPs);
+  CHECK(b.driver.outcomes[0].delay_ps == 926 * kPs);
+  CHECK(b.core.stats().busy_sfu_ps == 1028 * kPs);
+  CHECK(b.core.stats().ops[static_cast<std::size_t>(OpKind::kSoftmax)] == 1);
+}
+
+TEST_CASE("an MVM sent to the systolic core is a command error", "[sim][systolic]") {
+  Bench b;
+  b.driver.setups = {op(OpKind::kMvm, 1, 128, 128), op(OpKind::kGemm, 1, 1, 1)};
+  sc_core::sc_start();
+  REQUIRE(b.driver.outcomes.size() == 2);
+  CHECK(b.driver.outcomes[0].status == tlm::TLM_COMMAND_ERROR_RESPONSE);
+  CHECK(b.driver.outcomes[0].delay_ps == 0);
+  CHECK(b.core.stats().errors == 1);
+  CHECK(b.core.stats().ops[static_cast<std::size_t>(OpKind::kMvm)] == 0);
+  // The refused op booked nothing: the next GEMM starts at once (128 + 32 + 1 - 2 cycles).
+  CHECK(b.driver.outcomes[1].result.queue_ps == 0);
+  CHECK(b.driver.outcomes[1].delay_ps == 159 * kPs);
+}
+
+TEST_CASE("plain writes queue on the SRAM port and not on the array", "[sim][systolic]") {
+  Bench b;
+  // 1536 bytes at 384 B/cycle = 4 cycles each; the second write queues behind the first; the
+  // GEMM after them is on the array and does not wait.
+  b.driver.setups = {write_bytes(1536), write_bytes(1536), op(OpKind::kGemm, 1, 1, 1)};
+  sc_core::sc_start();
+  REQUIRE(b.driver.outcomes.size() == 3);
+  CHECK(b.driver.outcomes[0].status == tlm::TLM_OK_RESPONSE);
+  CHECK(b.driver.outcomes[0].delay_ps == 4 * kPs);
+  CHECK(b.driver.outcomes[1].delay_ps == 8 * kPs);
+  CHECK(b.driver.outcomes[2].delay_ps == 159 * kPs);
+  const SystolicCoreStats& s = b.core.stats();
+  CHECK(s.port_writes == 2);
+  CHECK(s.port_bytes == 3072);
+  CHECK(s.busy_sram_port_ps == 8 * kPs);
+  CHECK(s.queue_ps == 4 * kPs);
+  // SRAM energy: the two writes plus the 1 x 1 x 1 GEMM's A, B reads and C write (3 bytes).
+  CHECK(s.sram_bytes == 3072 + 3);
+  CHECK(s.energy_sram_j == Approx((3072 + 3) * b.core.params().e_sram_pj_per_byte * 1e-12));
+}
