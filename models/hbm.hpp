@@ -15,11 +15,11 @@
 // left unbound.
 #pragma once
 
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 #include <cstdint>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 #include <unordered_map>
 #include <vector>
 
@@ -62,10 +62,10 @@ struct HbmParams {
 
 // Zero-load cost of one access of `bytes` starting on an interleave boundary.
 struct HbmAccessCost {
-  uint64_t transfer_ps = 0;   // time the most loaded channel spends on the transfer
-  uint64_t latency_ps = 0;    // transfer_ps + access latency
+  uint64_t transfer_ps = 0;  // time the most loaded channel spends on the transfer
+  uint64_t latency_ps = 0;   // transfer_ps + access latency
   unsigned channels_touched = 0;
-  double energy_j = 0.0;      // dynamic energy
+  double energy_j = 0.0;  // dynamic energy
 };
 
 // Bytes each channel carries for an access of `bytes` at window offset `offset`.
@@ -81,7 +81,7 @@ struct HbmStats {
   uint64_t writes = 0;
   uint64_t bytes_read = 0;
   uint64_t bytes_written = 0;
-  uint64_t errors = 0;                  // address, command or burst errors answered
+  uint64_t errors = 0;                    // address, command or burst errors answered
   std::vector<uint64_t> channel_busy_ps;  // booked transfer time per channel
   uint64_t queue_ps = 0;  // sum over accesses of (completion - zero-load completion)
   double energy_j = 0.0;  // dynamic energy
@@ -90,7 +90,7 @@ struct HbmStats {
 class Hbm : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket_optional<Hbm> port;  // NoC attachment points
-  tlm_utils::simple_target_socket_optional<Hbm> direct;          // initiators without the NoC
+  tlm_utils::simple_target_socket_optional<Hbm> direct;           // initiators without the NoC
 
   Hbm(sc_core::sc_module_name name, const HbmParams& params);
 

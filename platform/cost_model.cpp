@@ -41,7 +41,8 @@ double die_yield(double die_area_mm2, double defect_density_per_cm2, double alph
 double die_cost(const CostParams& p, double die_area_mm2, double wafer_cost_usd) {
   const double dpw = dies_per_wafer(p.wafer_diameter_mm, die_area_mm2);
   if (dpw < 1.0)
-    throw std::invalid_argument("a " + std::to_string(die_area_mm2) + " mm^2 die does not fit on a " +
+    throw std::invalid_argument("a " + std::to_string(die_area_mm2) +
+                                " mm^2 die does not fit on a " +
                                 std::to_string(p.wafer_diameter_mm) + " mm wafer");
   const double y = die_yield(die_area_mm2, p.defect_density_per_cm2, p.alpha, p.wafer_yield);
   return wafer_cost_usd / (dpw * y);

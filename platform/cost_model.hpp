@@ -1,8 +1,8 @@
 // Fabrication cost of a 2D die or a 3D stack of dies: the paper's cost model (Eqs. 6-11,
 // reference section 8). Pure functions, no SystemC.
 //   dies per wafer   = floor(pi (d/2)^2 / A - pi d / sqrt(2 A))       (d, A in mm, mm^2)
-//   die yield        = wafer_yield (1 + A D0 / alpha)^-alpha            (negative binomial, A in cm^2)
-//   die cost         = wafer cost / (dies per wafer x die yield)        (cost per good die)
+//   die yield        = wafer_yield (1 + A D0 / alpha)^-alpha            (negative binomial, A in
+//   cm^2) die cost         = wafer cost / (dies per wafer x die yield)        (cost per good die)
 //   stack cost       = sum of die costs / (stacking yield x TSV yield)
 // with stacking yield = stacking_yield^(tiers - 1) (one bonding step per tier joined) and
 // TSV yield = tsv_yield^(TSV count) (each TSV fails independently).

@@ -1,6 +1,7 @@
 #include "platform/traffic_run.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <numeric>
 #include <vector>
@@ -15,6 +16,7 @@ namespace atleus {
 namespace {
 
 struct PacketRecord {
+  uint64_t inject_ps;
   uint64_t latency_ps;
   unsigned hops;
   uint64_t queue_ps;
@@ -31,10 +33,7 @@ class TrafficNode : public Endpoint {
     SC_THREAD(inject);
   }
 
-  std::vector<PacketRecord> measured;
-  uint64_t first_inject_ps = UINT64_MAX;
-  uint64_t last_delivery_ps = 0;
-  uint64_t flits_delivered = 0;
+  std::vector<PacketRecord> packets;  // every packet sent, in injection order
 
  protected:
   void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time&) override {
@@ -43,7 +42,6 @@ class TrafficNode : public Endpoint {
 
  private:
   void inject() {
-    const auto warmup = static_cast<uint64_t>(opt_.warmup_fraction * opt_.packets_per_node);
     tlm::tlm_generic_payload tx;
     noc::PacketInfo info;
     tx.set_extension(&info);
@@ -66,10 +64,7 @@ class TrafficNode : public Endpoint {
       sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
       noc_out->b_transport(tx, delay);
       if (!tx.is_response_ok()) SC_REPORT_ERROR(name(), "traffic packet was not delivered");
-      first_inject_ps = std::min(first_inject_ps, t);
-      last_delivery_ps = std::max(last_delivery_ps, t + to_ps(delay));
-      flits_delivered += opt_.traffic.flits_per_packet;
-      if (k >= warmup) measured.push_back({to_ps(delay), info.hops, info.queue_ps});
+      packets.push_back({t, to_ps(delay), info.hops, info.queue_ps});
     }
     tx.clear_extension(&info);
   }
@@ -102,21 +97,37 @@ TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) 
 
   TrafficResult r;
   r.nodes = static_cast<int>(nodes.size());
-  r.offered_rate = opt.traffic.injection_rate;
   r.noc_clock_mhz = cfg.noc.router.clock_mhz;
+  const unsigned flits = opt.traffic.flits_per_packet;
+
+  // Measurement window, as BookSim2 measures: after a warm-up, and only while every node is
+  // still injecting, so the offered load is steady. Latency is taken over the packets
+  // created in the window; rates count the flits injected and delivered inside it.
+  uint64_t end = UINT64_MAX;
+  for (const auto* n : nodes)
+    if (!n->packets.empty()) end = std::min(end, n->packets.back().inject_ps);
+  const auto begin = static_cast<uint64_t>(opt.warmup_fraction * static_cast<double>(end));
   std::vector<uint64_t> lat;
-  uint64_t first = UINT64_MAX, last = 0, hops = 0, queue = 0;
+  uint64_t hops = 0, queue = 0, injected = 0, delivered = 0;
   for (const auto* n : nodes) {
-    for (const auto& p : n->measured) {
+    for (const auto& p : n->packets) {
+      r.flits_delivered += flits;
+      const uint64_t arrival = p.inject_ps + p.latency_ps;
+      if (arrival >= begin && arrival < end) delivered += flits;
+      if (p.inject_ps < begin || p.inject_ps >= end) continue;
+      injected += flits;
       lat.push_back(p.latency_ps);
       hops += p.hops;
       queue += p.queue_ps;
     }
-    first = std::min(first, n->first_inject_ps);
-    last = std::max(last, n->last_delivery_ps);
-    r.flits_delivered += n->flits_delivered;
   }
   r.packets_sent = lat.size();
+  if (end != UINT64_MAX && end > begin && r.nodes > 0) {
+    const double node_cycles =
+        r.nodes * static_cast<double>(end - begin) / static_cast<double>(cycle);
+    r.offered_rate = static_cast<double>(injected) / node_cycles;
+    r.accepted_rate = static_cast<double>(delivered) / node_cycles;
+  }
   if (!lat.empty()) {
     std::sort(lat.begin(), lat.end());
     const double count = static_cast<double>(lat.size());
@@ -130,10 +141,6 @@ TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) 
     r.max_latency_ns = lat.back() / 1e3;
     r.avg_hops = static_cast<double>(hops) / count;
     r.avg_queue_ns = static_cast<double>(queue) / count / 1e3;
-  }
-  if (last > first && r.nodes > 0) {
-    const double cycles = static_cast<double>(last - first) / static_cast<double>(cycle);
-    r.accepted_rate = static_cast<double>(r.flits_delivered) / (r.nodes * cycles);
   }
   for (const auto& router : net.routers()) r.energy_j += router->stats().energy_j;
   for (const auto& ch : net.link_channels()) r.energy_j += ch->stats().energy_j;

@@ -16,15 +16,15 @@ namespace atleus {
 struct TrafficOptions {
   TrafficParams traffic;           // pattern, rate, packet size, seed
   uint64_t packets_per_node = 2000;
-  double warmup_fraction = 0.1;    // each node's first packets are not measured
+  double warmup_fraction = 0.1;    // share of the injection period left out as warm-up
 };
 
 struct TrafficResult {
   int nodes = 0;
-  uint64_t packets_sent = 0;      // measured packets (after warm-up)
-  uint64_t flits_delivered = 0;   // all packets
-  double offered_rate = 0.0;      // flits / node / cycle
-  double accepted_rate = 0.0;     // flits / node / cycle, over the whole run
+  uint64_t packets_sent = 0;      // packets created in the measurement window
+  uint64_t flits_delivered = 0;   // all packets of the run
+  double offered_rate = 0.0;      // flits injected / node / cycle in the window
+  double accepted_rate = 0.0;     // flits delivered / node / cycle in the window
   double avg_latency_ns = 0.0;
   double p50_latency_ns = 0.0;
   double p99_latency_ns = 0.0;

@@ -49,13 +49,17 @@ OriginPtr child_origin(const OriginPtr& parent, const std::string& key) {
   return leaf;
 }
 
-std::string index_key(std::size_t index) { return "[" + std::to_string(index) + "]"; }
+std::string index_key(std::size_t index) {
+  return "[" + std::to_string(index) + "]";
+}
 
 std::string join_path(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
 
-int one_based(int zero_based) { return zero_based >= 0 ? zero_based + 1 : 0; }
+int one_based(int zero_based) {
+  return zero_based >= 0 ? zero_based + 1 : 0;
+}
 
 [[noreturn]] void raise(const Origin& origin, const YAML::Mark& mark, const std::string& path,
                         const std::string& message) {
@@ -78,7 +82,9 @@ std::string describe(const YAML::Node& node) {
 }
 
 // A plain (unquoted) scalar: quoted text is a string in YAML even when it looks like a number.
-bool is_plain_scalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() != "!"; }
+bool is_plain_scalar(const YAML::Node& node) {
+  return node.IsScalar() && node.Tag() != "!";
+}
 
 // YAML 1.2 core-schema integers: [-+]?[0-9]+, 0x[0-9a-fA-F]+, 0o[0-7]+.
 enum class IntParse { kOk, kNotInteger, kTooLarge };
@@ -156,9 +162,19 @@ bool read_text(const std::string& path, std::string* text, std::string* reason) 
   return true;
 }
 
+// YAML::Node's operator= writes through to the node it refers to; rebinding a handle needs
+// reset(). Tree therefore rebinds on assignment.
 struct Tree {
   YAML::Node node;
   OriginPtr origin;
+
+  Tree(YAML::Node n, OriginPtr o) : node(std::move(n)), origin(std::move(o)) {}
+  Tree(const Tree&) = default;
+  Tree& operator=(const Tree& other) {
+    node.reset(other.node);
+    origin = other.origin;
+    return *this;
+  }
 };
 
 struct Entry {
@@ -179,8 +195,7 @@ std::vector<Entry> entries_of(const Tree& tree) {
 }
 
 // Maps may only have plain scalar keys, each once.
-void check_keys(const YAML::Node& node, const Origin& origin, const std::string& path,
-                int depth) {
+void check_keys(const YAML::Node& node, const Origin& origin, const std::string& path, int depth) {
   if (depth > kMaxDepth) {
     raise(origin, node.Mark(), path, "nested too deeply (recursive alias?)");
   }
@@ -289,11 +304,11 @@ class Loader {
     origin->file = name;
     YAML::Node root;
     try {
-      root = YAML::Load(text);
+      root.reset(YAML::Load(text));
     } catch (const YAML::Exception& e) {
       throw ConfigError(name, one_based(e.mark.line), one_based(e.mark.column), "", e.msg);
     }
-    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    if (root.IsNull()) root.reset(YAML::Node(YAML::NodeType::Map));
     if (!root.IsMap()) {
       raise(*origin, root.Mark(), "", "the top level must be a map of keys, got " + describe(root));
     }
@@ -337,9 +352,10 @@ class Loader {
   Tree load_include(const Entry& inc, const std::string& including) {
     namespace fs = std::filesystem;
     const fs::path target(inc.value.Scalar());
-    const std::string path = target.is_absolute()
-                                 ? target.lexically_normal().string()
-                                 : (fs::path(including).parent_path() / target).lexically_normal().string();
+    const std::string path =
+        target.is_absolute()
+            ? target.lexically_normal().string()
+            : (fs::path(including).parent_path() / target).lexically_normal().string();
     const std::string key = canonical(path);
     for (std::size_t i = 0; i < chain_.size(); ++i) {
       if (chain_[i].canonical != key) continue;
@@ -414,7 +430,7 @@ void apply_override(Tree* doc, const std::string& text) {
   };
   YAML::Node value;
   try {
-    value = YAML::Load(text.substr(eq + 1));
+    value.reset(YAML::Load(text.substr(eq + 1)));
   } catch (const YAML::Exception& e) {
     throw ConfigError(kOverrideFile, 0, 0, key_path,
                       "invalid value in override '" + text + "': " + e.msg);
@@ -429,20 +445,20 @@ void apply_override(Tree* doc, const std::string& text) {
     bool found = false;
     if (step.is_index) {
       if (parent.IsSequence() && step.index < parent.size()) {
-        next = parent[step.index];
+        next.reset(parent[step.index]);
         found = true;
       }
     } else if (parent.IsMap()) {
       for (auto it = parent.begin(); it != parent.end() && !found; ++it) {
         if (it->first.Scalar() == step.key) {
-          next = it->second;
+          next.reset(it->second);
           found = true;
         }
       }
     }
     walked = step_path(walked, step);
     if (!found) fail("'" + walked + "' does not exist");
-    parent = next;
+    parent.reset(next);
   }
 
   // Set the leaf: replace in place (so the slot keeps its position) or add a new key.
@@ -606,26 +622,38 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 // ---------------------------------------------------------------------------------------------
 
 ConfigNode::ConfigNode(YAML::Node node, YAML::Node key, std::string path, OriginPtr origin)
-    : node_(std::move(node)), key_(std::move(key)), path_(std::move(path)), origin_(std::move(origin)) {}
+    : node_(std::move(node)),
+      key_(std::move(key)),
+      path_(std::move(path)),
+      origin_(std::move(origin)) {}
+
+ConfigNode& ConfigNode::operator=(const ConfigNode& other) {
+  node_.reset(other.node_);
+  key_.reset(other.key_);
+  path_ = other.path_;
+  origin_ = other.origin_;
+  return *this;
+}
 
 std::size_t ConfigNode::size() const {
   return node_.IsMap() || node_.IsSequence() ? node_.size() : 0;
 }
 
-bool ConfigNode::find_entry(const std::string& key, YAML::Node* key_node,
-                            YAML::Node* value) const {
+bool ConfigNode::find_entry(const std::string& key, YAML::Node* key_node, YAML::Node* value) const {
   if (!node_.IsMap()) return false;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     if (it->first.IsScalar() && it->first.Scalar() == key) {
-      *key_node = it->first;
-      *value = it->second;
+      key_node->reset(it->first);
+      value->reset(it->second);
       return true;
     }
   }
   return false;
 }
 
-std::string ConfigNode::child_path(const std::string& key) const { return join_path(path_, key); }
+std::string ConfigNode::child_path(const std::string& key) const {
+  return join_path(path_, key);
+}
 
 ConfigNode ConfigNode::make_child(const YAML::Node& key_node, const YAML::Node& value,
                                   const std::string& key) const {
@@ -700,7 +728,9 @@ void ConfigNode::expect_keys(const std::vector<std::string>& allowed) const {
   }
 }
 
-void ConfigNode::fail(const std::string& message) const { fail_at(mark(), path_, message); }
+void ConfigNode::fail(const std::string& message) const {
+  fail_at(mark(), path_, message);
+}
 
 void ConfigNode::fail_key(const std::string& key, const std::string& message) const {
   YAML::Node k, v;
@@ -713,7 +743,9 @@ void ConfigNode::fail_at(const YAML::Mark& mark, const std::string& path,
   raise(*origin_, mark, path, message);
 }
 
-const std::string& ConfigNode::file() const { return origin_->file; }
+const std::string& ConfigNode::file() const {
+  return origin_->file;
+}
 
 YAML::Mark ConfigNode::mark() const {
   if (!origin_->has_position()) return YAML::Mark::null_mark();
@@ -722,8 +754,12 @@ YAML::Mark ConfigNode::mark() const {
   return node_.Mark();
 }
 
-int ConfigNode::line() const { return one_based(mark().line); }
-int ConfigNode::column() const { return one_based(mark().column); }
+int ConfigNode::line() const {
+  return one_based(mark().line);
+}
+int ConfigNode::column() const {
+  return one_based(mark().column);
+}
 
 template <>
 double ConfigNode::as<double>() const {
@@ -779,6 +815,13 @@ std::vector<std::string> ConfigNode::as<std::vector<std::string>>() const {
 ConfigDoc::ConfigDoc(YAML::Node root, std::shared_ptr<const yaml_detail::Origin> origin,
                      std::vector<std::string> files)
     : root_(std::move(root)), origin_(std::move(origin)), files_(std::move(files)) {}
+
+ConfigDoc& ConfigDoc::operator=(const ConfigDoc& other) {
+  root_.reset(other.root_);
+  origin_ = other.origin_;
+  files_ = other.files_;
+  return *this;
+}
 
 ConfigNode ConfigDoc::root() const {
   return ConfigNode(root_, YAML::Node(YAML::NodeType::Undefined), "", origin_);

@@ -55,17 +55,21 @@ struct Origin;  // which file a subtree came from (see yaml_config.cpp)
 // root (`tiers[2].grid`), and the file it came from. Cheap to copy.
 class ConfigNode {
  public:
+  // Assignment rebinds this view; it never writes into the document (as YAML::Node's would).
+  ConfigNode(const ConfigNode&) = default;
+  ConfigNode& operator=(const ConfigNode& other);
+
   // Structure.
   bool is_map() const { return node_.IsMap(); }
   bool is_seq() const { return node_.IsSequence(); }
   bool is_scalar() const { return node_.IsScalar(); }
   bool is_null() const { return node_.IsNull(); }
-  std::size_t size() const;                          // entries of a map or list, 0 otherwise
-  bool has(const std::string& key) const;            // false unless a map holding `key`
-  std::vector<std::string> keys() const;             // document order; an empty value has none
-  ConfigNode child(const std::string& key) const;    // error "missing required key" at the
-                                                     // key of this map
-  ConfigNode operator[](std::size_t index) const;    // list item; error if out of range
+  std::size_t size() const;                        // entries of a map or list, 0 otherwise
+  bool has(const std::string& key) const;          // false unless a map holding `key`
+  std::vector<std::string> keys() const;           // document order; an empty value has none
+  ConfigNode child(const std::string& key) const;  // error "missing required key" at the
+                                                   // key of this map
+  ConfigNode operator[](std::size_t index) const;  // list item; error if out of range
 
   // Typed values. T is one of double, int64_t, uint64_t, unsigned, int, bool, std::string,
   // std::vector<int64_t>, std::vector<double>, std::vector<std::string>. A wrong type, an
@@ -150,6 +154,8 @@ class ConfigDoc {
  public:
   ConfigDoc(YAML::Node root, std::shared_ptr<const yaml_detail::Origin> origin,
             std::vector<std::string> files);
+  ConfigDoc(const ConfigDoc&) = default;
+  ConfigDoc& operator=(const ConfigDoc& other);  // rebinds, like ConfigNode
 
   ConfigNode root() const;
   // Every file read, the top file first, then includes in the order they were loaded.

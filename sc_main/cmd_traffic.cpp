@@ -22,7 +22,7 @@ int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t) {
     nlohmann::ordered_json j = {
         {"platform", cfg.name},       {"pattern", t.pattern},
         {"packet_flits", t.packet_flits}, {"nodes", r.nodes},
-        {"offered_rate", r.offered_rate}, {"accepted_rate", r.accepted_rate},
+        {"offered_rate", t.rate}, {"measured_offered_rate", r.offered_rate}, {"accepted_rate", r.accepted_rate},
         {"avg_latency_ns", r.avg_latency_ns}, {"p50_latency_ns", r.p50_latency_ns},
         {"p99_latency_ns", r.p99_latency_ns}, {"max_latency_ns", r.max_latency_ns},
         {"avg_hops", r.avg_hops},         {"avg_queue_ns", r.avg_queue_ns},
@@ -33,7 +33,8 @@ int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t) {
     return 0;
   }
   std::printf("Traffic on %s: %s, offered %.4f flits/node/cycle, %u-flit packets, %d nodes\n",
-              cfg.name.c_str(), t.pattern.c_str(), r.offered_rate, t.packet_flits, r.nodes);
+              cfg.name.c_str(), t.pattern.c_str(), t.rate, t.packet_flits, r.nodes);
+  std::printf("  injected rate      %.4f flits/node/cycle (measured)\n", r.offered_rate);
   std::printf("  accepted rate      %.4f flits/node/cycle\n", r.accepted_rate);
   std::printf("  latency avg        %.2f ns (p50 %.2f, p99 %.2f, max %.2f)\n", r.avg_latency_ns,
               r.p50_latency_ns, r.p99_latency_ns, r.max_latency_ns);

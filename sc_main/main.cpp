@@ -90,4 +90,4 @@ int main(int argc, char** argv) {
 }
 
 // libsystemc's own main() refers to sc_main; this program's main() is the one that runs.
-int sc_main(int, char**) { return 0; }
+extern "C" int sc_main(int, char**) { return 0; }

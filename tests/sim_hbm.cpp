@@ -1,12 +1,12 @@
 // HBM as a TLM target: latency annotation, channel contention, errors, data storage, and both
 // sockets. Each TEST_CASE runs in its own process (one sc_start each). Expected times are
 // written from the closed form: 32 GB/s per channel = 31.25 ps/B, 40 ns access latency.
+#include <tlm_utils/simple_initiator_socket.h>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <functional>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
 
 #include "models/hbm.hpp"
@@ -32,8 +32,7 @@ class Initiator : public sc_core::sc_module {
   }
 
   Access access(tlm::tlm_command cmd, uint64_t addr, unsigned len, uint64_t delay_ps = 0,
-                unsigned char* data = nullptr, unsigned char* be = nullptr,
-                unsigned be_len = 0) {
+                unsigned char* data = nullptr, unsigned char* be = nullptr, unsigned be_len = 0) {
     tlm::tlm_generic_payload tx;
     tx.set_command(cmd);
     tx.set_address(addr);
@@ -147,10 +146,10 @@ TEST_CASE("out-of-window addresses and unsupported commands are errors", "[hbm][
   Hbm hbm("hbm", p);
   std::vector<Access> got;
   Initiator host("host", [&](Initiator& self) {
-    got.push_back(self.access(tlm::TLM_READ_COMMAND, 0x3fff, 1));          // below the base
-    got.push_back(self.access(tlm::TLM_READ_COMMAND, 0x104000, 1));        // just past the end
-    got.push_back(self.access(tlm::TLM_READ_COMMAND, 0x103ff0, 32));       // straddles the end
-    got.push_back(self.access(tlm::TLM_READ_COMMAND, 0x103fe0, 32));       // last 32 bytes: ok
+    got.push_back(self.access(tlm::TLM_READ_COMMAND, 0x3fff, 1));     // below the base
+    got.push_back(self.access(tlm::TLM_READ_COMMAND, 0x104000, 1));   // just past the end
+    got.push_back(self.access(tlm::TLM_READ_COMMAND, 0x103ff0, 32));  // straddles the end
+    got.push_back(self.access(tlm::TLM_READ_COMMAND, 0x103fe0, 32));  // last 32 bytes: ok
     got.push_back(self.access(tlm::TLM_IGNORE_COMMAND, 0x4000, 4));
   });
   host.socket.bind(hbm.direct);
@@ -166,8 +165,7 @@ TEST_CASE("out-of-window addresses and unsupported commands are errors", "[hbm][
   CHECK(hbm.stats().reads == 1);
 }
 
-TEST_CASE("store_data keeps bytes across pages with byte enables and debug access",
-          "[hbm][sim]") {
+TEST_CASE("store_data keeps bytes across pages with byte enables and debug access", "[hbm][sim]") {
   HbmParams p;
   p.store_data = true;
   Hbm hbm("hbm", p);

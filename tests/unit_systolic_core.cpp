@@ -140,6 +140,20 @@ TEST_CASE("systolic WS SRAM traffic reads partial sums back between row folds", 
   const SystolicGemmCost c = gemm_cost(ws, 1024, 768, 64, 1);
   CHECK(c.sram_read_bytes == 768u * 64u + 2u * 1024u * 768u + 5u * 1024u * 64u);
   CHECK(c.sram_write_bytes == 6u * 1024u * 64u);
+  // A (768 KiB) cannot stay in 128 KiB between the 2 N folds: re-fetched once. The live
+  // partial sums (1024 x 32 B) fit.
+  CHECK(c.spill_bytes == 1024u * 768u);
+}
+
+TEST_CASE("systolic IS spill re-fetches B and spills partial sums", "[systolic]") {
+  SystolicCoreParams is = with_dataflow(Dataflow::kInputStationary);
+  // 64 x 256 x 100: 2 K folds, 2 M folds. B (256 x 100 = 25600 B) is re-streamed per M fold;
+  // the live partial sums are 32 x 100 = 3200 B. Both fit in 128 KiB.
+  CHECK(gemm_cost(is, 64, 256, 100, 1).spill_bytes == 0);
+  // 2 KiB: the partial sums do not fit: written out and read back after the first K fold
+  // (2 x 64 x 100 x 1); B + partial sums do not fit either: B re-fetched once (25600).
+  is.sram_kib = 2;
+  CHECK(gemm_cost(is, 64, 256, 100, 1).spill_bytes == 2u * 64u * 100u + 25600u);
 }
 
 TEST_CASE("systolic stalls appear when the SRAM cannot feed the array", "[systolic]") {

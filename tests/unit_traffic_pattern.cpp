@@ -54,8 +54,8 @@ TEST_CASE("transpose swaps x and y on the same tier", "[traffic]") {
 TEST_CASE("transpose on a non-square tier uses the bit-transpose of the index", "[traffic]") {
   // 8 x 2: 16 nodes, 4 index bits; the two low and two high bits swap.
   TrafficGenerator gen(params_for(TrafficPattern::kTranspose), box(8, 2, 1));
-  CHECK(gen.destination(1) == 4);   // 0b0001 -> 0b0100
-  CHECK(gen.destination(6) == 9);   // 0b0110 -> 0b1001
+  CHECK(gen.destination(1) == 4);    // 0b0001 -> 0b0100
+  CHECK(gen.destination(6) == 9);    // 0b0110 -> 0b1001
   CHECK(gen.destination(14) == 11);  // 0b1110 -> 0b1011
   CHECK(gen.destination(5) == -1);   // 0b0101 maps to itself
   // 3 x 2 has no such permutation.
@@ -65,15 +65,15 @@ TEST_CASE("transpose on a non-square tier uses the bit-transpose of the index", 
 
 TEST_CASE("neighbor steps every coordinate by one with wrap-around", "[traffic]") {
   TrafficGenerator flat(params_for(TrafficPattern::kNeighbor), box(4, 4, 1));
-  CHECK(flat.destination(0) == 5);    // (0,0) -> (1,1)
-  CHECK(flat.destination(3) == 4);    // (3,0) -> (0,1)
-  CHECK(flat.destination(15) == 0);   // (3,3) -> (0,0)
-  CHECK(flat.destination(12) == 1);   // (0,3) -> (1,0)
+  CHECK(flat.destination(0) == 5);   // (0,0) -> (1,1)
+  CHECK(flat.destination(3) == 4);   // (3,0) -> (0,1)
+  CHECK(flat.destination(15) == 0);  // (3,3) -> (0,0)
+  CHECK(flat.destination(12) == 1);  // (0,3) -> (1,0)
 
   TrafficGenerator stack(params_for(TrafficPattern::kNeighbor), box(4, 4, 4));
-  CHECK(stack.destination(0) == 16 + 5);         // tier 0 (0,0) -> tier 1 (1,1)
-  CHECK(stack.destination(48 + 15) == 0);        // tier 3 (3,3) -> tier 0 (0,0)
-  CHECK(stack.destination(32 + 6) == 48 + 11);   // tier 2 (2,1) -> tier 3 (3,2)
+  CHECK(stack.destination(0) == 16 + 5);        // tier 0 (0,0) -> tier 1 (1,1)
+  CHECK(stack.destination(48 + 15) == 0);       // tier 3 (3,3) -> tier 0 (0,0)
+  CHECK(stack.destination(32 + 6) == 48 + 11);  // tier 2 (2,1) -> tier 3 (3,2)
 
   // A destination missing from the node list means "send nothing".
   std::vector<NodeCoord> holes = box(3, 3, 1);
@@ -214,8 +214,7 @@ TEST_CASE("traffic parameters and node lists are checked", "[traffic]") {
   } catch (const ParamError& e) {
     CHECK(e.field() == "hotspot_nodes");
   }
-  CHECK_THROWS_AS(TrafficGenerator(TrafficParams{}, {{0, 1, 1}, {0, 1, 1}}),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(TrafficGenerator(TrafficParams{}, {{0, 1, 1}, {0, 1, 1}}), std::invalid_argument);
   CHECK_THROWS_AS(TrafficGenerator(TrafficParams{}, {}), std::invalid_argument);
   TrafficGenerator gen(TrafficParams{}, box(2, 2, 1));
   CHECK_THROWS_AS(gen.destination(4), std::out_of_range);

@@ -88,8 +88,8 @@ TEST_CASE("yaml_config: typed values are read", "[yaml_config]") {
   CHECK(noc.get_or<unsigned>("flit_bytes", 7u) == 32u);
   CHECK(noc.get_or<std::string>("absent", "x") == "x");
   CHECK(noc.keys() == std::vector<std::string>{"flit_bytes", "label", "freq_ghz", "enabled",
-                                               "depth", "grid", "scales", "names", "quoted",
-                                               "big", "empty"});
+                                               "depth", "grid", "scales", "names", "quoted", "big",
+                                               "empty"});
   const ConfigNode tiers = load_config(data("values.yaml")).root().child("tiers");
   REQUIRE(tiers.is_seq());
   REQUIRE(tiers.size() == 2);
@@ -112,8 +112,7 @@ TEST_CASE("yaml_config: a wrong type is reported at the value", "[yaml_config]")
   CHECK(std::string(e.what()) == file + ":4:10: noc.label: expected an integer, got 'abc'");
 
   CHECK(error_of([&] { noc.get<double>("label"); }).message() == "expected a number, got 'abc'");
-  CHECK(error_of([&] { noc.get<bool>("label"); }).message() ==
-        "expected true or false, got 'abc'");
+  CHECK(error_of([&] { noc.get<bool>("label"); }).message() == "expected true or false, got 'abc'");
   CHECK(error_of([&] { noc.get<int>("grid"); }).message() == "expected an integer, got a list");
   CHECK(error_of([&] { noc.get<std::vector<double>>("label"); }).message() ==
         "expected a list, got 'abc'");
@@ -167,8 +166,7 @@ TEST_CASE("yaml_config: a missing required key names the full key path", "[yaml_
   CHECK(std::string(e.what()) == file + ":2:1: noc.flit_byte: missing required key");
 }
 
-TEST_CASE("yaml_config: an unknown key is reported at the key with a suggestion",
-          "[yaml_config]") {
+TEST_CASE("yaml_config: an unknown key is reported at the key with a suggestion", "[yaml_config]") {
   const std::string file = data("values.yaml");
   const ConfigNode reram = load_config(file).root().child("core_types").child("reram");
   reram.expect_keys({"adc_bit", "xbar_size"});  // all present keys allowed: no error
@@ -243,10 +241,10 @@ TEST_CASE("yaml_config: includes merge first and the including file overrides th
                  data("inc_base.yaml"), 5, 23, "noc.buffers.vcs");
   check_position(error_of([&] { noc.child("buffers").child("depth").fail("x"); }),
                  data("inc_top.yaml"), 5, 20, "noc.buffers.depth");
-  check_position(error_of([&] { root.child("clock_ghz").fail("x"); }),
-                 data("sub/inc_second.yaml"), 3, 12, "clock_ghz");
-  check_position(error_of([&] { root.fail_key("leaf_value", "x"); }), data("sub/inc_leaf.yaml"),
-                 3, 1, "leaf_value");
+  check_position(error_of([&] { root.child("clock_ghz").fail("x"); }), data("sub/inc_second.yaml"),
+                 3, 12, "clock_ghz");
+  check_position(error_of([&] { root.fail_key("leaf_value", "x"); }), data("sub/inc_leaf.yaml"), 3,
+                 1, "leaf_value");
 
   // Overrides win over every file.
   const ConfigNode over =
@@ -286,12 +284,11 @@ TEST_CASE("yaml_config: include cycles and missing includes are errors", "[yaml_
         "cannot open '" + data("no_such_file.yaml") + "': No such file or directory");
 }
 
-TEST_CASE("yaml_config: --set overrides a scalar, a list item and adds a leaf",
-          "[yaml_config]") {
-  const ConfigDoc doc = load_config(
-      data("values.yaml"),
-      {"noc.flit_bytes=64", "tiers[0].grid=[16, 2]", "noc.label = torus", "noc.new_key=5",
-       "tiers[1]={kind: reram, grid: [1, 1]}", "noc.empty.inner=1"});
+TEST_CASE("yaml_config: --set overrides a scalar, a list item and adds a leaf", "[yaml_config]") {
+  const ConfigDoc doc =
+      load_config(data("values.yaml"),
+                  {"noc.flit_bytes=64", "tiers[0].grid=[16, 2]", "noc.label = torus",
+                   "noc.new_key=5", "tiers[1]={kind: reram, grid: [1, 1]}", "noc.empty.inner=1"});
   const ConfigNode root = doc.root();
   const ConfigNode noc = root.child("noc");
   CHECK(noc.get<unsigned>("flit_bytes") == 64u);
@@ -357,4 +354,17 @@ TEST_CASE("yaml_config: text documents and the merged YAML round-trip", "[yaml_c
   CHECK(error_of([&] { atleus::load_config_text("- a\n- b\n", "list.yaml"); }).message() ==
         "the top level must be a map of keys, got a list");
   CHECK(atleus::load_config_text("", "empty.yaml").root().keys().empty());
+}
+
+TEST_CASE("yaml_config: assigning a ConfigNode rebinds the view only", "[yaml_config]") {
+  const ConfigDoc doc = load_config(data("values.yaml"));
+  ConfigNode node = doc.root().child("noc").child("flit_bytes");
+  node = doc.root().child("noc").child("label");
+  CHECK(node.as<std::string>() == "abc");
+  CHECK(node.path() == "noc.label");
+  CHECK(doc.root().child("noc").get<unsigned>("flit_bytes") == 32u);
+  ConfigDoc other = load_config(data("inc_base.yaml"));
+  other = doc;
+  CHECK(other.root().child("noc").get<unsigned>("flit_bytes") == 32u);
+  CHECK(load_config(data("inc_base.yaml")).root().child("noc").get<unsigned>("flit_bytes") == 16u);
 }

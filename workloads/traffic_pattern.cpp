@@ -19,7 +19,9 @@ uint64_t mix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-bool is_power_of_two(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+bool is_power_of_two(uint64_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 
 unsigned log2_exact(uint64_t v) {
   unsigned lg = 0;
@@ -60,8 +62,8 @@ void TrafficParams::validate() const {
 
 uint64_t draw_below(std::mt19937_64& rng, uint64_t n) {
   // Reject the top partial block of 2^64 so every residue is equally likely.
-  const uint64_t limit = std::numeric_limits<uint64_t>::max() -
-                         (std::numeric_limits<uint64_t>::max() % n + 1) % n;
+  const uint64_t limit =
+      std::numeric_limits<uint64_t>::max() - (std::numeric_limits<uint64_t>::max() % n + 1) % n;
   uint64_t r;
   do {
     r = rng();
@@ -131,7 +133,7 @@ TrafficGenerator::TrafficGenerator(const TrafficParams& params, std::vector<Node
   streams_.reserve(nodes_.size());
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     const uint64_t base = mix64(params_.seed ^ mix64(i));
-    streams_.push_back(Streams{std::mt19937_64(mix64(base ^ 0x64657374ULL)),     // "dest"
+    streams_.push_back(Streams{std::mt19937_64(mix64(base ^ 0x64657374ULL)),      // "dest"
                                std::mt19937_64(mix64(base ^ 0x696e6a6563ULL))});  // "inject"
   }
 }
@@ -202,7 +204,9 @@ int TrafficGenerator::destination(int src) {
   return dst == src ? -1 : dst;
 }
 
-bool TrafficGenerator::inject(int src) { return draw_unit(streams(src).inject) < p_packet_; }
+bool TrafficGenerator::inject(int src) {
+  return draw_unit(streams(src).inject) < p_packet_;
+}
 
 uint64_t TrafficGenerator::next_gap(int src) {
   std::mt19937_64& rng = streams(src).inject;
