@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   using namespace atleus;
   CLI::App app{"atleus-vp: virtual platform of the Atleus 3D heterogeneous manycore accelerator"};
   app.set_version_flag("--version", std::string("atleus-vp ") + ATLEUS_VERSION);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
 
   cli::PlatformOptions describe_p;
   bool describe_json = false;
@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*describe) return cli::run_describe(describe_p, describe_json);
+    // With no subcommand the main job runs: describe the default platform.
+    if (*describe || app.get_subcommands().empty()) return cli::run_describe(describe_p, describe_json);
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
   } catch (const ConfigError& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
