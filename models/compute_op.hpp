@@ -26,6 +26,7 @@ struct ComputeOp {
   unsigned weight_bits = 8;  // weight precision (cells per weight on ReRAM)
   unsigned duplication = 1;  // ReRAM: copies of the weight matrix used in parallel
   bool transposed = false;   // ReRAM: transposed crossbar read (dX = dY . W^T)
+  bool backward = false;     // SFU: the backward pass of the function (gradient)
 
   uint64_t macs() const { return (kind == OpKind::kMvm || kind == OpKind::kGemm) ? m * k * n : 0; }
 };

@@ -178,3 +178,25 @@ TEST_CASE("plain writes queue on the SRAM port and not on the array", "[sim][sys
   CHECK(s.sram_bytes == 3072 + 3);
   CHECK(s.energy_sram_j == Approx((3072 + 3) * b.core.params().e_sram_pj_per_byte * 1e-12));
 }
+
+TEST_CASE("the op's backward flag selects the SFU's backward cost", "[sim][systolic]") {
+  Bench b;
+  auto backward_softmax = [](tlm::tlm_generic_payload& tx) {
+    op(OpKind::kSoftmax, 32, 128, 0)(tx);
+    ComputeExtension* ext = nullptr;
+    tx.get_extension(ext);
+    ext->op.backward = true;
+  };
+  b.driver.setups = {op(OpKind::kSoftmax, 32, 128, 0), backward_softmax};
+  sc_core::sc_start();
+  REQUIRE(b.driver.outcomes.size() == 2);
+  const SfuParams& sfu = b.core.params().sfu;
+  const double mhz = b.core.params().clock_mhz;
+  const SfuCost fwd = sfu_cost(sfu, OpKind::kSoftmax, 32, 128, false, mhz);
+  const SfuCost bwd = sfu_cost(sfu, OpKind::kSoftmax, 32, 128, true, mhz);
+  REQUIRE(fwd.latency_ps != bwd.latency_ps);
+  CHECK(b.driver.outcomes[0].delay_ps == fwd.latency_ps);
+  // The second op queues behind the first on the one SFU.
+  CHECK(b.driver.outcomes[1].result.queue_ps == fwd.latency_ps);
+  CHECK(b.driver.outcomes[1].delay_ps == fwd.latency_ps + bwd.latency_ps);
+}
