@@ -23,7 +23,7 @@ class BusyCalendar {
   // Drops bookings that end at or before `now`: no request can arrive before now any more.
   void forget_before(uint64_t now);
 
-  uint64_t busy_ps() const { return busy_ps_; }      // total booked time, ever
+  uint64_t busy_ps() const { return busy_ps_; }       // total booked time, ever
   uint64_t last_end_ps() const { return last_end_; }  // end of the latest booking, ever
   std::size_t open_intervals() const { return busy_.size(); }
 

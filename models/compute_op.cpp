@@ -4,11 +4,16 @@ namespace atleus {
 
 const char* to_string(OpKind kind) {
   switch (kind) {
-    case OpKind::kMvm: return "mvm";
-    case OpKind::kGemm: return "gemm";
-    case OpKind::kSoftmax: return "softmax";
-    case OpKind::kLayerNorm: return "layernorm";
-    case OpKind::kGelu: return "gelu";
+    case OpKind::kMvm:
+      return "mvm";
+    case OpKind::kGemm:
+      return "gemm";
+    case OpKind::kSoftmax:
+      return "softmax";
+    case OpKind::kLayerNorm:
+      return "layernorm";
+    case OpKind::kGelu:
+      return "gelu";
   }
   return "?";
 }

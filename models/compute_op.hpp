@@ -19,9 +19,9 @@ const char* to_string(OpKind kind);
 
 struct ComputeOp {
   OpKind kind = OpKind::kGemm;
-  uint64_t m = 0;  // rows of the input (input vectors for an MVM); rows for SFU ops
-  uint64_t k = 0;  // reduction dimension; columns for SFU ops
-  uint64_t n = 0;  // output columns
+  uint64_t m = 0;            // rows of the input (input vectors for an MVM); rows for SFU ops
+  uint64_t k = 0;            // reduction dimension; columns for SFU ops
+  uint64_t n = 0;            // output columns
   unsigned input_bits = 8;   // activation precision (bit-serial slices on ReRAM)
   unsigned weight_bits = 8;  // weight precision (cells per weight on ReRAM)
   unsigned duplication = 1;  // ReRAM: copies of the weight matrix used in parallel
@@ -33,10 +33,10 @@ struct ComputeOp {
 
 // What a core reports back for one op (filled by the target).
 struct ComputeResult {
-  uint64_t start_ps = 0;     // when the core began (after queueing)
-  uint64_t finish_ps = 0;    // when the result is ready
-  uint64_t queue_ps = 0;     // wait for the core's compute resources
-  double energy_j = 0.0;     // dynamic energy of this op
+  uint64_t start_ps = 0;   // when the core began (after queueing)
+  uint64_t finish_ps = 0;  // when the result is ready
+  uint64_t queue_ps = 0;   // wait for the core's compute resources
+  double energy_j = 0.0;   // dynamic energy of this op
 };
 
 class ComputeExtension : public tlm::tlm_extension<ComputeExtension> {

@@ -4,10 +4,10 @@
 // target adds its latency to `delay` and never calls wait().
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
 
 namespace atleus {
 

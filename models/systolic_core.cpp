@@ -232,8 +232,7 @@ void SystolicCore::run_gemm(ComputeExtension& ext, uint64_t arrival_ps) {
 void SystolicCore::run_sfu(ComputeExtension& ext, uint64_t arrival_ps) {
   const ComputeOp& op = ext.op;
   // ComputeOp carries no phase, so SFU ops are costed as forward passes.
-  const SfuCost c =
-      sfu_cost(params_.sfu, op.kind, op.m, op.k, op.backward, params_.clock_mhz);
+  const SfuCost c = sfu_cost(params_.sfu, op.kind, op.m, op.k, op.backward, params_.clock_mhz);
   const uint64_t start = c.latency_ps ? sfu_.reserve(arrival_ps, c.latency_ps) : arrival_ps;
   ext.result.start_ps = start;
   ext.result.finish_ps = start + c.latency_ps;

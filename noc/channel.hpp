@@ -8,12 +8,12 @@
 // Timing style: loosely timed, b_transport adds to `delay`, never waits.
 #pragma once
 
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 #include <cstdint>
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "models/busy_calendar.hpp"
 #include "noc/link_physics.hpp"

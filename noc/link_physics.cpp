@@ -91,8 +91,9 @@ LinkPhysics link_physics(const NocParams& p, LinkKind kind, int tier_span) {
   }
   const int span = std::max(1, tier_span);
   l.width_bits = p.tsv.width_bits;
-  l.latency_ps = cycles_for(tsv_delay_ps(p.tsv, p.wire, span), l.period_ps,
-                            p.tsv.min_latency_cycles) * l.period_ps;
+  l.latency_ps =
+      cycles_for(tsv_delay_ps(p.tsv, p.wire, span), l.period_ps, p.tsv.min_latency_cycles) *
+      l.period_ps;
   l.energy_j_per_bit =
       switching_energy_j(p.wire, tsv_capacitance_ff(p.tsv, span) + p.wire.load_capacitance_ff);
   // One TSV per data bit in each direction.

@@ -13,10 +13,10 @@ namespace atleus::noc {
 
 struct LinkPhysics {
   unsigned width_bits = 0;
-  uint64_t period_ps = 0;     // NoC cycle
-  uint64_t latency_ps = 0;    // head latency across the link
+  uint64_t period_ps = 0;   // NoC cycle
+  uint64_t latency_ps = 0;  // head latency across the link
   double energy_j_per_bit = 0.0;
-  double area_mm2 = 0.0;      // silicon footprint of the TSVs (0 for planar wires)
+  double area_mm2 = 0.0;  // silicon footprint of the TSVs (0 for planar wires)
   uint64_t tsv_count = 0;
 };
 

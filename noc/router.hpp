@@ -7,12 +7,12 @@
 // Timing style: loosely timed; b_transport adds latency to `delay`, never waits.
 #pragma once
 
-#include <cstdint>
-#include <vector>
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <cstdint>
+#include <systemc>
+#include <tlm>
+#include <vector>
 
 #include "noc/address_map.hpp"
 #include "noc/noc_params.hpp"
@@ -20,8 +20,8 @@
 namespace atleus::noc {
 
 struct RouterStats {
-  uint64_t packets = 0;    // requests forwarded
-  uint64_t flits = 0;      // request and response flits switched
+  uint64_t packets = 0;  // requests forwarded
+  uint64_t flits = 0;    // request and response flits switched
   uint64_t bytes = 0;
   uint64_t address_errors = 0;
   double energy_j = 0.0;
@@ -33,8 +33,8 @@ class Router : public sc_core::sc_module {
   sc_core::sc_vector<tlm_utils::simple_initiator_socket_tagged<Router>> out;
 
   // `route[target]` is the output port towards each target (-1: not reachable from here).
-  Router(sc_core::sc_module_name name, const RouterParams& params, int ports,
-         const AddressMap& map, std::vector<int> route);
+  Router(sc_core::sc_module_name name, const RouterParams& params, int ports, const AddressMap& map,
+         std::vector<int> route);
 
   int ports() const { return static_cast<int>(out.size()); }
   const RouterParams& params() const { return params_; }

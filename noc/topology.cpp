@@ -7,9 +7,12 @@ namespace atleus::noc {
 
 const char* to_string(LinkKind kind) {
   switch (kind) {
-    case LinkKind::kPlanar: return "planar";
-    case LinkKind::kVertical: return "vertical";
-    case LinkKind::kSkip: return "skip";
+    case LinkKind::kPlanar:
+      return "planar";
+    case LinkKind::kVertical:
+      return "vertical";
+    case LinkKind::kSkip:
+      return "skip";
   }
   return "?";
 }
@@ -54,7 +57,8 @@ bool Topology::has_link(int a, int b) const {
 
 int Topology::add_link(int a, int b, LinkKind kind) {
   const int n = static_cast<int>(nodes_.size());
-  if (a < 0 || b < 0 || a >= n || b >= n) throw std::invalid_argument("link to a node that does not exist");
+  if (a < 0 || b < 0 || a >= n || b >= n)
+    throw std::invalid_argument("link to a node that does not exist");
   if (a == b) throw std::invalid_argument("link from a node to itself");
   if (has_link(a, b)) throw std::invalid_argument("duplicate link");
   const int id = static_cast<int>(links_.size());
@@ -68,8 +72,10 @@ void add_mesh(Topology& t, int tier) {
   const auto [w, h] = t.tier_dims(tier);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
-      if (x + 1 < w) t.add_link(t.node_at(tier, x, y), t.node_at(tier, x + 1, y), LinkKind::kPlanar);
-      if (y + 1 < h) t.add_link(t.node_at(tier, x, y), t.node_at(tier, x, y + 1), LinkKind::kPlanar);
+      if (x + 1 < w)
+        t.add_link(t.node_at(tier, x, y), t.node_at(tier, x + 1, y), LinkKind::kPlanar);
+      if (y + 1 < h)
+        t.add_link(t.node_at(tier, x, y), t.node_at(tier, x, y + 1), LinkKind::kPlanar);
     }
 }
 
@@ -78,9 +84,11 @@ void add_torus(Topology& t, int tier) {
   const auto [w, h] = t.tier_dims(tier);
   // A ring of two is already closed by the mesh link; wrap only longer dimensions.
   if (w > 2)
-    for (int y = 0; y < h; ++y) t.add_link(t.node_at(tier, w - 1, y), t.node_at(tier, 0, y), LinkKind::kPlanar);
+    for (int y = 0; y < h; ++y)
+      t.add_link(t.node_at(tier, w - 1, y), t.node_at(tier, 0, y), LinkKind::kPlanar);
   if (h > 2)
-    for (int x = 0; x < w; ++x) t.add_link(t.node_at(tier, x, h - 1), t.node_at(tier, x, 0), LinkKind::kPlanar);
+    for (int x = 0; x < w; ++x)
+      t.add_link(t.node_at(tier, x, h - 1), t.node_at(tier, x, 0), LinkKind::kPlanar);
 }
 
 namespace {
@@ -106,7 +114,9 @@ std::pair<int, int> hilbert_point(int n, int d) {
   return {x, y};
 }
 
-bool power_of_two(int v) { return v > 0 && (v & (v - 1)) == 0; }
+bool power_of_two(int v) {
+  return v > 0 && (v & (v - 1)) == 0;
+}
 
 }  // namespace
 
@@ -129,7 +139,8 @@ void add_sfc_path(Topology& t, int tier, SfcCurve curve, bool reverse) {
   if (reverse) std::reverse(pos.begin(), pos.end());
   std::vector<int> order;
   for (const auto& [x, y] : pos) order.push_back(t.node_at(tier, x, y));
-  for (std::size_t i = 0; i + 1 < order.size(); ++i) t.add_link(order[i], order[i + 1], LinkKind::kPlanar);
+  for (std::size_t i = 0; i + 1 < order.size(); ++i)
+    t.add_link(order[i], order[i + 1], LinkKind::kPlanar);
   t.set_tier_order(tier, std::move(order));
 }
 
@@ -147,7 +158,8 @@ void join_columns(Topology& t, int lower, int upper, LinkKind kind) {
 }  // namespace
 
 void add_vertical_adjacent(Topology& t) {
-  for (int tier = 0; tier + 1 < t.tiers(); ++tier) join_columns(t, tier, tier + 1, LinkKind::kVertical);
+  for (int tier = 0; tier + 1 < t.tiers(); ++tier)
+    join_columns(t, tier, tier + 1, LinkKind::kVertical);
 }
 
 void add_skip_links(Topology& t, int tier_a, int tier_b) {

@@ -68,8 +68,8 @@ void add_sfc_path(Topology& t, int tier, SfcCurve curve, bool reverse);
 std::vector<std::pair<int, int>> sfc_positions(int w, int h, SfcCurve curve);
 
 // Vertical builders. Links join nodes at the same (x, y) where both tiers have one.
-void add_vertical_adjacent(Topology& t);                  // every adjacent tier pair
+void add_vertical_adjacent(Topology& t);                   // every adjacent tier pair
 void add_skip_links(Topology& t, int tier_a, int tier_b);  // tiers need not be adjacent
-void add_vertical_wrap(Topology& t);                      // top to bottom tier (3D torus)
+void add_vertical_wrap(Topology& t);                       // top to bottom tier (3D torus)
 
 }  // namespace atleus::noc

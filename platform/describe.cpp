@@ -87,12 +87,20 @@ nlohmann::ordered_json to_json(const PlatformSummary& s) {
   j["file"] = s.file;
   J tiers = J::array();
   for (const auto& t : s.tiers)
-    tiers.push_back({{"index", t.index}, {"name", t.name}, {"core_type", t.core_type},
-                     {"kind", t.kind}, {"grid", {t.width, t.height}}, {"topology", t.topology},
+    tiers.push_back({{"index", t.index},
+                     {"name", t.name},
+                     {"core_type", t.core_type},
+                     {"kind", t.kind},
+                     {"grid", {t.width, t.height}},
+                     {"topology", t.topology},
                      {"cores", t.width * t.height},
-                     {"area_mm2", {{"cores", t.cores_mm2}, {"routers", t.routers_mm2},
-                                   {"tsv", t.tsv_mm2}, {"total", t.total_mm2}}},
-                     {"die_area_mm2", t.die_area_mm2}, {"tsvs", t.tsvs}});
+                     {"area_mm2",
+                      {{"cores", t.cores_mm2},
+                       {"routers", t.routers_mm2},
+                       {"tsv", t.tsv_mm2},
+                       {"total", t.total_mm2}}},
+                     {"die_area_mm2", t.die_area_mm2},
+                     {"tsvs", t.tsvs}});
   j["tiers"] = tiers;
   j["cores"] = s.cores;
   J links = s.links;
@@ -108,13 +116,15 @@ nlohmann::ordered_json to_json(const PlatformSummary& s) {
   j["reram_capacity_weights"] = cap;
   J per_tier = J::array();
   for (const auto& t : s.tiers) per_tier.push_back(t.total_mm2);
-  j["area_mm2"] = {{"per_tier", per_tier}, {"cores", s.area_cores_mm2},
-                   {"routers", s.area_routers_mm2}, {"tsv", s.area_tsv_mm2},
+  j["area_mm2"] = {{"per_tier", per_tier},
+                   {"cores", s.area_cores_mm2},
+                   {"routers", s.area_routers_mm2},
+                   {"tsv", s.area_tsv_mm2},
                    {"total", s.area_total_mm2}};
-  j["cost"] = {{"die_cost_usd", s.cost.die_cost_usd}, {"die_yield", s.cost.die_yield},
-               {"dies_per_wafer", s.cost.dies_per_wafer},
-               {"stacking_yield", s.cost.stacking_yield}, {"tsv_yield", s.cost.tsv_yield},
-               {"tsv_count", s.tsv_count}, {"stack_cost_usd", s.cost.total_usd}};
+  j["cost"] = {{"die_cost_usd", s.cost.die_cost_usd},     {"die_yield", s.cost.die_yield},
+               {"dies_per_wafer", s.cost.dies_per_wafer}, {"stacking_yield", s.cost.stacking_yield},
+               {"tsv_yield", s.cost.tsv_yield},           {"tsv_count", s.tsv_count},
+               {"stack_cost_usd", s.cost.total_usd}};
   return j;
 }
 

@@ -25,9 +25,9 @@ struct TierSummary {
 struct PlatformSummary {
   std::string name, file;
   std::vector<TierSummary> tiers;
-  std::map<std::string, int> cores;       // per core kind
-  std::map<std::string, int> links;       // per link kind
-  std::map<int, int> router_radix;        // network ports (local ports excluded) -> routers
+  std::map<std::string, int> cores;  // per core kind
+  std::map<std::string, int> links;  // per link kind
+  std::map<int, int> router_radix;   // network ports (local ports excluded) -> routers
   std::map<unsigned, uint64_t> reram_capacity_weights;  // weight bits -> weights
   double area_total_mm2 = 0, area_cores_mm2 = 0, area_routers_mm2 = 0, area_tsv_mm2 = 0;
   uint64_t tsv_count = 0;

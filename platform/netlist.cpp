@@ -37,9 +37,14 @@ noc::Topology build_topology(const PlatformConfig& cfg) {
   for (int i = 0; i < static_cast<int>(cfg.tiers.size()); ++i) {
     const auto& tier = cfg.tiers[i];
     switch (tier.topology) {
-      case PlanarTopology::kMesh: noc::add_mesh(t, i); break;
-      case PlanarTopology::kTorus: noc::add_torus(t, i); break;
-      case PlanarTopology::kNone: break;
+      case PlanarTopology::kMesh:
+        noc::add_mesh(t, i);
+        break;
+      case PlanarTopology::kTorus:
+        noc::add_torus(t, i);
+        break;
+      case PlanarTopology::kNone:
+        break;
       case PlanarTopology::kSfc: {
         const auto pos = noc::sfc_positions(tier.width, tier.height, tier.curve);
         const bool reverse = pos.front() != prev_end && pos.back() == prev_end;
@@ -65,8 +70,8 @@ NetworkPlan plan_network(const PlatformConfig& cfg) {
   for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
     const auto& n = nodes[i];
     const auto& tier = cfg.tiers[n.tier];
-    p.sites.push_back({i, n.tier, n.x, n.y, &cfg.core_type(tier.core_type),
-                       site_name(n.tier, n.x, n.y)});
+    p.sites.push_back(
+        {i, n.tier, n.x, n.y, &cfg.core_type(tier.core_type), site_name(n.tier, n.x, n.y)});
     targets.push_back({i});
     p.address_map.add(core_base(i), kCoreWindow, i, "core " + p.sites.back().name);
   }
@@ -114,8 +119,9 @@ Netlist::Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg,
     for (int tg = 0; tg < rt.targets(); ++tg) {
       const int link = rt.next_link(r, tg);
       if (link == noc::RoutingTable::kDeliver) {
-        route[tg] = tg == plan_.hbm_target ? hbm_port[r] : tg == plan_.host_target ? host_port[r]
-                                                                                  : core_port[r];
+        route[tg] = tg == plan_.hbm_target    ? hbm_port[r]
+                    : tg == plan_.host_target ? host_port[r]
+                                              : core_port[r];
       } else if (link >= 0) {
         const auto& nb = topo.neighbours(r);
         for (int i = 0; i < static_cast<int>(nb.size()); ++i)
@@ -123,8 +129,8 @@ Netlist::Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg,
       }
     }
     routers_.push_back(std::make_unique<noc::Router>(("r_" + plan_.sites[r].name).c_str(),
-                                                     cfg_.noc.router, ports[r],
-                                                     plan_.address_map, std::move(route)));
+                                                     cfg_.noc.router, ports[r], plan_.address_map,
+                                                     std::move(route)));
   }
 
   // Two channels per link, bound router to router.
@@ -215,12 +221,16 @@ Netlist::Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg,
 Netlist::~Netlist() = default;
 
 noc::Channel& Netlist::make_local_channel(const std::string& name, noc::ChannelRole role) {
-  local_ch_.push_back(std::make_unique<noc::Channel>(name.c_str(), noc::local_port_physics(cfg_.noc),
-                                                     role, cfg_.noc.router.flit_bytes));
+  local_ch_.push_back(std::make_unique<noc::Channel>(
+      name.c_str(), noc::local_port_physics(cfg_.noc), role, cfg_.noc.router.flit_bytes));
   return *local_ch_.back();
 }
 
-tlm::tlm_target_socket<>& Netlist::host_in() { return host_inject_->in; }
-tlm::tlm_initiator_socket<>& Netlist::host_out() { return host_eject_->out; }
+tlm::tlm_target_socket<>& Netlist::host_in() {
+  return host_inject_->in;
+}
+tlm::tlm_initiator_socket<>& Netlist::host_out() {
+  return host_eject_->out;
+}
 
 }  // namespace atleus

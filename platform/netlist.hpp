@@ -8,9 +8,9 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 #include <systemc>
 #include <tlm>
+#include <vector>
 
 #include "models/endpoint.hpp"
 #include "models/hbm.hpp"
@@ -47,7 +47,9 @@ struct NetworkPlan {
 NetworkPlan plan_network(const PlatformConfig& cfg);
 
 constexpr uint64_t kCoreWindow = 1ull << 32;
-inline uint64_t core_base(int core) { return (static_cast<uint64_t>(core) + 1) << 32; }
+inline uint64_t core_base(int core) {
+  return (static_cast<uint64_t>(core) + 1) << 32;
+}
 constexpr uint64_t kHostBase = 1ull << 47;
 constexpr uint64_t kHostWindow = 1ull << 32;
 constexpr uint64_t kHbmBase = 1ull << 48;

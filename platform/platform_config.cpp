@@ -4,14 +4,20 @@
 
 namespace atleus {
 
-const char* to_string(CoreKind kind) { return kind == CoreKind::kReram ? "reram" : "systolic"; }
+const char* to_string(CoreKind kind) {
+  return kind == CoreKind::kReram ? "reram" : "systolic";
+}
 
 const char* to_string(PlanarTopology t) {
   switch (t) {
-    case PlanarTopology::kMesh: return "mesh";
-    case PlanarTopology::kTorus: return "torus";
-    case PlanarTopology::kSfc: return "sfc";
-    case PlanarTopology::kNone: return "none";
+    case PlanarTopology::kMesh:
+      return "mesh";
+    case PlanarTopology::kTorus:
+      return "torus";
+    case PlanarTopology::kSfc:
+      return "sfc";
+    case PlanarTopology::kNone:
+      return "none";
   }
   return "?";
 }

@@ -48,10 +48,10 @@ struct ExplicitLink {
 };
 
 struct VerticalConfig {
-  bool adjacent = true;                      // one TSV link per column between adjacent tiers
-  std::vector<std::pair<int, int>> skip;     // tier pairs joined column by column
-  bool wrap = false;                         // top tier to bottom tier (3D torus)
-  std::vector<ExplicitLink> links;           // any further links, by site
+  bool adjacent = true;                   // one TSV link per column between adjacent tiers
+  std::vector<std::pair<int, int>> skip;  // tier pairs joined column by column
+  bool wrap = false;                      // top tier to bottom tier (3D torus)
+  std::vector<ExplicitLink> links;        // any further links, by site
 };
 
 struct PlatformConfig {

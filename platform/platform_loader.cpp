@@ -1,9 +1,9 @@
 #include "platform/platform_loader.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
-#include <unistd.h>
 
 #include "platform/netlist.hpp"
 #include "platform/param_binding.hpp"
@@ -27,123 +27,159 @@ std::vector<fs::path> preset_dirs() {
 const FieldTable<ReramCoreParams>& reram_fields() {
   using P = ReramCoreParams;
   static const auto t = FieldTable<P>()
-      .add("tiles", &P::tiles).add("crossbars_per_tile", &P::crossbars_per_tile)
-      .add("crossbar_rows", &P::crossbar_rows).add("crossbar_cols", &P::crossbar_cols)
-      .add("bits_per_cell", &P::bits_per_cell).add("adcs_per_tile", &P::adcs_per_tile)
-      .add("adc_bits", &P::adc_bits).add("adc_sample_rate_gsps", &P::adc_sample_rate_gsps)
-      .add("dac_bits", &P::dac_bits).add("read_cycle_ns", &P::read_cycle_ns)
-      .add("shift_add_ns", &P::shift_add_ns).add("dequant_ns", &P::dequant_ns)
-      .add("buffer_kib", &P::buffer_kib).add("buffer_bytes_per_ns", &P::buffer_bytes_per_ns)
-      .add("xbar_read_pj", &P::xbar_read_pj).add("adc_conversion_pj", &P::adc_conversion_pj)
-      .add("dac_bit_pj", &P::dac_bit_pj).add("shift_add_pj", &P::shift_add_pj)
-      .add("dequant_pj", &P::dequant_pj).add("buffer_byte_pj", &P::buffer_byte_pj)
-      .add("write_row_ns", &P::write_row_ns).add("write_cell_pj", &P::write_cell_pj)
-      .add("tile_area_mm2", &P::tile_area_mm2)
-      .add("dequant_area_overhead", &P::dequant_area_overhead)
-      .add("tile_power_w", &P::tile_power_w)
-      .add("dequant_power_overhead", &P::dequant_power_overhead)
-      .add("static_power_w", &P::static_power_w);
+                            .add("tiles", &P::tiles)
+                            .add("crossbars_per_tile", &P::crossbars_per_tile)
+                            .add("crossbar_rows", &P::crossbar_rows)
+                            .add("crossbar_cols", &P::crossbar_cols)
+                            .add("bits_per_cell", &P::bits_per_cell)
+                            .add("adcs_per_tile", &P::adcs_per_tile)
+                            .add("adc_bits", &P::adc_bits)
+                            .add("adc_sample_rate_gsps", &P::adc_sample_rate_gsps)
+                            .add("dac_bits", &P::dac_bits)
+                            .add("read_cycle_ns", &P::read_cycle_ns)
+                            .add("shift_add_ns", &P::shift_add_ns)
+                            .add("dequant_ns", &P::dequant_ns)
+                            .add("buffer_kib", &P::buffer_kib)
+                            .add("buffer_bytes_per_ns", &P::buffer_bytes_per_ns)
+                            .add("xbar_read_pj", &P::xbar_read_pj)
+                            .add("adc_conversion_pj", &P::adc_conversion_pj)
+                            .add("dac_bit_pj", &P::dac_bit_pj)
+                            .add("shift_add_pj", &P::shift_add_pj)
+                            .add("dequant_pj", &P::dequant_pj)
+                            .add("buffer_byte_pj", &P::buffer_byte_pj)
+                            .add("write_row_ns", &P::write_row_ns)
+                            .add("write_cell_pj", &P::write_cell_pj)
+                            .add("tile_area_mm2", &P::tile_area_mm2)
+                            .add("dequant_area_overhead", &P::dequant_area_overhead)
+                            .add("tile_power_w", &P::tile_power_w)
+                            .add("dequant_power_overhead", &P::dequant_power_overhead)
+                            .add("static_power_w", &P::static_power_w);
   return t;
 }
 
 const FieldTable<SfuParams>& sfu_fields() {
   using P = SfuParams;
   static const auto t = FieldTable<P>()
-      .add("lanes", &P::lanes).add("cycles_add", &P::cycles_add).add("cycles_mul", &P::cycles_mul)
-      .add("cycles_exp", &P::cycles_exp).add("cycles_recip", &P::cycles_recip)
-      .add("cycles_rsqrt", &P::cycles_rsqrt).add("cycles_tanh", &P::cycles_tanh)
-      .add("e_add_pj", &P::e_add_pj).add("e_mul_pj", &P::e_mul_pj)
-      .add("e_special_pj", &P::e_special_pj)
-      .custom("gelu_approx", [](P& p, const ConfigNode& v) {
-        try {
-          p.gelu_approx = parse_gelu_approx(v.as<std::string>());
-        } catch (const ParamError& e) {
-          v.fail(e.what());
-        }
-      });
+                            .add("lanes", &P::lanes)
+                            .add("cycles_add", &P::cycles_add)
+                            .add("cycles_mul", &P::cycles_mul)
+                            .add("cycles_exp", &P::cycles_exp)
+                            .add("cycles_recip", &P::cycles_recip)
+                            .add("cycles_rsqrt", &P::cycles_rsqrt)
+                            .add("cycles_tanh", &P::cycles_tanh)
+                            .add("e_add_pj", &P::e_add_pj)
+                            .add("e_mul_pj", &P::e_mul_pj)
+                            .add("e_special_pj", &P::e_special_pj)
+                            .custom("gelu_approx", [](P& p, const ConfigNode& v) {
+                              try {
+                                p.gelu_approx = parse_gelu_approx(v.as<std::string>());
+                              } catch (const ParamError& e) {
+                                v.fail(e.what());
+                              }
+                            });
   return t;
 }
 
 const FieldTable<SystolicCoreParams>& systolic_fields() {
   using P = SystolicCoreParams;
-  static const auto t = FieldTable<P>()
-      .add("rows", &P::rows).add("cols", &P::cols).add("clock_mhz", &P::clock_mhz)
-      .add("sram_kib", &P::sram_kib).add("sram_bytes_per_cycle", &P::sram_bytes_per_cycle)
-      .add("spill_bytes_per_cycle", &P::spill_bytes_per_cycle)
-      .add("operand_bytes", &P::operand_bytes).add("e_mac_pj", &P::e_mac_pj)
-      .add("e_sram_pj_per_byte", &P::e_sram_pj_per_byte)
-      .add("static_power_w", &P::static_power_w).add("area_mm2", &P::area_mm2)
-      .add("power_w", &P::power_w)
-      .custom("dataflow", [](P& p, const ConfigNode& v) {
-        try {
-          p.dataflow = parse_dataflow(v.as<std::string>());
-        } catch (const ParamError& e) {
-          v.fail(e.what());
-        }
-      })
-      .custom("sfu", [](P& p, const ConfigNode& v) { sfu_fields().read(v, p.sfu); });
+  static const auto t =
+      FieldTable<P>()
+          .add("rows", &P::rows)
+          .add("cols", &P::cols)
+          .add("clock_mhz", &P::clock_mhz)
+          .add("sram_kib", &P::sram_kib)
+          .add("sram_bytes_per_cycle", &P::sram_bytes_per_cycle)
+          .add("spill_bytes_per_cycle", &P::spill_bytes_per_cycle)
+          .add("operand_bytes", &P::operand_bytes)
+          .add("e_mac_pj", &P::e_mac_pj)
+          .add("e_sram_pj_per_byte", &P::e_sram_pj_per_byte)
+          .add("static_power_w", &P::static_power_w)
+          .add("area_mm2", &P::area_mm2)
+          .add("power_w", &P::power_w)
+          .custom("dataflow",
+                  [](P& p, const ConfigNode& v) {
+                    try {
+                      p.dataflow = parse_dataflow(v.as<std::string>());
+                    } catch (const ParamError& e) {
+                      v.fail(e.what());
+                    }
+                  })
+          .custom("sfu", [](P& p, const ConfigNode& v) { sfu_fields().read(v, p.sfu); });
   return t;
 }
 
 const FieldTable<HbmParams>& hbm_fields() {
   using P = HbmParams;
   static const auto t = FieldTable<P>()
-      .add("capacity_gib", &P::capacity_gib).add("peak_bandwidth_gbps", &P::peak_bandwidth_gbps)
-      .add("interface_bits", &P::interface_bits).add("channels", &P::channels)
-      .add("access_latency_ns", &P::access_latency_ns)
-      .add("energy_pj_per_bit", &P::energy_pj_per_bit)
-      .add("interleave_bytes", &P::interleave_bytes).add("static_power_w", &P::static_power_w)
-      .add("store_data", &P::store_data);
+                            .add("capacity_gib", &P::capacity_gib)
+                            .add("peak_bandwidth_gbps", &P::peak_bandwidth_gbps)
+                            .add("interface_bits", &P::interface_bits)
+                            .add("channels", &P::channels)
+                            .add("access_latency_ns", &P::access_latency_ns)
+                            .add("energy_pj_per_bit", &P::energy_pj_per_bit)
+                            .add("interleave_bytes", &P::interleave_bytes)
+                            .add("static_power_w", &P::static_power_w)
+                            .add("store_data", &P::store_data);
   return t;
 }
 
 const FieldTable<CostParams>& cost_fields() {
   using P = CostParams;
   static const auto t = FieldTable<P>()
-      .add("wafer_diameter_mm", &P::wafer_diameter_mm).add("wafer_cost_usd", &P::wafer_cost_usd)
-      .add("defect_density_per_cm2", &P::defect_density_per_cm2).add("alpha", &P::alpha)
-      .add("wafer_yield", &P::wafer_yield).add("stacking_yield", &P::stacking_yield)
-      .add("tsv_yield", &P::tsv_yield);
+                            .add("wafer_diameter_mm", &P::wafer_diameter_mm)
+                            .add("wafer_cost_usd", &P::wafer_cost_usd)
+                            .add("defect_density_per_cm2", &P::defect_density_per_cm2)
+                            .add("alpha", &P::alpha)
+                            .add("wafer_yield", &P::wafer_yield)
+                            .add("stacking_yield", &P::stacking_yield)
+                            .add("tsv_yield", &P::tsv_yield);
   return t;
 }
 
 const FieldTable<noc::RouterParams>& router_fields() {
   using P = noc::RouterParams;
   static const auto t = FieldTable<P>()
-      .add("clock_mhz", &P::clock_mhz).add("latency_cycles", &P::latency_cycles)
-      .add("flit_bytes", &P::flit_bytes).add("energy_pj_per_bit", &P::energy_pj_per_bit)
-      .add("buffer_area_mm2_per_port", &P::buffer_area_mm2_per_port)
-      .add("crossbar_area_mm2_per_port2", &P::crossbar_area_mm2_per_port2)
-      .add("static_power_w_per_port", &P::static_power_w_per_port);
+                            .add("clock_mhz", &P::clock_mhz)
+                            .add("latency_cycles", &P::latency_cycles)
+                            .add("flit_bytes", &P::flit_bytes)
+                            .add("energy_pj_per_bit", &P::energy_pj_per_bit)
+                            .add("buffer_area_mm2_per_port", &P::buffer_area_mm2_per_port)
+                            .add("crossbar_area_mm2_per_port2", &P::crossbar_area_mm2_per_port2)
+                            .add("static_power_w_per_port", &P::static_power_w_per_port);
   return t;
 }
 
 const FieldTable<noc::WireParams>& wire_fields() {
   using P = noc::WireParams;
   static const auto t = FieldTable<P>()
-      .add("supply_v", &P::supply_v).add("activity", &P::activity)
-      .add("driver_resistance_ohm", &P::driver_resistance_ohm)
-      .add("load_capacitance_ff", &P::load_capacitance_ff);
+                            .add("supply_v", &P::supply_v)
+                            .add("activity", &P::activity)
+                            .add("driver_resistance_ohm", &P::driver_resistance_ohm)
+                            .add("load_capacitance_ff", &P::load_capacitance_ff);
   return t;
 }
 
 const FieldTable<noc::PlanarLinkParams>& planar_fields() {
   using P = noc::PlanarLinkParams;
   static const auto t = FieldTable<P>()
-      .add("width_bits", &P::width_bits).add("length_mm", &P::length_mm)
-      .add("capacitance_ff_per_mm", &P::capacitance_ff_per_mm)
-      .add("delay_ps_per_mm", &P::delay_ps_per_mm)
-      .add("min_latency_cycles", &P::min_latency_cycles);
+                            .add("width_bits", &P::width_bits)
+                            .add("length_mm", &P::length_mm)
+                            .add("capacitance_ff_per_mm", &P::capacitance_ff_per_mm)
+                            .add("delay_ps_per_mm", &P::delay_ps_per_mm)
+                            .add("min_latency_cycles", &P::min_latency_cycles);
   return t;
 }
 
 const FieldTable<noc::TsvParams>& tsv_fields() {
   using P = noc::TsvParams;
   static const auto t = FieldTable<P>()
-      .add("width_bits", &P::width_bits).add("diameter_um", &P::diameter_um)
-      .add("height_um", &P::height_um).add("capacitance_ff", &P::capacitance_ff)
-      .add("resistance_mohm", &P::resistance_mohm).add("pitch_factor", &P::pitch_factor)
-      .add("min_latency_cycles", &P::min_latency_cycles);
+                            .add("width_bits", &P::width_bits)
+                            .add("diameter_um", &P::diameter_um)
+                            .add("height_um", &P::height_um)
+                            .add("capacitance_ff", &P::capacitance_ff)
+                            .add("resistance_mohm", &P::resistance_mohm)
+                            .add("pitch_factor", &P::pitch_factor)
+                            .add("min_latency_cycles", &P::min_latency_cycles);
   return t;
 }
 
@@ -215,11 +251,16 @@ void read_tiers(const ConfigNode& node, PlatformConfig& cfg) {
     tier.width = static_cast<int>(grid[0]);
     tier.height = static_cast<int>(grid[1]);
     const std::string topo = t.get_or<std::string>("topology", "mesh");
-    if (topo == "mesh") tier.topology = PlanarTopology::kMesh;
-    else if (topo == "torus") tier.topology = PlanarTopology::kTorus;
-    else if (topo == "sfc") tier.topology = PlanarTopology::kSfc;
-    else if (topo == "none") tier.topology = PlanarTopology::kNone;
-    else t.fail_key("topology", "unknown planar topology '" + topo + "' (mesh, torus, sfc, none)");
+    if (topo == "mesh")
+      tier.topology = PlanarTopology::kMesh;
+    else if (topo == "torus")
+      tier.topology = PlanarTopology::kTorus;
+    else if (topo == "sfc")
+      tier.topology = PlanarTopology::kSfc;
+    else if (topo == "none")
+      tier.topology = PlanarTopology::kNone;
+    else
+      t.fail_key("topology", "unknown planar topology '" + topo + "' (mesh, torus, sfc, none)");
     if (t.has("curve")) {
       try {
         tier.curve = noc::parse_sfc_curve(t.get<std::string>("curve"));
@@ -230,8 +271,9 @@ void read_tiers(const ConfigNode& node, PlatformConfig& cfg) {
     if (tier.topology == PlanarTopology::kSfc && tier.curve == noc::SfcCurve::kHilbert) {
       const bool pow2 = (tier.width & (tier.width - 1)) == 0;
       if (tier.width != tier.height || !pow2)
-        t.fail_key("grid", "a Hilbert curve needs a square grid with a power-of-two side "
-                           "(use curve: snake)");
+        t.fail_key("grid",
+                   "a Hilbert curve needs a square grid with a power-of-two side "
+                   "(use curve: snake)");
     }
     tier.die_area_mm2 = t.get_or<double>("die_area_mm2", 0.0);
     if (tier.die_area_mm2 < 0) t.fail_key("die_area_mm2", "must be >= 0");
@@ -293,7 +335,8 @@ void read_memory(const ConfigNode& node, PlatformConfig& cfg) {
   read_validated(hbm, hbm_fields(), cfg.hbm, {"attach"});
   const ConfigNode attach = hbm.child("attach");
   if (!attach.is_seq() || attach.size() == 0) attach.fail("expected a list of [tier, x, y] sites");
-  for (std::size_t i = 0; i < attach.size(); ++i) cfg.hbm_attach.push_back(read_site(attach[i], cfg));
+  for (std::size_t i = 0; i < attach.size(); ++i)
+    cfg.hbm_attach.push_back(read_site(attach[i], cfg));
 }
 
 }  // namespace
@@ -332,8 +375,8 @@ PlatformConfig load_platform(const std::string& name_or_path,
   cfg.file = path;
   const int version = root.get_or<int>("schema_version", kPlatformSchemaVersion);
   if (version != kPlatformSchemaVersion)
-    root.fail_key("schema_version", "this atleus-vp reads schema_version " +
-                                        std::to_string(kPlatformSchemaVersion));
+    root.fail_key("schema_version",
+                  "this atleus-vp reads schema_version " + std::to_string(kPlatformSchemaVersion));
   cfg.name = root.get_or<std::string>("name", fs::path(path).stem().string());
   read_core_types(root.child("core_types"), cfg);
   read_tiers(root.child("tiers"), cfg);

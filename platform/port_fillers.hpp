@@ -3,9 +3,9 @@
 // HBM's attachment ports only receive).
 #pragma once
 
+#include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/endpoint.hpp"
 

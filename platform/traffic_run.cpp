@@ -28,7 +28,11 @@ class TrafficNode : public Endpoint {
   SC_HAS_PROCESS(TrafficNode);
   TrafficNode(sc_core::sc_module_name name, int src, TrafficGenerator& gen,
               const TrafficOptions& opt, uint64_t cycle_ps, unsigned flit_bytes)
-      : Endpoint(name), src_(src), gen_(gen), opt_(opt), cycle_ps_(cycle_ps),
+      : Endpoint(name),
+        src_(src),
+        gen_(gen),
+        opt_(opt),
+        cycle_ps_(cycle_ps),
         data_(static_cast<std::size_t>(opt.traffic.flits_per_packet) * flit_bytes) {
     SC_THREAD(inject);
   }

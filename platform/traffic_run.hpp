@@ -14,24 +14,24 @@
 namespace atleus {
 
 struct TrafficOptions {
-  TrafficParams traffic;           // pattern, rate, packet size, seed
+  TrafficParams traffic;  // pattern, rate, packet size, seed
   uint64_t packets_per_node = 2000;
-  double warmup_fraction = 0.1;    // share of the injection period left out as warm-up
+  double warmup_fraction = 0.1;  // share of the injection period left out as warm-up
 };
 
 struct TrafficResult {
   int nodes = 0;
-  uint64_t packets_sent = 0;      // packets created in the measurement window
-  uint64_t flits_delivered = 0;   // all packets of the run
-  double offered_rate = 0.0;      // flits injected / node / cycle in the window
-  double accepted_rate = 0.0;     // flits delivered / node / cycle in the window
+  uint64_t packets_sent = 0;     // packets created in the measurement window
+  uint64_t flits_delivered = 0;  // all packets of the run
+  double offered_rate = 0.0;     // flits injected / node / cycle in the window
+  double accepted_rate = 0.0;    // flits delivered / node / cycle in the window
   double avg_latency_ns = 0.0;
   double p50_latency_ns = 0.0;
   double p99_latency_ns = 0.0;
   double max_latency_ns = 0.0;
   double avg_hops = 0.0;
   double avg_queue_ns = 0.0;
-  double energy_j = 0.0;          // routers + links + TSVs, dynamic
+  double energy_j = 0.0;  // routers + links + TSVs, dynamic
   double energy_per_bit_j = 0.0;
   double simulated_s = 0.0;
   double noc_clock_mhz = 0.0;

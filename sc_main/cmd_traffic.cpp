@@ -19,16 +19,25 @@ int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t) {
   const TrafficResult r = run_traffic(cfg, opt);
 
   if (t.json) {
-    nlohmann::ordered_json j = {
-        {"platform", cfg.name},       {"pattern", t.pattern},
-        {"packet_flits", t.packet_flits}, {"nodes", r.nodes},
-        {"offered_rate", t.rate}, {"measured_offered_rate", r.offered_rate}, {"accepted_rate", r.accepted_rate},
-        {"avg_latency_ns", r.avg_latency_ns}, {"p50_latency_ns", r.p50_latency_ns},
-        {"p99_latency_ns", r.p99_latency_ns}, {"max_latency_ns", r.max_latency_ns},
-        {"avg_hops", r.avg_hops},         {"avg_queue_ns", r.avg_queue_ns},
-        {"packets_measured", r.packets_sent}, {"flits_delivered", r.flits_delivered},
-        {"energy_j", r.energy_j},         {"energy_per_bit_j", r.energy_per_bit_j},
-        {"noc_clock_mhz", r.noc_clock_mhz}, {"simulated_time_s", r.simulated_s}};
+    nlohmann::ordered_json j = {{"platform", cfg.name},
+                                {"pattern", t.pattern},
+                                {"packet_flits", t.packet_flits},
+                                {"nodes", r.nodes},
+                                {"offered_rate", t.rate},
+                                {"measured_offered_rate", r.offered_rate},
+                                {"accepted_rate", r.accepted_rate},
+                                {"avg_latency_ns", r.avg_latency_ns},
+                                {"p50_latency_ns", r.p50_latency_ns},
+                                {"p99_latency_ns", r.p99_latency_ns},
+                                {"max_latency_ns", r.max_latency_ns},
+                                {"avg_hops", r.avg_hops},
+                                {"avg_queue_ns", r.avg_queue_ns},
+                                {"packets_measured", r.packets_sent},
+                                {"flits_delivered", r.flits_delivered},
+                                {"energy_j", r.energy_j},
+                                {"energy_per_bit_j", r.energy_per_bit_j},
+                                {"noc_clock_mhz", r.noc_clock_mhz},
+                                {"simulated_time_s", r.simulated_s}};
     std::cout << j.dump(2) << "\n";
     return 0;
   }

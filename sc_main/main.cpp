@@ -9,18 +9,23 @@
 namespace atleus::cli {
 
 void add_platform_options(CLI::App& app, PlatformOptions& opt) {
-  app.add_option("--platform", opt.platform,
-                 "platform preset name or YAML file (presets: " + [] {
-                   std::string s;
-                   for (const auto& n : preset_names()) s += (s.empty() ? "" : ", ") + n;
-                   return s;
-                 }() + ")")
+  app.add_option(
+         "--platform", opt.platform,
+         "platform preset name or YAML file (presets: " +
+             [] {
+               std::string s;
+               for (const auto& n : preset_names()) s += (s.empty() ? "" : ", ") + n;
+               return s;
+             }() +
+             ")")
       ->capture_default_str();
   app.add_option("--set", opt.overrides, "override a platform parameter: key.path=value")
       ->type_name("KEY=VALUE");
 }
 
-PlatformConfig load(const PlatformOptions& opt) { return load_platform(opt.platform, opt.overrides); }
+PlatformConfig load(const PlatformOptions& opt) {
+  return load_platform(opt.platform, opt.overrides);
+}
 
 }  // namespace atleus::cli
 
@@ -57,8 +62,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 1024u))
       ->capture_default_str();
   traffic->add_option("--seed", traffic_o.seed, "random seed")->capture_default_str();
-  traffic->add_option("--hotspot-fraction", traffic_o.hotspot_fraction,
-                      "share of packets sent to the hotspot (hotspot pattern)")
+  traffic
+      ->add_option("--hotspot-fraction", traffic_o.hotspot_fraction,
+                   "share of packets sent to the hotspot (hotspot pattern)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   traffic->add_flag("--json", traffic_o.json, "print JSON");
@@ -78,7 +84,8 @@ int main(int argc, char** argv) {
 
   try {
     // With no subcommand the main job runs: describe the default platform.
-    if (*describe || app.get_subcommands().empty()) return cli::run_describe(describe_p, describe_json);
+    if (*describe || app.get_subcommands().empty())
+      return cli::run_describe(describe_p, describe_json);
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
   } catch (const ConfigError& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
@@ -91,4 +98,6 @@ int main(int argc, char** argv) {
 }
 
 // libsystemc's own main() refers to sc_main; this program's main() is the one that runs.
-extern "C" int sc_main(int, char**) { return 0; }
+extern "C" int sc_main(int, char**) {
+  return 0;
+}

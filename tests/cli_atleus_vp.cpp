@@ -1,6 +1,7 @@
 // The atleus-vp executable, run as a user runs it: describe, traffic, errors and exit codes.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -8,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 
 namespace fs = std::filesystem;
 
@@ -123,23 +123,28 @@ TEST_CASE("bad inputs: one line naming file, line and key; exit code 2; nothing 
     std::string what, args, expect_in_err;
   };
   const std::vector<Case> cases = {
-      {"missing file", "describe --platform /nonexistent/p.yaml", "/nonexistent/p.yaml: cannot open"},
+      {"missing file", "describe --platform /nonexistent/p.yaml",
+       "/nonexistent/p.yaml: cannot open"},
       {"syntax error", "describe --platform " + platform_file("syntax.yaml", "tiers: [1, 2\n"),
        "syntax.yaml:2:"},
       {"unknown key",
-       "describe --platform " + platform_file("unknown.yaml", "noc:\n  router:\n    clock_mhzz: 5\n"),
+       "describe --platform " +
+           platform_file("unknown.yaml", "noc:\n  router:\n    clock_mhzz: 5\n"),
        "unknown.yaml:4:5: noc.router.clock_mhzz: unknown key"},
       {"wrong type",
-       "describe --platform " + platform_file("type.yaml", "noc:\n  router:\n    flit_bytes: wide\n"),
+       "describe --platform " +
+           platform_file("type.yaml", "noc:\n  router:\n    flit_bytes: wide\n"),
        "type.yaml:4:17: noc.router.flit_bytes:"},
       {"negative size",
        "describe --platform " +
-           platform_file("negative.yaml", "core_types:\n  reram:\n    kind: reram\n    tiles: -4\n"),
+           platform_file("negative.yaml",
+                         "core_types:\n  reram:\n    kind: reram\n    tiles: -4\n"),
        "negative.yaml:5:12: core_types.reram.tiles:"},
       {"link to a missing core",
        "describe --platform " +
-           platform_file("link.yaml",
-                         "vertical:\n  links:\n    - {from: [0, 0, 0], to: [3, 7, 7], kind: skip}\n"),
+           platform_file(
+               "link.yaml",
+               "vertical:\n  links:\n    - {from: [0, 0, 0], to: [3, 7, 7], kind: skip}\n"),
        "link.yaml:4:"},
       {"unknown flag", "describe --frobnicate", "frobnicate"},
       {"rate out of range", "traffic --rate 3", "--rate"},
@@ -167,7 +172,8 @@ TEST_CASE("help and version flags", "[cli]") {
 }
 
 TEST_CASE("traffic at low load matches the zero-load latency", "[cli][traffic]") {
-  const auto j = run_json("traffic --platform 3d-mesh --pattern uniform --rate 0.002 --packets 400 --json");
+  const auto j =
+      run_json("traffic --platform 3d-mesh --pattern uniform --rate 0.002 --packets 400 --json");
   // 3d-mesh: 1 GHz NoC, 3-cycle routers, 1-cycle links (planar and TSV), 4-flit packets on
   // 1-flit-per-cycle channels. A packet crosses hops+1 routers and hops links, then its body
   // streams in behind the head.
@@ -194,8 +200,10 @@ TEST_CASE("traffic: latency grows with load and throughput saturates", "[cli][tr
   }
   // Transpose concentrates traffic on few links: far past saturation the network delivers
   // well under what is offered, and the delivered rate stops growing with the offered one.
-  const auto mid = run_json("traffic --platform 3d-mesh --pattern transpose --rate 0.5 --packets 800 --json");
-  const auto high = run_json("traffic --platform 3d-mesh --pattern transpose --rate 0.9 --packets 800 --json");
+  const auto mid =
+      run_json("traffic --platform 3d-mesh --pattern transpose --rate 0.5 --packets 800 --json");
+  const auto high =
+      run_json("traffic --platform 3d-mesh --pattern transpose --rate 0.9 --packets 800 --json");
   const double off = high["measured_offered_rate"].get<double>();
   const double acc = high["accepted_rate"].get<double>();
   INFO("transpose offered " << off << " accepted " << acc);

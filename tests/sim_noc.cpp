@@ -17,7 +17,9 @@ using namespace atleus;
 
 namespace {
 
-std::string data(const std::string& f) { return std::string(ATLEUS_SOURCE_DIR) + "/tests/data/platforms/" + f; }
+std::string data(const std::string& f) {
+  return std::string(ATLEUS_SOURCE_DIR) + "/tests/data/platforms/" + f;
+}
 
 // Runs `body` in an SC_THREAD of a small driver module, then simulates to the end.
 struct Driver : sc_core::sc_module {
@@ -77,8 +79,9 @@ TEST_CASE("zero-load latency across a TSV, a skip link and a TSV", "[noc][sim]")
   auto tsv_ps = [](double c_ff, double r_ohm) {
     return 0.69 * (1000.0 * (c_ff + 5.0) + r_ohm * (c_ff / 2 + 5.0)) * 1e-3;
   };
-  const double tsv = std::max(1.0, std::ceil(tsv_ps(37.0, 0.020) / cycle)) * cycle;        // 1 cycle
-  const double skip = std::max(1.0, std::ceil(tsv_ps(111.0, 0.020 / 3) / cycle)) * cycle;  // 2 cycles
+  const double tsv = std::max(1.0, std::ceil(tsv_ps(37.0, 0.020) / cycle)) * cycle;  // 1 cycle
+  const double skip =
+      std::max(1.0, std::ceil(tsv_ps(111.0, 0.020 / 3) / cycle)) * cycle;  // 2 cycles
   REQUIRE(tsv == 50.0);
   REQUIRE(skip == 100.0);
   // 100 bytes on 256-bit (32-byte) channels: 4 flits.
@@ -94,7 +97,7 @@ TEST_CASE("two flows sharing one link: the later one waits one serialisation tim
   Netlist net("net", cfg, sink);
   const double cycle = 1000.0;  // 1 GHz NoC
   const double router = 3 * cycle, link = 1 * cycle;
-  const unsigned bytes = 256;   // 8 flits of 32 bytes
+  const unsigned bytes = 256;  // 8 flits of 32 bytes
   const double ser = 8 * cycle;
   Sent a, b;
   Driver d("driver", [&] {

@@ -4,4 +4,6 @@
 #include <catch2/catch.hpp>
 
 // libsystemc's own main() refers to sc_main; Catch2's main() is the one that runs.
-extern "C" int sc_main(int, char**) { return 0; }
+extern "C" int sc_main(int, char**) {
+  return 0;
+}

@@ -34,7 +34,9 @@ TEST_CASE("Hilbert and snake curves visit every cell once, in unit steps", "[noc
     std::set<std::pair<int, int>> seen(pos.begin(), pos.end());
     CHECK(seen.size() == 64);
     for (std::size_t i = 1; i < pos.size(); ++i)
-      CHECK(std::abs(pos[i].first - pos[i - 1].first) + std::abs(pos[i].second - pos[i - 1].second) == 1);
+      CHECK(std::abs(pos[i].first - pos[i - 1].first) +
+                std::abs(pos[i].second - pos[i - 1].second) ==
+            1);
   }
   CHECK_THROWS_AS(sfc_positions(3, 3, SfcCurve::kHilbert), std::invalid_argument);
   // The 4x4 Hilbert curve starts and ends on the same edge, so tiers can be chained.
@@ -71,7 +73,8 @@ TEST_CASE("mesh routing is dimension order and minimal", "[noc][routing]") {
     for (int b = 0; b < 32; ++b) {
       const auto& na = t.nodes()[a];
       const auto& nb = t.nodes()[b];
-      const int manhattan = std::abs(na.x - nb.x) + std::abs(na.y - nb.y) + std::abs(na.tier - nb.tier);
+      const int manhattan =
+          std::abs(na.x - nb.x) + std::abs(na.y - nb.y) + std::abs(na.tier - nb.tier);
       REQUIRE(rt.hops(a, b) == manhattan);
       // X first, then Y, then Z: along the path the x coordinate settles before y moves, and
       // the tier changes last.
