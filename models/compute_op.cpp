@@ -14,6 +14,8 @@ const char* to_string(OpKind kind) {
       return "layernorm";
     case OpKind::kGelu:
       return "gelu";
+    case OpKind::kAdam:
+      return "adam";
   }
   return "?";
 }

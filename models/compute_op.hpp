@@ -13,6 +13,7 @@ enum class OpKind : uint8_t {
   kSoftmax,    // special-function unit, rows x cols elements
   kLayerNorm,  // special-function unit, rows x cols elements
   kGelu,       // special-function unit, rows x cols elements
+  kAdam,       // special-function unit: Adam step over rows x cols parameters
 };
 
 const char* to_string(OpKind kind);
@@ -27,6 +28,9 @@ struct ComputeOp {
   unsigned duplication = 1;  // ReRAM: copies of the weight matrix used in parallel
   bool transposed = false;   // ReRAM: transposed crossbar read (dX = dY . W^T)
   bool backward = false;     // SFU: the backward pass of the function (gradient)
+  // ReRAM: the crossbars (one resident matrix) the op reads. Ops on different groups use
+  // different crossbars and run concurrently; ops on one group queue.
+  unsigned crossbar_group = 0;
 
   uint64_t macs() const { return (kind == OpKind::kMvm || kind == OpKind::kGemm) ? m * k * n : 0; }
 };

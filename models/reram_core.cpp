@@ -230,7 +230,7 @@ void ReramCore::run_mvm(tlm::tlm_generic_payload& tx, ComputeExtension& ext,
   const uint64_t now = now_ps();
   const uint64_t arrival = now + to_ps(delay);
   const uint64_t start =
-      cost.latency_ps == 0 ? arrival : compute_.reserve(arrival, cost.latency_ps);
+      cost.latency_ps == 0 ? arrival : compute_[op.crossbar_group].reserve(arrival, cost.latency_ps);
   const uint64_t finish = start + cost.latency_ps;
   ext.result.start_ps = start;
   ext.result.finish_ps = finish;
@@ -289,7 +289,7 @@ void ReramCore::tidy_calendars() {
   if (++transports_since_tidy_ < 64) return;
   transports_since_tidy_ = 0;
   const uint64_t now = now_ps();
-  compute_.forget_before(now);
+  for (auto& [group, calendar] : compute_) calendar.forget_before(now);
   buffer_.forget_before(now);
 }
 

@@ -27,6 +27,8 @@
 #include <systemc>
 #include <tlm>
 
+#include <map>
+
 #include "models/busy_calendar.hpp"
 #include "models/compute_op.hpp"
 #include "models/endpoint.hpp"
@@ -219,7 +221,7 @@ class ReramCore : public Endpoint {
 
   ReramCoreParams params_;
   ReramCoreStats stats_;
-  BusyCalendar compute_;
+  std::map<unsigned, BusyCalendar> compute_;  // per crossbar group
   BusyCalendar buffer_;
   unsigned transports_since_tidy_ = 0;
 };

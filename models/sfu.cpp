@@ -95,6 +95,11 @@ SfuOpCounts sfu_element_ops(OpKind kind, bool backward, GeluApprox gelu) {
       // bwd: Phi(x) + x phi(x): 0.5 (1 + erf(x / sqrt 2)) plus x exp(-x^2 / 2) / sqrt(2 pi)
       //      (x^2, * -0.5, exp, x *, * const, add), times dy.
       return backward ? plus(erf_ops(), ops(2, 7, 1)) : plus(erf_ops(), ops(1, 3));
+    case OpKind::kAdam:
+      // One parameter (Kingma & Ba 2015): m = b1 m + (1 - b1) g (2 mul, add);
+      // v = b2 v + (1 - b2) g^2 (3 mul, add); bias corrections m c1, v c2 (2 mul);
+      // rsqrt(v_hat + eps) (add, rsqrt); w -= lr m_hat rs (2 mul, add). No backward.
+      return ops(/*add=*/4, /*mul=*/9, 0, 0, /*rsqrt=*/1);
     case OpKind::kMvm:
     case OpKind::kGemm:
       break;
@@ -110,6 +115,7 @@ SfuOpCounts sfu_row_ops(OpKind kind, bool backward, GeluApprox /*gelu*/) {
       // fwd: mean = s/n, var = s2/n (2 mul), var + eps (add), rsqrt. bwd: s1/n, s2/n (2 mul).
       return backward ? ops(0, 2) : ops(1, 2, 0, 0, /*rsqrt=*/1);
     case OpKind::kGelu:
+    case OpKind::kAdam:
       return ops(0, 0);
     case OpKind::kMvm:
     case OpKind::kGemm:

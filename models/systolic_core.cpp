@@ -278,6 +278,7 @@ void SystolicCore::transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& del
       case OpKind::kSoftmax:
       case OpKind::kLayerNorm:
       case OpKind::kGelu:
+      case OpKind::kAdam:
         run_sfu(*ext, arrival);
         break;
       case OpKind::kMvm:  // weights resident in a crossbar: not something a systolic array does

@@ -134,7 +134,7 @@ SystolicGemmCost gemm_cost(const SystolicCoreParams& p, uint64_t m, uint64_t k, 
 double core_area_mm2(const SystolicCoreParams& p);
 
 struct SystolicCoreStats {
-  std::array<uint64_t, 5> ops{};  // completed ops per OpKind (index = static_cast<size_t>)
+  std::array<uint64_t, 6> ops{};  // completed ops per OpKind (index = static_cast<size_t>)
   uint64_t errors = 0;            // ops refused (kMvm, unknown command)
   uint64_t macs = 0;
   uint64_t compute_cycles = 0;  // array cycles without stalls

@@ -32,4 +32,18 @@ struct TrafficCliOptions {
 };
 int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t);
 
+struct RunCliOptions {
+  std::string workload;  // workload YAML; else model + task
+  std::string model = "roberta-base";
+  std::string task = "squad";
+  std::string mode = "both";
+  unsigned seq_len = 0, batch = 0, lora_rank = 0;
+  std::string quant, backward, transpose_on;
+  bool allow_reload = false;
+  uint64_t packet_bytes = 4096;
+  std::string out = "out";
+  bool quiet = false;
+};
+int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
+
 }  // namespace atleus::cli

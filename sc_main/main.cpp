@@ -5,6 +5,8 @@
 #include "platform/platform_loader.hpp"
 #include "platform/yaml_config.hpp"
 #include "sc_main/cli_common.hpp"
+#include "workloads/mapping.hpp"
+#include "workloads/model_spec.hpp"
 
 namespace atleus::cli {
 
@@ -69,6 +71,39 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   traffic->add_flag("--json", traffic_o.json, "print JSON");
 
+  cli::PlatformOptions run_p;
+  cli::RunCliOptions run_o;
+  auto* run = app.add_subcommand(
+      "run", "simulate a transformer fine-tuned (LoRA) and/or served on the platform");
+  cli::add_platform_options(*run, run_p);
+  run->add_option("--workload", run_o.workload, "workload YAML (instead of --model/--task)")
+      ->check(CLI::ExistingFile);
+  run->add_option("--model", run_o.model,
+                  "model preset or HuggingFace config.json (presets: roberta-base, bert-large, "
+                  "gpt2-medium, bloom-560m, bert-base, vit-base)")
+      ->capture_default_str();
+  run->add_option("--task", run_o.task, "task preset: squad, swag, wikitext")->capture_default_str();
+  run->add_option("--mode", run_o.mode, "finetune, inference or both")
+      ->check(CLI::IsMember({"finetune", "inference", "both"}))
+      ->capture_default_str();
+  run->add_option("--seq-len", run_o.seq_len, "tokens per sequence (default: the task's)");
+  run->add_option("--batch", run_o.batch, "sequences streamed in one run (default: the task's)");
+  run->add_option("--quant", run_o.quant, "weight precision MnFm, e.g. M8F8, M8F4");
+  run->add_option("--backward", run_o.backward, "full or lora-only (the paper's accounting)")
+      ->check(CLI::IsMember({"full", "lora-only"}));
+  run->add_option("--transpose-on", run_o.transpose_on,
+                  "where backward transposed products run: reram or systolic")
+      ->check(CLI::IsMember({"reram", "systolic"}));
+  run->add_option("--lora-rank", run_o.lora_rank, "LoRA rank (default 32)");
+  run->add_flag("--allow-reload", run_o.allow_reload,
+                "reprogram ReRAM weights when the model does not fit (charges write time, energy "
+                "and endurance)");
+  run->add_option("--packet-bytes", run_o.packet_bytes, "NoC packet payload for activations")
+      ->check(CLI::Range(uint64_t{32}, uint64_t{1} << 24))
+      ->capture_default_str();
+  run->add_option("--out", run_o.out, "output folder")->capture_default_str();
+  run->add_flag("--quiet", run_o.quiet, "no terminal summary");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -83,11 +118,17 @@ int main(int argc, char** argv) {
   }
 
   try {
-    // With no subcommand the main job runs: describe the default platform.
-    if (*describe || app.get_subcommands().empty())
-      return cli::run_describe(describe_p, describe_json);
+    if (*describe) return cli::run_describe(describe_p, describe_json);
+    // With no subcommand the main job runs: RoBERTa-Base on SQuAD, both modes, on Atleus.
+    if (*run || app.get_subcommands().empty()) return cli::run_run_cmd(run_p, run_o);
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
   } catch (const ConfigError& e) {
+    std::cerr << "atleus-vp: error: " << e.what() << "\n";
+    return cli::kExitBadInput;
+  } catch (const WorkloadError& e) {
+    std::cerr << "atleus-vp: error: " << e.what() << "\n";
+    return cli::kExitBadInput;
+  } catch (const MappingError& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;
   } catch (const std::exception& e) {

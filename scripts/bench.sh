@@ -1,28 +1,41 @@
 #!/usr/bin/env bash
 # Speed of the simulator on fixed workloads (Release build): wall time, simulated time per wall
-# second, packets per wall second, peak memory. Figures vary with the machine; nothing here is
-# asserted.
+# second, transactions (layer transactions, NoC packets, core ops) per wall second, peak memory.
+# Figures vary with the machine; nothing here is asserted.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh" "$root/build" -DATLEUS_TESTS=OFF >/dev/null
 bin="$root/build/atleus-vp"
-printf "%-44s %9s %12s %14s %9s\n" workload wall_s sim_s/wall_s packets/wall_s peak_MB
-bench() {
-  local label="$1"; shift
-  local out tfile
-  tfile=$(mktemp)
-  out=$(/usr/bin/env time -f "%e %M" -o "$tfile" "$bin" "$@" --json)
-  read -r wall rss < "$tfile"
-  rm -f "$tfile"
-  python3 - "$label" "$wall" "$rss" "$out" <<'PY'
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+printf "%-52s %8s %13s %12s %8s\n" workload wall_s sim_s/wall_s tx/wall_s peak_MB
+report() {  # label, wall, rss_kb, json file, [mode key]
+  python3 - "$@" <<'PY'
 import json, sys
-label, wall, rss, out = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
+label, wall, rss, path = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+j = json.load(open(path))
+if len(sys.argv) > 5: j = j[sys.argv[5]]
 wall = max(wall, 1e-3)
-pk = out["flits_delivered"] / max(out["packet_flits"], 1)
-print(f"{label:<44} {wall:9.2f} {out['simulated_time_s']/wall:12.3e} {pk/wall:14.0f} {rss/1024:9.1f}")
+sim = j["simulated_time_s"]
+tx = j.get("transactions", j.get("flits_delivered", 0) / max(j.get("packet_flits", 1), 1))
+print(f"{label:<52} {wall:8.2f} {sim/wall:13.3e} {tx/wall:12.0f} {rss/1024:8.1f}")
 PY
 }
-bench "traffic atleus uniform 0.05, 20k pkt/node" traffic --platform atleus --rate 0.05 --packets 20000
-bench "traffic 3d-mesh uniform 0.3, 20k pkt/node" traffic --platform 3d-mesh --rate 0.3 --packets 20000
-bench "traffic 3d-mesh transpose 0.9, 5k pkt/node" traffic --platform 3d-mesh --pattern transpose --rate 0.9 --packets 5000
+timed() {  # label, then the command line; writes $work/out.json
+  local label="$1"; shift
+  /usr/bin/env time -f "%e %M" -o "$work/time" "$@" > "$work/stdout"
+  read -r wall rss < "$work/time"
+}
+timed run "$bin" run --quiet --model roberta-base --task squad --mode finetune --out "$work/r1"
+report "run roberta-base squad finetune (batch 16)" "$wall" "$rss" "$work/r1/summary.json"
+timed run "$bin" run --quiet --model bert-large --task squad --mode finetune --out "$work/r2"
+report "run bert-large squad finetune (batch 16)" "$wall" "$rss" "$work/r2/summary.json"
+timed run "$bin" run --quiet --model gpt2-medium --task wikitext --seq-len 1024 --mode inference --out "$work/r3"
+report "run gpt2-medium wikitext inference n=1024 (batch 16)" "$wall" "$rss" "$work/r3/summary.json"
+for spec in "atleus uniform 0.05 20000" "3d-mesh uniform 0.3 20000" "3d-mesh transpose 0.9 5000"; do
+  set -- $spec
+  timed traffic "$bin" traffic --platform "$1" --pattern "$2" --rate "$3" --packets "$4" --json
+  cp "$work/stdout" "$work/t.json"
+  report "traffic $1 $2 $3, $4 pkt/node" "$wall" "$rss" "$work/t.json"
+done

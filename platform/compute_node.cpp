@@ -1,0 +1,147 @@
+#include "platform/compute_node.hpp"
+
+#include <algorithm>
+
+#include "models/sim_time.hpp"
+#include "platform/netlist.hpp"
+
+namespace atleus {
+
+ComputeNode::ComputeNode(sc_core::sc_module_name name, int site, std::unique_ptr<Endpoint> model,
+                         RunState& state, const NodeOptions& opt)
+    : Endpoint(name),
+      to_model("to_model"),
+      site_(site),
+      model_(std::move(model)),
+      sink_("model_sink"),
+      state_(state),
+      opt_(opt),
+      buffer_(opt.packet_bytes) {
+  to_model.bind(model_->noc_in);
+  model_->noc_out.bind(sink_.in);
+  SC_THREAD(worker);
+}
+
+void ComputeNode::push(uint64_t at_ps, int task, bool finish) {
+  actions_.push({at_ps, order_++, task, finish});
+  wake_.notify(from_ps(at_ps > now_ps() ? at_ps - now_ps() : 0));
+}
+
+void ComputeNode::arrive(int task, uint64_t at_ps) {
+  TaskState& s = state_.tasks[task];
+  s.ready_ps = std::max(s.ready_ps, at_ps);
+  if (--s.remaining == 0) push(s.ready_ps, task, false);
+}
+
+void ComputeNode::transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+  IssueExtension* issue = nullptr;
+  tx.get_extension(issue);
+  if (issue != nullptr) {
+    const uint64_t at = now_ps() + to_ps(delay);
+    for (int t : state_.graph->issue.at(issue->group).tasks) arrive(t, at);
+  }
+  // Data packets need no handling here: the sender reports the arrival of a message's last
+  // byte to the consumer itself (see finish()).
+  tx.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void ComputeNode::worker() {
+  for (;;) {
+    if (actions_.empty()) {
+      wait(wake_);
+      continue;
+    }
+    const Action a = actions_.top();
+    if (a.at_ps > now_ps()) {
+      wait(from_ps(a.at_ps - now_ps()), wake_);
+      continue;
+    }
+    actions_.pop();
+    if (a.finish)
+      finish(a.task);
+    else
+      start(a.task);
+  }
+}
+
+uint64_t ComputeNode::send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd) {
+  uint64_t last = now_ps();
+  for (uint64_t off = 0; off < bytes; off += opt_.packet_bytes) {
+    const auto len = static_cast<unsigned>(std::min(opt_.packet_bytes, bytes - off));
+    tx_.set_command(cmd);
+    tx_.set_address(address + off);
+    tx_.set_data_ptr(buffer_.data());
+    tx_.set_data_length(len);
+    tx_.set_streaming_width(len);
+    tx_.set_byte_enable_ptr(nullptr);
+    tx_.set_dmi_allowed(false);
+    tx_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    noc_out->b_transport(tx_, delay);
+    if (!tx_.is_response_ok()) SC_REPORT_ERROR(name(), "a NoC transfer failed");
+    last = std::max(last, now_ps() + to_ps(delay));
+  }
+  return last;
+}
+
+void ComputeNode::start(int id) {
+  const Task& t = state_.graph->tasks[id];
+  TaskState& s = state_.tasks[id];
+  uint64_t arrival = now_ps();
+  if (t.hbm_read_bytes > 0) {
+    // Operands stream in from HBM; each task reads its own region so channels interleave.
+    const uint64_t addr = opt_.hbm_base + (static_cast<uint64_t>(id) * 4096) % (1ull << 30);
+    arrival = send(addr, t.hbm_read_bytes, tlm::TLM_READ_COMMAND);
+  }
+  if (t.program_cells > 0 && opt_.reram != nullptr) {
+    // Weight reloading: the part is programmed before it computes.
+    const auto placement = place_matrix(*opt_.reram, t.op.k, t.op.n, t.op.weight_bits);
+    const ReramWriteCost w = write_cost(*opt_.reram, placement);
+    arrival += w.latency_ps;
+    state_.cells_written += w.cells;
+    state_.write_energy_j += w.energy_j;
+    state_.write_ps += w.latency_ps;
+  }
+  s.start_ps = UINT64_MAX;
+  for (uint64_t i = 0; i < t.instances; ++i) {
+    ComputeExtension ext;
+    ext.op = t.op;
+    tlm::tlm_generic_payload tx;
+    tx.set_command(tlm::TLM_WRITE_COMMAND);
+    tx.set_address(0);
+    tx.set_data_ptr(buffer_.data());
+    tx.set_data_length(0);
+    tx.set_streaming_width(0);
+    tx.set_extension(&ext);
+    tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time delay = from_ps(arrival - now_ps());
+    to_model->b_transport(tx, delay);
+    tx.clear_extension(&ext);
+    if (!tx.is_response_ok())
+      SC_REPORT_ERROR(name(), ("the core refused task " + t.kernel->name).c_str());
+    s.start_ps = std::min(s.start_ps, ext.result.start_ps);
+    s.finish_ps = std::max(s.finish_ps, ext.result.finish_ps);
+    s.queue_ps += ext.result.queue_ps;
+    s.energy_j += ext.result.energy_j;
+  }
+  push(s.finish_ps, id, true);
+}
+
+void ComputeNode::finish(int id) {
+  const Task& t = state_.graph->tasks[id];
+  for (int c : t.consumers) {
+    const int dest = state_.graph->tasks[c].site;
+    const uint64_t at = dest == site_ ? now_ps() : send(core_base(dest), t.out_bytes, tlm::TLM_WRITE_COMMAND);
+    state_.node_of_site[dest]->arrive(c, at);
+  }
+  if (t.hbm_write_bytes > 0) {
+    const uint64_t addr = opt_.hbm_base + (static_cast<uint64_t>(id) * 4096 + (1ull << 30)) % (1ull << 31);
+    send(addr, t.hbm_write_bytes, tlm::TLM_WRITE_COMMAND);
+  }
+  TaskState& s = state_.tasks[id];
+  s.done = true;
+  state_.done++;
+  state_.last_finish_ps = std::max(state_.last_finish_ps, s.finish_ps);
+}
+
+}  // namespace atleus

@@ -1,0 +1,86 @@
+// ComputeNode: a core site in an end-to-end run. It wraps a compute model (ReRAM or systolic
+// core) with what a network interface and a task queue do: it takes layer transactions from
+// the host, starts a task once the host has announced it and all its inputs have arrived,
+// loads its operands from HBM, hands the work to the model (whose calendars model contention),
+// and when the model finishes sends the result to each consumer through the NoC (split into
+// packets), stores what it must to HBM, and tells the consumer when the last byte arrived.
+// Tasks start in the order they become ready; the model serialises them on its units.
+// Timing style: loosely timed; one SC_THREAD per node acts at the times of its timed queue,
+// so every NoC request is injected at its own simulated time.
+#pragma once
+
+#include <memory>
+#include <queue>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <vector>
+
+#include "models/endpoint.hpp"
+#include "models/reram_core.hpp"
+#include "platform/run_state.hpp"
+
+namespace atleus {
+
+struct NodeOptions {
+  uint64_t packet_bytes = 4096;  // NoC packet payload
+  uint64_t hbm_base = 0;
+  const ReramCoreParams* reram = nullptr;  // for weight programming costs
+};
+
+class ComputeNode : public Endpoint {
+ public:
+  SC_HAS_PROCESS(ComputeNode);
+  tlm_utils::simple_initiator_socket<ComputeNode> to_model;
+
+  ComputeNode(sc_core::sc_module_name name, int site, std::unique_ptr<Endpoint> model,
+              RunState& state, const NodeOptions& opt);
+
+  Endpoint& model() { return *model_; }
+  // One dependency of `task` (which runs here) is satisfied at time `at_ps`.
+  void arrive(int task, uint64_t at_ps);
+
+ protected:
+  void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
+
+ private:
+  struct Action {
+    uint64_t at_ps;
+    uint64_t order;
+    int task;
+    bool finish;
+    bool operator>(const Action& o) const {
+      return at_ps != o.at_ps ? at_ps > o.at_ps : order > o.order;
+    }
+  };
+  struct ModelSink : sc_core::sc_module {
+    tlm_utils::simple_target_socket<ModelSink> in;
+    explicit ModelSink(sc_core::sc_module_name n) : sc_module(n), in("in") {
+      in.register_b_transport(this, &ModelSink::b_transport);
+    }
+    void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time&) {
+      tx.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+  };
+
+  void worker();
+  void push(uint64_t at_ps, int task, bool finish);
+  void start(int task);
+  void finish(int task);
+  // Sends `bytes` to `address` in packets from now; returns when the last byte arrives.
+  uint64_t send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd);
+
+  int site_;
+  std::unique_ptr<Endpoint> model_;
+  ModelSink sink_;
+  RunState& state_;
+  NodeOptions opt_;
+  std::priority_queue<Action, std::vector<Action>, std::greater<Action>> actions_;
+  uint64_t order_ = 0;
+  sc_core::sc_event wake_;
+  tlm::tlm_generic_payload tx_;
+  std::vector<unsigned char> buffer_;
+};
+
+}  // namespace atleus

@@ -1,0 +1,287 @@
+#include "platform/run_engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "models/sim_time.hpp"
+#include "models/systolic_core.hpp"
+#include "noc/link_physics.hpp"
+#include "platform/compute_node.hpp"
+#include "platform/host_driver.hpp"
+#include "platform/netlist.hpp"
+#include "workloads/mapping.hpp"
+
+namespace atleus {
+
+namespace {
+
+const ReramCoreParams* reram_params(const PlatformConfig& cfg) {
+  for (const auto& t : cfg.tiers) {
+    const CoreType& ct = cfg.core_type(t.core_type);
+    if (ct.kind == CoreKind::kReram) return &ct.reram;
+  }
+  return nullptr;
+}
+
+MappingTarget mapping_target(const PlatformConfig& cfg, const NetworkPlan& plan) {
+  MappingTarget t;
+  const ReramCoreParams* rp = reram_params(cfg);
+  for (int tier = 0; tier < plan.topology.tiers(); ++tier) {
+    const CoreType& ct = cfg.core_type(cfg.tiers[tier].core_type);
+    for (int node : plan.topology.tier_order(tier)) {
+      const auto& s = plan.sites[node];
+      (ct.kind == CoreKind::kReram ? t.reram : t.systolic).push_back({s.index, s.tier, s.x, s.y});
+    }
+  }
+  if (rp != nullptr) {
+    const ReramCoreParams p = *rp;
+    t.crossbars_per_core = static_cast<uint64_t>(p.tiles) * p.crossbars_per_tile;
+    t.columns_per_block = [p](unsigned bits) {
+      return std::max<uint64_t>(1, p.crossbar_cols / cells_per_weight(p, bits));
+    };
+    t.crossbars_per_column_block = [p](uint64_t rows, unsigned) {
+      return (rows + p.crossbar_rows - 1) / p.crossbar_rows;
+    };
+  }
+  return t;
+}
+
+std::vector<MatrixSpec> layer_matrices(const WorkloadSpec& w) {
+  const uint64_t d = w.model.d_model, f = w.model.d_ff;
+  return {{"qkv", d, 3 * d, w.quant.mha_bits, true},
+          {"o", d, d, w.quant.mha_bits, true},
+          {"ff1", d, f, w.quant.ff_bits, false},
+          {"ff2", f, d, w.quant.ff_bits, false}};
+}
+
+const char* phase_name(Phase p) {
+  switch (p) {
+    case Phase::kForward: return "forward";
+    case Phase::kBackward: return "backward";
+    case Phase::kUpdate: return "update";
+  }
+  return "?";
+}
+
+const char* unit_name(Unit u) {
+  switch (u) {
+    case Unit::kReram: return "reram";
+    case Unit::kSystolic: return "systolic";
+    case Unit::kSfu: return "sfu";
+  }
+  return "?";
+}
+
+// Busy time of a set of intervals, overlaps counted once.
+uint64_t union_length(std::vector<std::pair<uint64_t, uint64_t>> iv) {
+  std::sort(iv.begin(), iv.end());
+  uint64_t total = 0, cur_b = 0, cur_e = 0;
+  bool open = false;
+  for (const auto& [b, e] : iv) {
+    if (!open || b > cur_e) {
+      if (open) total += cur_e - cur_b;
+      cur_b = b;
+      cur_e = e;
+      open = true;
+    } else {
+      cur_e = std::max(cur_e, e);
+    }
+  }
+  if (open) total += cur_e - cur_b;
+  return total;
+}
+
+}  // namespace
+
+RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, const RunOptions& opt) {
+  RunResult r;
+  r.mode = spec.mode == Mode::kFinetune ? "finetune" : "inference";
+  const WorkloadGraph graph = build_graph(spec);
+  const NetworkPlan plan = plan_network(cfg);
+  const MappingTarget target = mapping_target(cfg, plan);
+  if (target.reram.empty()) throw MappingError("the platform has no ReRAM core for the weights");
+  const Mapping mapping =
+      map_model(static_cast<int>(spec.model.layers), layer_matrices(spec), target, opt.allow_reload);
+
+  TaskGraphInputs in;
+  in.graph = &graph;
+  in.mapping = &mapping;
+  in.sequences = static_cast<int>(spec.task.batch);
+  in.d_model = spec.model.d_model;
+  in.d_ff = spec.model.d_ff;
+  in.cells_bits_per_cell = reram_params(cfg)->bits_per_cell;
+  const TaskGraph tg = build_task_graph(in);
+
+  RunState state;
+  state.graph = &tg;
+  state.tasks.resize(tg.tasks.size());
+  for (std::size_t i = 0; i < tg.tasks.size(); ++i)
+    state.tasks[i].remaining = static_cast<int>(tg.tasks[i].deps.size()) + 1;
+  state.node_of_site.assign(plan.sites.size(), nullptr);
+
+  NodeOptions nopt;
+  nopt.packet_bytes = opt.packet_bytes;
+  nopt.hbm_base = kHbmBase;
+  nopt.reram = reram_params(cfg);
+  std::vector<ComputeNode*> nodes;
+  Netlist net(
+      "platform", cfg,
+      [&](const Site& site) -> std::unique_ptr<Endpoint> {
+        std::unique_ptr<Endpoint> model;
+        const std::string name = site.type->name + "_" + site.name;
+        if (site.type->kind == CoreKind::kReram)
+          model = std::make_unique<ReramCore>(name.c_str(), site.type->reram);
+        else
+          model = std::make_unique<SystolicCore>(name.c_str(), site.type->systolic);
+        auto node = std::make_unique<ComputeNode>(("node_" + site.name).c_str(), site.index,
+                                                  std::move(model), state, nopt);
+        state.node_of_site[site.index] = node.get();
+        nodes.push_back(node.get());
+        return node;
+      },
+      /*host_stub=*/false);
+  HostDriver host("host", state);
+  host.out.bind(net.host_in());
+  net.host_out().bind(host.in);
+
+  const auto wall0 = std::chrono::steady_clock::now();
+  sc_core::sc_start();
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  if (state.done != tg.tasks.size())
+    throw std::logic_error("the run stopped with " + std::to_string(tg.tasks.size() - state.done) +
+                           " of " + std::to_string(tg.tasks.size()) + " tasks not done");
+
+  // ---- time ----
+  const uint64_t T = state.last_finish_ps;
+  r.simulated_time_s = T * 1e-12;
+  r.sequences = tg.sequences;
+  r.tasks = tg.tasks.size();
+  std::vector<uint64_t> first(tg.sequences, UINT64_MAX), last(tg.sequences, 0);
+  for (const auto& t : tg.tasks) {
+    if (t.sequence < 0) continue;
+    first[t.sequence] = std::min(first[t.sequence], state.tasks[t.id].ready_ps);
+    last[t.sequence] = std::max(last[t.sequence], state.tasks[t.id].finish_ps);
+  }
+  double lat = 0;
+  for (int s = 0; s < tg.sequences; ++s) lat += (last[s] - first[s]) * 1e-12;
+  r.latency_per_sequence_s = tg.sequences > 0 ? lat / tg.sequences : 0;
+  r.throughput_sequences_per_s = T > 0 ? tg.sequences / r.simulated_time_s : 0;
+
+  // ---- energy ----
+  auto& e = r.energy_breakdown_j;
+  for (const char* k : {"reram", "systolic", "sfu", "noc_routers", "noc_links", "tsv", "hbm", "static"})
+    e[k] = 0.0;
+  for (ComputeNode* n : nodes) {
+    if (auto* rc = dynamic_cast<ReramCore*>(&n->model())) {
+      e["reram"] += rc->stats().dynamic_j();
+      e["static"] += core_static_energy_j(rc->params(), T);
+    } else if (auto* sc = dynamic_cast<SystolicCore*>(&n->model())) {
+      e["systolic"] += sc->stats().energy_mac_j + sc->stats().energy_sram_j;
+      e["sfu"] += sc->stats().energy_sfu_j;
+      e["static"] += sc->static_energy_j(T);
+    }
+  }
+  e["reram"] += state.write_energy_j;
+  for (const auto& router : net.routers()) {
+    e["noc_routers"] += router->stats().energy_j;
+    e["static"] += noc::router_static_power_w(cfg.noc.router, router->ports()) * T * 1e-12;
+  }
+  const auto& links = plan.topology.links();
+  std::map<std::string, std::pair<double, int>> util;
+  for (std::size_t c = 0; c < net.link_channels().size(); ++c) {
+    const auto& ch = *net.link_channels()[c];
+    const auto& l = links[c / 2];
+    const std::string kind = noc::to_string(l.kind);
+    e[l.kind == noc::LinkKind::kPlanar ? "noc_links" : "tsv"] += ch.stats().energy_j;
+    LinkRow row;
+    row.name = ch.basename();
+    row.kind = kind;
+    row.packets = ch.stats().packets;
+    row.bytes = ch.stats().bytes;
+    row.busy_s = ch.stats().busy_ps * 1e-12;
+    row.queue_s = ch.stats().queue_ps * 1e-12;
+    row.utilisation = T > 0 ? static_cast<double>(ch.stats().busy_ps) / T : 0;
+    row.energy_j = ch.stats().energy_j;
+    util[kind].first += row.utilisation;
+    util[kind].second++;
+    r.links.push_back(row);
+  }
+  for (const auto& [k, v] : util) r.link_utilisation[k] = v.second ? v.first / v.second : 0;
+  uint64_t hops = 0, injected = 0;
+  for (const auto& ch : net.local_channels()) {
+    e["noc_links"] += ch->stats().energy_j;
+    if (ch->role() == noc::ChannelRole::kInject) {
+      injected += ch->stats().packets;
+      r.noc_bytes += ch->stats().bytes;
+    }
+  }
+  for (const auto& row : r.links) hops += row.packets;
+  r.noc_packets = injected;
+  r.noc_avg_hops = injected ? static_cast<double>(hops) / injected : 0;
+  e["hbm"] = net.hbm().stats().energy_j;
+  e["static"] += net.hbm().static_energy_j(T);
+  for (const auto& [k, v] : e) r.energy_j += v;
+
+  // ---- MACs, kernels, stages ----
+  r.macs["reram"] = 0;
+  r.macs["systolic"] = 0;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, KernelRow> rows;
+  std::map<Stage, std::map<int, std::vector<std::pair<uint64_t, uint64_t>>>> busy;
+  std::map<Stage, StageRow> stages;
+  for (const auto& t : tg.tasks) {
+    const TaskState& s = state.tasks[t.id];
+    const Kernel& k = *t.kernel;
+    const std::string unit = unit_name(k.unit);
+    const std::string core = t.op.kind == OpKind::kMvm ? "reram" : "systolic";
+    if (k.unit != Unit::kSfu) {
+      r.macs[core] += t.macs;
+      r.macs_by_phase[phase_name(k.phase)][core] += t.macs;
+    }
+    auto& row = rows[{k.name, phase_name(k.phase), unit, core}];
+    row.kernel = k.name;
+    row.phase = phase_name(k.phase);
+    row.unit = unit;
+    row.core_kind = core;
+    row.count++;
+    row.macs += t.macs;
+    row.busy_s += (s.finish_ps - s.start_ps) * 1e-12;
+    row.queue_s += s.queue_ps * 1e-12;
+    row.energy_j += s.energy_j;
+    busy[t.stage][t.site].emplace_back(s.start_ps, s.finish_ps);
+    stages[t.stage].tasks++;
+    stages[t.stage].queue_s += s.queue_ps * 1e-12;
+  }
+  for (auto& [key, row] : rows) r.kernels.push_back(row);
+  for (auto& [stage, per_site] : busy) {
+    StageRow& row = stages[stage];
+    row.stage = to_string(stage);
+    row.cores = static_cast<int>(per_site.size());
+    for (auto& [site, iv] : per_site) row.busy_s += union_length(iv) * 1e-12;
+    row.utilisation = T > 0 ? row.busy_s / (row.cores * r.simulated_time_s) : 0;
+    r.pipeline.push_back(row);
+  }
+
+  if (spec.mode == Mode::kFinetune) {
+    r.sequences_per_epoch = spec.task.sequences_per_epoch();
+    r.epoch_time_s = r.throughput_sequences_per_s > 0
+                         ? r.sequences_per_epoch / r.throughput_sequences_per_s
+                         : 0;
+    r.epoch_energy_j = r.energy_j / r.sequences * r.sequences_per_epoch;
+  }
+  r.reram_cores_used = mapping.reram_cores_used;
+  r.mha_ff_separate = mapping.mha_ff_separate;
+  r.reloading = mapping.reloading;
+  r.crossbars_needed = mapping.crossbars_needed;
+  r.crossbars_available = mapping.crossbars_available;
+  r.cells_written = state.cells_written;
+  // Layer transactions from the host, NoC packets injected, and ops handed to the cores.
+  r.transactions = host.issued() + r.noc_packets;
+  for (const auto& t : tg.tasks) r.transactions += t.instances;
+  return r;
+}
+
+}  // namespace atleus

@@ -1,0 +1,76 @@
+// End-to-end run: elaborates the platform with a compute node on every core site and a host
+// driver on the host port, maps the workload, builds the task graph, simulates the batch and
+// collects time, energy, MACs, pipeline and NoC figures. One simulation per process.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "platform/platform_config.hpp"
+#include "workloads/op_graph.hpp"
+
+namespace atleus {
+
+struct RunOptions {
+  bool allow_reload = false;      // weight reloading when the model does not fit
+  uint64_t packet_bytes = 4096;   // NoC packet payload for activations
+};
+
+struct KernelRow {
+  std::string kernel, phase, unit, core_kind;
+  uint64_t count = 0, macs = 0;
+  double busy_s = 0, queue_s = 0, energy_j = 0;
+};
+
+struct LinkRow {
+  std::string name, kind;
+  uint64_t packets = 0, bytes = 0;
+  double busy_s = 0, queue_s = 0, utilisation = 0, energy_j = 0;
+};
+
+struct StageRow {
+  std::string stage;
+  int cores = 0;
+  double busy_s = 0, utilisation = 0, queue_s = 0;
+  uint64_t tasks = 0;
+};
+
+struct RunResult {
+  std::string mode;
+  double simulated_time_s = 0;
+  int sequences = 0;
+  double latency_per_sequence_s = 0;
+  double throughput_sequences_per_s = 0;
+  double energy_j = 0;
+  std::map<std::string, double> energy_breakdown_j;
+  std::map<std::string, uint64_t> macs;                      // by core kind
+  std::map<std::string, std::map<std::string, uint64_t>> macs_by_phase;  // phase -> unit -> macs
+  std::vector<StageRow> pipeline;
+  std::vector<KernelRow> kernels;
+  std::vector<LinkRow> links;
+  // NoC
+  uint64_t noc_packets = 0, noc_bytes = 0;
+  double noc_avg_hops = 0;
+  std::map<std::string, double> link_utilisation;  // per link kind, average
+  // Fine-tuning
+  double epoch_time_s = 0, epoch_energy_j = 0;
+  uint64_t sequences_per_epoch = 0;
+  // Mapping
+  int reram_cores_used = 0;
+  bool mha_ff_separate = true, reloading = false;
+  uint64_t crossbars_needed = 0, crossbars_available = 0;
+  uint64_t cells_written = 0;
+  uint64_t tasks = 0, transactions = 0;
+  double wall_s = 0;
+};
+
+RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, const RunOptions& opt);
+
+nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec);
+std::string kernels_csv(const RunResult& r);
+std::string links_csv(const RunResult& r);
+
+}  // namespace atleus

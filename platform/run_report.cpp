@@ -1,0 +1,88 @@
+// summary.json and the CSV files of a run.
+#include <cstdio>
+#include <sstream>
+
+#include "platform/run_engine.hpp"
+
+namespace atleus {
+
+namespace {
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+}  // namespace
+
+nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
+  using J = nlohmann::ordered_json;
+  J j;
+  j["mode"] = r.mode;
+  j["simulated_time_s"] = r.simulated_time_s;
+  j["sequences"] = r.sequences;
+  j["seq_len"] = spec.task.seq_len;
+  j["latency_per_sequence_s"] = r.latency_per_sequence_s;
+  j["throughput_sequences_per_s"] = r.throughput_sequences_per_s;
+  j["energy_j"] = r.energy_j;
+  j["energy_per_sequence_j"] = r.sequences ? r.energy_j / r.sequences : 0.0;
+  j["energy_breakdown_j"] = r.energy_breakdown_j;
+  j["macs"] = r.macs;
+  j["macs_by_phase"] = r.macs_by_phase;
+  const uint64_t total = r.macs.at("reram") + r.macs.at("systolic");
+  j["reram_mac_share"] = total ? static_cast<double>(r.macs.at("reram")) / total : 0.0;
+  J stages = J::array();
+  for (const auto& s : r.pipeline)
+    stages.push_back({{"stage", s.stage}, {"cores", s.cores}, {"tasks", s.tasks},
+                      {"busy_s", s.busy_s}, {"utilisation", s.utilisation},
+                      {"queue_s", s.queue_s}});
+  j["pipeline"] = stages;
+  j["noc"] = {{"packets", r.noc_packets},
+              {"bytes", r.noc_bytes},
+              {"average_hops", r.noc_avg_hops},
+              {"link_utilisation", r.link_utilisation}};
+  if (r.mode == "finetune") {
+    j["sequences_per_epoch"] = r.sequences_per_epoch;
+    j["epoch_time_s"] = r.epoch_time_s;
+    j["epoch_energy_j"] = r.epoch_energy_j;
+  }
+  j["mapping"] = {{"reram_cores_used", r.reram_cores_used},
+                  {"mha_ff_separate", r.mha_ff_separate},
+                  {"weight_reloading", r.reloading},
+                  {"crossbars_needed", r.crossbars_needed},
+                  {"crossbars_available", r.crossbars_available},
+                  {"cells_written", r.cells_written}};
+  j["tasks"] = r.tasks;
+  j["transactions"] = r.transactions;
+  return j;
+}
+
+std::string kernels_csv(const RunResult& r) {
+  std::ostringstream o;
+  o << "kernel,phase,unit,core_kind,count,macs,busy_s,queue_s,energy_j\n";
+  for (const auto& k : r.kernels)
+    o << csv_field(k.kernel) << ',' << k.phase << ',' << k.unit << ',' << k.core_kind << ','
+      << k.count << ',' << k.macs << ',' << num(k.busy_s) << ',' << num(k.queue_s) << ','
+      << num(k.energy_j) << '\n';
+  return o.str();
+}
+
+std::string links_csv(const RunResult& r) {
+  std::ostringstream o;
+  o << "link,kind,packets,bytes,busy_s,utilisation,queue_s,energy_j\n";
+  for (const auto& l : r.links)
+    o << csv_field(l.name) << ',' << l.kind << ',' << l.packets << ',' << l.bytes << ','
+      << num(l.busy_s) << ',' << num(l.utilisation) << ',' << num(l.queue_s) << ','
+      << num(l.energy_j) << '\n';
+  return o.str();
+}
+
+}  // namespace atleus

@@ -1,0 +1,46 @@
+// RunState: what the execution engine knows about every task while the simulation runs, and
+// the extension the host uses to announce tasks to a core (a "layer transaction").
+#pragma once
+
+#include <cstdint>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "platform/task_graph.hpp"
+
+namespace atleus {
+
+class ComputeNode;
+
+struct TaskState {
+  int remaining = 0;  // dependencies not yet satisfied, plus the host's announcement
+  uint64_t ready_ps = 0, start_ps = 0, finish_ps = 0, queue_ps = 0;
+  double energy_j = 0.0;
+  bool done = false;
+};
+
+struct RunState {
+  const TaskGraph* graph = nullptr;
+  std::vector<TaskState> tasks;
+  std::vector<ComputeNode*> node_of_site;
+  uint64_t done = 0;
+  uint64_t last_finish_ps = 0;
+  // Weight reloading.
+  uint64_t cells_written = 0;
+  double write_energy_j = 0.0;
+  uint64_t write_ps = 0;
+};
+
+// Layer transaction: the host tells a core which tasks of a (sequence, layer, phase) it runs.
+// Ignorable: a foreign target sees a 64-byte write.
+class IssueExtension : public tlm::tlm_extension<IssueExtension> {
+ public:
+  int group = 0;
+  tlm::tlm_extension_base* clone() const override { return new IssueExtension(*this); }
+  void copy_from(const tlm::tlm_extension_base& o) override {
+    group = static_cast<const IssueExtension&>(o).group;
+  }
+};
+
+}  // namespace atleus

@@ -1,0 +1,219 @@
+#include "platform/task_graph.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+namespace atleus {
+
+const char* to_string(Stage s) {
+  switch (s) {
+    case Stage::kMha: return "S1 reram mha";
+    case Stage::kAttention: return "S2 systolic";
+    case Stage::kFf1: return "S3 reram ff1";
+    case Stage::kFf2: return "S4 reram ff2";
+  }
+  return "?";
+}
+
+uint64_t matrix_rows(const std::string& w, uint64_t d, uint64_t f) {
+  if (w == "qkv" || w == "o" || w == "ff1") return d;
+  if (w == "ff2") return f;
+  throw std::invalid_argument("unknown resident matrix '" + w + "'");
+}
+
+uint64_t matrix_cols(const std::string& w, uint64_t d, uint64_t f) {
+  if (w == "qkv") return 3 * d;
+  if (w == "o" || w == "ff2") return d;
+  if (w == "ff1") return f;
+  throw std::invalid_argument("unknown resident matrix '" + w + "'");
+}
+
+namespace {
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return b == 0 ? 0 : (a + b - 1) / b; }
+
+OpKind sfu_kind(SfuFunc f) {
+  switch (f) {
+    case SfuFunc::kSoftmax: return OpKind::kSoftmax;
+    case SfuFunc::kLayerNorm: return OpKind::kLayerNorm;
+    case SfuFunc::kGelu: return OpKind::kGelu;
+    case SfuFunc::kAdam: return OpKind::kAdam;
+    case SfuFunc::kNone: break;
+  }
+  throw std::invalid_argument("SFU kernel without a function");
+}
+
+Stage stage_of(const Kernel& k) {
+  if (k.unit != Unit::kReram) return Stage::kAttention;
+  if (k.weight == "ff1") return Stage::kFf1;
+  if (k.weight == "ff2") return Stage::kFf2;
+  return Stage::kMha;
+}
+
+class Builder {
+ public:
+  explicit Builder(const TaskGraphInputs& in)
+      : in_(in), g_(*in.graph), map_(*in.mapping), layers_(static_cast<int>(g_.spec.model.layers)) {}
+
+  TaskGraph build() {
+    out_.sequences = in_.sequences;
+    const bool finetune = g_.spec.mode == Mode::kFinetune;
+    std::vector<int> lora_grads;
+    for (int s = 0; s < in_.sequences; ++s) {
+      std::vector<int> input;  // layer 0 reads its input from HBM
+      for (int l = 0; l < layers_; ++l)
+        input = instantiate(g_.forward, s, l, Phase::kForward, input);
+      input = instantiate(g_.head, s, -1, Phase::kForward, input);
+      if (!finetune) continue;
+      for (int l = layers_ - 1; l >= 0; --l)
+        input = instantiate(g_.backward, s, l, Phase::kBackward, input);
+    }
+    if (finetune && !g_.update.kernels.empty()) {
+      std::vector<int> grads;
+      for (const auto& t : out_.tasks)
+        if (t.kernel->phase == Phase::kBackward && t.kernel->name.rfind("lora_", 0) == 0)
+          grads.push_back(t.id);
+      instantiate(g_.update, -1, -1, Phase::kUpdate, grads);
+    }
+    for (auto& t : out_.tasks)
+      for (int d : t.deps) out_.tasks[d].consumers.push_back(t.id);
+    return std::move(out_);
+  }
+
+ private:
+  // One crossbar group per resident matrix: a reloaded layer shares its slot's crossbars.
+  static unsigned crossbar_group(int slot_layer, const std::string& weight) {
+    const unsigned w = weight == "qkv" ? 0 : weight == "o" ? 1 : weight == "ff1" ? 2 : 3;
+    return static_cast<unsigned>(slot_layer) * 4 + w;
+  }
+
+  int systolic_site(int layer) const {
+    return map_.systolic_site.at(layer >= 0 ? layer : layers_ - 1);
+  }
+
+  int group(int site, int seq, int layer, Phase phase) {
+    const auto key = std::make_tuple(site, seq, layer, static_cast<int>(phase));
+    auto it = groups_.find(key);
+    if (it != groups_.end()) return it->second;
+    out_.issue.push_back({site, seq, layer, phase, {}});
+    const int id = static_cast<int>(out_.issue.size()) - 1;
+    groups_.emplace(key, id);
+    return id;
+  }
+
+  int add(Task t, Phase phase) {
+    t.id = static_cast<int>(out_.tasks.size());
+    t.batch_index = group(t.site, t.sequence, t.layer, phase);
+    out_.issue[t.batch_index].tasks.push_back(t.id);
+    out_.tasks.push_back(std::move(t));
+    return out_.tasks.back().id;
+  }
+
+  // Creates the tasks of one program instance; returns the tasks of its layer output.
+  std::vector<int> instantiate(const LayerProgram& prog, int seq, int layer, Phase phase,
+                               const std::vector<int>& input) {
+    const uint64_t d = g_.spec.model.d_model, f = g_.spec.model.d_ff;
+    std::vector<std::vector<int>> ids(prog.kernels.size());
+    std::vector<int> output;
+    for (std::size_t i = 0; i < prog.kernels.size(); ++i) {
+      const Kernel& k = prog.kernels[i];
+      std::vector<int> deps;
+      bool reads_layer_input_from_hbm = false;
+      for (int dep : k.deps) {
+        if (dep < 0) {
+          deps.insert(deps.end(), input.begin(), input.end());
+          reads_layer_input_from_hbm = input.empty() && phase == Phase::kForward && layer == 0;
+        } else {
+          deps.insert(deps.end(), ids.at(dep).begin(), ids.at(dep).end());
+        }
+      }
+      const uint64_t input_bytes =
+          reads_layer_input_from_hbm ? g_.spec.task.seq_len * d * g_.spec.quant.act_bits / 8 : 0;
+
+      Task base;
+      base.sequence = seq;
+      base.layer = layer;
+      base.kernel = &k;
+      base.stage = stage_of(k);
+      base.deps = deps;
+      base.op.input_bits = k.input_bits;
+      base.op.weight_bits = k.weight_bits;
+      if (k.unit == Unit::kReram) {
+        const auto parts = map_.parts_of(layer, k.weight);
+        if (parts.empty())
+          throw std::logic_error("no ReRAM part for layer " + std::to_string(layer) + " " + k.weight);
+        const uint64_t rows = matrix_rows(k.weight, d, f), cols = matrix_cols(k.weight, d, f);
+        for (const MatrixPart* p : parts) {
+          Task t = base;
+          const uint64_t pc = p->col_end - p->col_begin;
+          t.site = p->site;
+          t.op.kind = OpKind::kMvm;
+          t.op.m = k.m;
+          t.op.k = rows;
+          t.op.n = pc;
+          t.op.transposed = k.transposed;
+          t.op.crossbar_group = crossbar_group(p->slot_layer, k.weight);
+          t.macs = k.m * rows * pc;
+          // A part holds whole rows of some columns: forward it yields those output columns;
+          // a transposed read yields partial sums of every output, added at the consumer.
+          t.out_bytes = k.transposed ? k.out_bytes : k.out_bytes * pc / cols;
+          t.hbm_read_bytes = (k.hbm_read_bytes + input_bytes) / parts.size();
+          t.hbm_write_bytes = k.hbm_write_bytes * pc / cols;
+          if (map_.reloading && seq >= 0) {
+            const unsigned cells = (k.weight_bits + in_.cells_bits_per_cell - 1) / in_.cells_bits_per_cell;
+            // Every use of a shared slot reprograms it (an upper bound when sequences stream).
+            const bool shared = map_.layers_resident < layers_;
+            if (shared && programmed_.insert({seq, layer, phase == Phase::kForward, p}).second)
+              t.program_cells = rows * pc * cells;
+          }
+          ids[i].push_back(add(std::move(t), phase));
+        }
+      } else {
+        Task t = base;
+        t.site = systolic_site(layer);
+        t.instances = std::max<uint64_t>(k.count, 1);
+        t.macs = k.macs;
+        t.out_bytes = k.out_bytes;
+        t.hbm_read_bytes = k.hbm_read_bytes + input_bytes;
+        t.hbm_write_bytes = k.hbm_write_bytes;
+        if (k.unit == Unit::kSystolic) {
+          t.op.kind = OpKind::kGemm;
+          t.op.k = k.k;
+          t.op.n = k.n;
+          // Causally skipped tiles shorten the rows streamed through the array.
+          const uint64_t full = t.instances * k.m * k.k * k.n;
+          t.op.m = k.macs < full ? ceil_div(k.macs, t.instances * k.k * k.n) : k.m;
+          t.op.transposed = k.transposed;
+        } else {
+          t.op.kind = sfu_kind(k.func);
+          t.op.backward = k.backward_fn;
+          t.op.m = k.m;
+          const uint64_t full = t.instances * k.m * k.k;
+          t.op.k = k.sfu_elements > 0 && k.sfu_elements < full
+                       ? ceil_div(k.sfu_elements, t.instances * k.m)
+                       : k.k;
+        }
+        ids[i].push_back(add(std::move(t), phase));
+      }
+      if (k.layer_output) output = ids[i];
+    }
+    return output;
+  }
+
+  const TaskGraphInputs& in_;
+  const WorkloadGraph& g_;
+  const Mapping& map_;
+  int layers_;
+  TaskGraph out_;
+  std::map<std::tuple<int, int, int, int>, int> groups_;
+  std::set<std::tuple<int, int, bool, const MatrixPart*>> programmed_;
+};
+
+}  // namespace
+
+TaskGraph build_task_graph(const TaskGraphInputs& in) { return Builder(in).build(); }
+
+}  // namespace atleus

@@ -1,0 +1,216 @@
+// `atleus-vp run`: a transformer fine-tuned and/or served on the platform. Each mode is
+// simulated in its own process (SystemC elaborates once per process); outputs are written to a
+// temporary folder and moved into place only when every mode succeeded.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "platform/run_engine.hpp"
+#include "platform/yaml_config.hpp"
+#include "sc_main/cli_common.hpp"
+#include "workloads/mapping.hpp"
+
+namespace atleus::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+  std::ofstream f(p);
+  f << text;
+  if (!f) throw std::runtime_error("cannot write " + p.string());
+}
+
+WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
+  WorkloadSpec w;
+  if (!o.workload.empty()) {
+    w = load_workload_yaml(o.workload);
+  } else {
+    w.model = resolve_model(o.model);
+    w.task = task_preset(o.task, w.model);
+  }
+  w.mode = mode;
+  if (o.seq_len) w.task.seq_len = o.seq_len;
+  if (o.batch) w.task.batch = o.batch;
+  if (!o.quant.empty()) w.quant = QuantSpec::parse(o.quant);
+  if (!o.backward.empty()) w.backward = parse_backward_mode(o.backward);
+  if (!o.transpose_on.empty()) w.transpose_on = parse_transpose_unit(o.transpose_on);
+  if (o.lora_rank) w.lora.rank = o.lora_rank;
+  w.validate();
+  return w;
+}
+
+// Writes mode `m`'s files into `dir`; returns the process exit code.
+int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, const fs::path& dir) {
+  const WorkloadSpec spec = make_spec(o, mode);
+  RunOptions ro;
+  ro.allow_reload = o.allow_reload;
+  ro.packet_bytes = o.packet_bytes;
+  const RunResult r = run_workload(cfg, spec, ro);
+  auto j = to_json(r, spec);
+  j["wall_time_s"] = r.wall_s;
+  write_file(dir / "summary.json", j.dump(2));
+  write_file(dir / "kernels.csv", kernels_csv(r));
+  write_file(dir / "links.csv", links_csv(r));
+  return 0;
+}
+
+void print_summary(const nlohmann::ordered_json& s) {
+  std::printf("\n== %s: %s on %s, %s, seq_len %d, batch %d, %s ==\n",
+              s["mode"].get<std::string>().c_str(), s["workload"]["model"].get<std::string>().c_str(),
+              s["platform"].get<std::string>().c_str(),
+              s["workload"]["task"].get<std::string>().c_str(), s["seq_len"].get<int>(),
+              s["sequences"].get<int>(), s["workload"]["quant"].get<std::string>().c_str());
+  std::printf("  simulated time        %.6g s for %d sequences\n", s["simulated_time_s"].get<double>(),
+              s["sequences"].get<int>());
+  std::printf("  latency / sequence    %.6g s\n", s["latency_per_sequence_s"].get<double>());
+  std::printf("  throughput            %.6g sequences/s\n",
+              s["throughput_sequences_per_s"].get<double>());
+  std::printf("  energy / sequence     %.6g J (total %.6g J)\n",
+              s["energy_per_sequence_j"].get<double>(), s["energy_j"].get<double>());
+  if (s.contains("epoch_time_s"))
+    std::printf("  epoch                 %.6g s, %.6g J (%llu sequences)\n",
+                s["epoch_time_s"].get<double>(), s["epoch_energy_j"].get<double>(),
+                static_cast<unsigned long long>(s["sequences_per_epoch"].get<uint64_t>()));
+  const double rm = s["macs"]["reram"].get<double>(), sm = s["macs"]["systolic"].get<double>();
+  std::printf("  MACs                  reram %.4g, systolic %.4g (reram share %.1f%%; paper's "
+              "accounting for GPT-2 Medium: 91.9%%)\n",
+              rm, sm, 100.0 * s["reram_mac_share"].get<double>());
+  std::printf("  energy breakdown     ");
+  for (auto& [k, v] : s["energy_breakdown_j"].items())
+    std::printf(" %s %.1f%%", k.c_str(), 100.0 * v.get<double>() / s["energy_j"].get<double>());
+  std::printf("\n  pipeline (busy utilisation, queueing):\n");
+  std::string bottleneck;
+  double top = -1;
+  for (const auto& st : s["pipeline"]) {
+    std::printf("    %-16s %3d cores  util %5.1f%%  queue %.4g s\n",
+                st["stage"].get<std::string>().c_str(), st["cores"].get<int>(),
+                100.0 * st["utilisation"].get<double>(), st["queue_s"].get<double>());
+    if (st["utilisation"].get<double>() > top) {
+      top = st["utilisation"].get<double>();
+      bottleneck = st["stage"].get<std::string>();
+    }
+  }
+  std::printf("  bottleneck            %s\n", bottleneck.c_str());
+  std::printf("  wall time             %.3g s\n", s["wall_time_s"].get<double>());
+}
+
+}  // namespace
+
+int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
+  const PlatformConfig cfg = load(p);
+  std::vector<Mode> modes;
+  if (o.mode == "both" || o.mode == "finetune") modes.push_back(Mode::kFinetune);
+  if (o.mode == "both" || o.mode == "inference") modes.push_back(Mode::kInference);
+  // Check the workload and the mapping before forking, so bad input fails at once.
+  for (Mode m : modes) make_spec(o, m);
+
+  const fs::path out = o.out;
+  const fs::path tmp = out.parent_path().empty()
+                           ? fs::path(".atleus-tmp-" + std::to_string(::getpid()))
+                           : out.parent_path() / (".atleus-tmp-" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  std::vector<pid_t> children;
+  for (Mode m : modes) {
+    const fs::path dir = tmp / to_string(m);
+    fs::create_directories(dir);
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      int code = 0;
+      try {
+        code = run_one(cfg, o, m, dir);
+      } catch (const MappingError& e) {
+        std::cerr << "atleus-vp: error: " << e.what() << "\n";
+        code = kExitBadInput;
+      } catch (const std::exception& e) {
+        std::cerr << "atleus-vp: error: " << e.what() << "\n";
+        code = 1;
+      }
+      std::fflush(nullptr);
+      _exit(code);
+    }
+    children.push_back(pid);
+  }
+  int worst = 0;
+  for (pid_t c : children) {
+    int status = 0;
+    waitpid(c, &status, 0);
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    if (code != 0 && worst == 0) worst = code;
+  }
+  if (worst != 0) {
+    fs::remove_all(tmp);
+    return worst;
+  }
+
+  nlohmann::ordered_json summary;
+  summary["schema_version"] = kSchemaVersion;
+  summary["tool"] = std::string("atleus-vp ") + ATLEUS_VERSION;
+  const WorkloadSpec spec = make_spec(o, modes.front());
+  nlohmann::ordered_json workload = {
+      {"model", spec.model.name},         {"task", spec.task.name},
+      {"seq_len", spec.task.seq_len},     {"batch", spec.task.batch},
+      {"quant", spec.quant.name()},       {"backward", to_string(spec.backward)},
+      {"lora_rank", spec.lora.rank},      {"lora_targets", spec.lora.targets},
+      {"transpose_on", to_string(spec.transpose_on)}};
+  summary["platform"] = cfg.name;
+  summary["workload"] = workload;
+  std::string kernels = "mode,", links = "mode,";
+  bool header = true;
+  for (Mode m : modes) {
+    const fs::path dir = tmp / to_string(m);
+    auto s = nlohmann::ordered_json::parse(slurp(dir / "summary.json"));
+    auto add_mode = [&](std::string& acc, const std::string& csv) {
+      std::istringstream in(csv);
+      std::string line;
+      bool first = true;
+      while (std::getline(in, line)) {
+        if (first) {
+          if (header) acc += line + "\n";
+          first = false;
+          continue;
+        }
+        acc += std::string(to_string(m)) + "," + line + "\n";
+      }
+    };
+    add_mode(kernels, slurp(dir / "kernels.csv"));
+    add_mode(links, slurp(dir / "links.csv"));
+    header = false;
+    nlohmann::ordered_json printable = s;
+    printable["platform"] = cfg.name;
+    printable["workload"] = workload;
+    if (!o.quiet) print_summary(printable);
+    if (modes.size() == 1) {
+      for (auto& [k, v] : s.items()) summary[k] = v;
+    } else {
+      summary[to_string(m)] = s;
+    }
+  }
+  fs::create_directories(out);
+  write_file(tmp / "summary.json", summary.dump(2) + "\n");
+  write_file(tmp / "kernels.csv", kernels);
+  write_file(tmp / "links.csv", links);
+  for (const char* f : {"summary.json", "kernels.csv", "links.csv"}) fs::rename(tmp / f, out / f);
+  fs::remove_all(tmp);
+  if (!o.quiet) std::printf("\nwrote %s/{summary.json,kernels.csv,links.csv}\n", out.c_str());
+  return 0;
+}
+
+}  // namespace atleus::cli

@@ -1,0 +1,208 @@
+// End-to-end runs through the executable: MAC counts against closed forms, energy and
+// utilisation sanity, pipelining, determinism, model loading and mapping errors.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Out {
+  int code = -1;
+  std::string err;
+  json summary;
+  fs::path dir;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+int counter = 0;
+
+Out run(const std::string& args) {
+  Out o;
+  o.dir = fs::temp_directory_path() /
+          ("atleus_run_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  fs::remove_all(o.dir);
+  const fs::path err = o.dir.string() + ".err";
+  const std::string cmd = std::string(ATLEUS_VP_BIN) + " run --quiet --out " + o.dir.string() +
+                          " " + args + " >/dev/null 2>" + err.string();
+  const int status = std::system(cmd.c_str());
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  o.err = slurp(err);
+  if (fs::exists(o.dir / "summary.json")) o.summary = json::parse(slurp(o.dir / "summary.json"));
+  return o;
+}
+
+Out run_ok(const std::string& args) {
+  Out o = run(args);
+  INFO(args << "\n" << o.err);
+  REQUIRE(o.code == 0);
+  return o;
+}
+
+uint64_t u(const json& j) { return j.get<uint64_t>(); }
+
+// Closed-form MACs of one layer for one sequence of n tokens (d model width, f FF width,
+// r LoRA rank, t adapted matrices), written from the transformer's algebra.
+struct LayerMacs {
+  uint64_t fwd_reram, fwd_sa, bwd_reram, bwd_sa;
+};
+
+uint64_t attention_pairs(uint64_t n, bool causal, uint64_t tile) {
+  if (!causal) return n * n;
+  uint64_t pairs = 0;  // (query, key) pairs inside computed tiles: key block <= query block
+  for (uint64_t qb = 0; qb * tile < n; ++qb)
+    for (uint64_t kb = 0; kb <= qb; ++kb)
+      pairs += std::min(tile, n - qb * tile) * std::min(tile, n - kb * tile);
+  return pairs;
+}
+
+LayerMacs layer_macs(uint64_t d, uint64_t f, uint64_t n, uint64_t r, uint64_t t, bool causal,
+                     bool full_backward) {
+  LayerMacs m{};
+  m.fwd_reram = n * d * 3 * d + n * d * d + n * d * f + n * f * d;
+  const uint64_t attn = d * attention_pairs(n, causal, 128);  // one n x n x d product
+  m.fwd_sa = 2 * attn + t * 2 * n * d * r;
+  if (full_backward) {
+    m.bwd_reram = m.fwd_reram;                 // dX = dY W^T through every frozen matrix
+    m.bwd_sa = 5 * attn + t * 4 * n * d * r;   // recompute S, dV, dP, dQ, dK; LoRA dB dXA dA dX
+  } else {
+    m.bwd_reram = 0;
+    m.bwd_sa = t * 3 * n * d * r;              // dB, d(XA), dA only
+  }
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("RoBERTa-Base fine-tuning MACs equal the closed form, both backward accountings",
+          "[run][macs]") {
+  for (const char* bwd : {"full", "lora-only"}) {
+    const Out o = run_ok(std::string("--model roberta-base --task squad --mode finetune --batch 2 --backward ") + bwd);
+    const json& s = o.summary;
+    const uint64_t L = 12, B = 2;
+    const LayerMacs m = layer_macs(768, 3072, 384, 32, 2, false, std::string(bwd) == "full");
+    INFO(bwd);
+    CHECK(u(s["macs_by_phase"]["forward"]["reram"]) == L * B * m.fwd_reram);
+    // The task head (n x d x 2 on the systolic array) comes on top of the layers.
+    CHECK(u(s["macs_by_phase"]["forward"]["systolic"]) == L * B * m.fwd_sa + B * 384 * 768 * 2);
+    const uint64_t bwd_reram = s["macs_by_phase"].contains("backward") &&
+                                       s["macs_by_phase"]["backward"].contains("reram")
+                                   ? u(s["macs_by_phase"]["backward"]["reram"])
+                                   : 0;
+    CHECK(bwd_reram == L * B * m.bwd_reram);
+    CHECK(u(s["macs_by_phase"]["backward"]["systolic"]) == L * B * m.bwd_sa + B * 384 * 768 * 2);
+  }
+}
+
+TEST_CASE("GPT-2 Medium at n = 1024, lora-only: ReRAM/SA split against the closed form",
+          "[run][macs]") {
+  const Out o = run_ok("--model gpt2-medium --task wikitext --seq-len 1024 --mode finetune "
+                       "--backward lora-only --batch 1");
+  const json& s = o.summary;
+  const uint64_t L = 24, d = 1024, n = 1024;
+  const LayerMacs m = layer_macs(d, 4 * d, n, 32, 2, true, false);
+  CHECK(m.fwd_reram == 12 * d * d * n);
+  CHECK(u(s["macs_by_phase"]["forward"]["reram"]) == L * m.fwd_reram);
+  const uint64_t head = n * d * 50257;  // the language-model head, on the systolic array
+  CHECK(u(s["macs_by_phase"]["forward"]["systolic"]) == L * m.fwd_sa + head);
+  CHECK(u(s["macs_by_phase"]["backward"]["systolic"]) == L * m.bwd_sa + head);
+  // Layers only: ReRAM share of the matrix work, next to the paper's 91.9%.
+  const double layers_share =
+      static_cast<double>(L * m.fwd_reram) / (L * (m.fwd_reram + m.fwd_sa + m.bwd_sa));
+  CHECK(layers_share > 0.80);
+  CHECK(layers_share < 0.919);
+}
+
+TEST_CASE("energy breakdown sums to the total; utilisation within [0, 1]", "[run]") {
+  const Out o = run_ok("--model roberta-base --task squad --mode both --batch 2");
+  for (const char* mode : {"finetune", "inference"}) {
+    const json& s = o.summary[mode];
+    INFO(mode);
+    double sum = 0;
+    for (auto& [k, v] : s["energy_breakdown_j"].items()) {
+      CHECK(v.get<double>() >= 0);
+      sum += v.get<double>();
+    }
+    CHECK(sum == Approx(s["energy_j"].get<double>()).epsilon(1e-9));
+    CHECK(s["energy_breakdown_j"]["reram"].get<double>() > 0);
+    CHECK(s["energy_breakdown_j"]["systolic"].get<double>() > 0);
+    CHECK(s["energy_breakdown_j"]["hbm"].get<double>() > 0);
+    for (const auto& st : s["pipeline"]) {
+      CHECK(st["utilisation"].get<double>() >= 0);
+      CHECK(st["utilisation"].get<double>() <= 1.0);
+    }
+    for (auto& [k, v] : s["noc"]["link_utilisation"].items()) CHECK(v.get<double>() <= 1.0);
+  }
+  CHECK(o.summary["finetune"]["epoch_time_s"].get<double>() > 0);
+  CHECK(fs::exists(o.dir / "kernels.csv"));
+  CHECK(fs::exists(o.dir / "links.csv"));
+}
+
+TEST_CASE("a batch streams through the pipeline; throughput is bounded by the slowest stage",
+          "[run][pipeline]") {
+  const Out one = run_ok("--model roberta-base --task squad --mode inference --batch 1");
+  const Out many = run_ok("--model roberta-base --task squad --mode inference --batch 16");
+  const double t1 = one.summary["simulated_time_s"].get<double>();
+  const double t16 = many.summary["simulated_time_s"].get<double>();
+  INFO("one sequence " << t1 << " s, sixteen " << t16 << " s");
+  CHECK(t16 < 0.5 * 16 * t1);
+  // No stage can be busier than the whole run: the throughput cannot beat the busiest core of
+  // the busiest stage, busy_s / cores per sequence.
+  double slowest = 0;
+  for (const auto& st : many.summary["pipeline"])
+    slowest = std::max(slowest, st["busy_s"].get<double>() / st["cores"].get<int>());
+  CHECK(many.summary["throughput_sequences_per_s"].get<double>() <= 16.0 / slowest * 1.000001);
+}
+
+TEST_CASE("same inputs give the same summary", "[run]") {
+  const Out a = run_ok("--model bert-base --task swag --mode finetune --batch 2");
+  const Out b = run_ok("--model bert-base --task swag --mode finetune --batch 2");
+  json sa = a.summary, sb = b.summary;
+  sa.erase("wall_time_s");
+  sb.erase("wall_time_s");
+  CHECK(sa.dump() == sb.dump());
+  CHECK(slurp(a.dir / "kernels.csv") == slurp(b.dir / "kernels.csv"));
+  CHECK(slurp(a.dir / "links.csv") == slurp(b.dir / "links.csv"));
+}
+
+TEST_CASE("HuggingFace config.json of each family runs", "[run][hf]") {
+  for (const char* f : {"roberta-base", "bert-base-uncased", "gpt2-medium", "bloom-560m",
+                        "vit-base-patch16-224", "bert-large-uncased"}) {
+    const std::string path = std::string(ATLEUS_SOURCE_DIR) + "/tests/data/hf/" + f + ".json";
+    if (!fs::exists(path)) continue;
+    INFO(f);
+    const Out o = run_ok("--model " + path + " --task squad --seq-len 128 --mode inference --batch 1");
+    CHECK(o.summary["macs"]["reram"].get<uint64_t>() > 0);
+  }
+}
+
+TEST_CASE("a model that does not fit fails clearly, and runs with reloading", "[run][mapping]") {
+  const Out bad = run("--model bert-large --task squad --quant M16F16 --mode inference --batch 1");
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("does not fit") != std::string::npos);
+  CHECK(bad.err.find("crossbars") != std::string::npos);
+  CHECK_FALSE(fs::exists(bad.dir / "summary.json"));
+  const Out ok = run_ok("--model bert-large --task squad --quant M16F16 --mode inference "
+                        "--batch 1 --allow-reload");
+  CHECK(ok.summary["mapping"]["weight_reloading"].get<bool>());
+  CHECK(ok.summary["mapping"]["cells_written"].get<uint64_t>() > 0);
+  const Out none = run("--platform 3d-tpu --mode inference --batch 1");
+  CHECK(none.code == 2);
+  CHECK(none.err.find("ReRAM") != std::string::npos);
+}

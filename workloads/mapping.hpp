@@ -1,0 +1,76 @@
+// Mapping of a transformer's frozen weight matrices onto ReRAM cores, and of each layer's
+// dynamic work onto a systolic core. Pure C++: the platform describes its cores abstractly.
+//
+// ReRAM: layers are laid along the cores' space-filling-curve order, so consecutive layers sit
+// on neighbouring cores. A matrix is split across cores by column blocks when it does not fit in
+// what is left of a core (each part holds all rows of some output columns, so parts need no
+// partial-sum reduction). MHA and FF weights of a layer go to different cores when the model
+// still fits that way (the paper's pipeline needs it for stages to overlap); otherwise they are
+// packed and the mapping says so. Where the model fits with room to spare, every layer starts
+// on a core of its own. A model that does not fit at all is an error with the numbers,
+// unless weight reloading is allowed: then layers beyond capacity reuse the cores of earlier
+// layers and must be programmed again when they run.
+// Systolic: each layer's attention, LoRA and SFU work goes to the systolic core below the
+// layer's first ReRAM core (same column) when there is one, else round-robin.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace atleus {
+
+struct MappingTarget {
+  struct Slot {
+    int site = 0;
+    int tier = 0, x = 0, y = 0;
+  };
+  std::vector<Slot> reram;     // in space-filling-curve order across the ReRAM tiers
+  std::vector<Slot> systolic;  // any order
+  uint64_t crossbars_per_core = 0;
+  // Crossbars holding all `rows` rows of one column block, and weight columns per block.
+  std::function<uint64_t(uint64_t rows, unsigned bits)> crossbars_per_column_block;
+  std::function<uint64_t(unsigned bits)> columns_per_block;
+};
+
+struct MatrixSpec {
+  std::string weight;  // "qkv", "o", "ff1", "ff2"
+  uint64_t rows = 0, cols = 0;
+  unsigned bits = 8;
+  bool mha = true;  // MHA or FF weights
+};
+
+struct MatrixPart {
+  int layer = 0;
+  std::string weight;
+  int site = 0;
+  uint64_t col_begin = 0, col_end = 0;  // output columns held by this part
+  uint64_t crossbars = 0;
+  int slot_layer = 0;  // with reloading: the resident layer whose cores this layer reuses
+};
+
+struct Mapping {
+  std::vector<MatrixPart> parts;     // layer by layer, matrix by matrix
+  std::vector<int> systolic_site;    // per layer
+  bool mha_ff_separate = true;       // false: MHA and FF of a layer share cores
+  bool reloading = false;            // layers beyond layers_resident are reprogrammed when run
+  int layers_resident = 0;
+  uint64_t crossbars_needed = 0;     // for the whole model
+  uint64_t crossbars_available = 0;
+  int reram_cores_used = 0;
+
+  std::vector<const MatrixPart*> parts_of(int layer, const std::string& weight) const;
+};
+
+class MappingError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// `layer_matrices` lists one layer's matrices in placement order (every layer is the same).
+Mapping map_model(int layers, const std::vector<MatrixSpec>& layer_matrices,
+                  const MappingTarget& target, bool allow_reload);
+
+}  // namespace atleus

@@ -1,0 +1,116 @@
+// The operation graph of one transformer layer (forward, backward), of the task head and of
+// the adapter optimizer step: the contract between the workload description and the execution
+// engine. Pure C++ (no SystemC).
+//
+// Every program is per sequence of n = seq_len tokens and in a valid topological order.
+// Notation: d = d_model, h = heads, dh = d / h, f = d_ff, r = LoRA rank.
+//
+// Forward (per layer): qkv_proj [ReRAM, fused Wq|Wk|Wv], LoRA A/B per target [SA],
+// attn_scores, attn_softmax, attn_context [SA; FlashAttention-2 style], o_proj [ReRAM],
+// ln1 [SFU], ff1 [ReRAM], gelu [SFU], ff2 [ReRAM], ln2 [SFU] (the layer output).
+// Backward, full accounting: gradients through every frozen matrix (transposed reads on the
+// ReRAM, or on the SA with the matrix streamed from HBM), the FlashAttention-2 backward, the
+// norms and GELU, and per target lora_db / lora_dxa / lora_da / lora_dx. Backward, LoRA-only
+// accounting (the paper's Eq. 3): lora_db / lora_dxa / lora_da per target only.
+//
+// Shapes: a GEMM / MVM is m x k times k x n, `count` independent instances (heads). An SFU
+// kernel is m rows x k columns per instance. With causal skipping (decoders), attention works in
+// tiles of attention_tile along both sequence dimensions and query block i only meets key
+// blocks j <= i; m, k, n stay the dense shape and `macs` / `sfu_elements` count the work done.
+//
+// Residual adds are data dependencies: ln1 also depends on the layer input, ln2 on ln1; in the
+// full backward, ln1_bwd also on ln2_bwd and qkv_dx (the layer output) on ln1_bwd.
+// attn_scores / attn_softmax / attn_context (and the backward attention kernels) are one fused
+// FlashAttention-2 loop: their out_bytes is the n x n tile stream between them, which stays
+// inside one systolic core and never reaches HBM (only the softmax statistics do).
+//
+// HBM traffic (fine-tuning forward saves what backward needs; backward reads it back):
+//  - qkv_proj writes the layer input and Q, K, V (full backward); the layer input only for
+//    LoRA-only backward when a q, k or v adapter needs it;
+//  - attn_softmax writes 2 fp32 statistics (row max, sum) per row and head (full);
+//  - attn_context writes the context (full, or when "o" is a target); ln1 its output (full, or
+//    "ff1"); ff1 its output (full); gelu its output (when "ff2" is a target);
+//  - lora_a_<t> reads both adapters (2 d r at lora_bits) and, fine-tuning, writes X.A (n r);
+//  - backward readers: ln2_bwd (this layer's output, saved as the next layer's input; the head
+//    saves the last one), gelu_bwd (ff1 output), ln1_bwd (ln1 output), attn_recompute (Q, K, V,
+//    the statistics and the context), lora_db (X.A), lora_dxa (B), lora_dx (A), lora_da (the
+//    target's input); lora_db and lora_da read and write their gradient accumulators;
+//  - transposed products moved to the SA read their matrix (at its weight bits);
+//  - the head reads its weights; adam reads parameters, gradients and both moments and
+//    writes parameters and moments.
+// Result widths: activations act_bits; SA-internal attention tensors, gradients and LoRA
+// tensors lora_bits (the SA datapath is 16-bit, paper section 6).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "workloads/workload_spec.hpp"
+
+namespace atleus {
+
+enum class Unit { kReram, kSystolic, kSfu };
+enum class Phase { kForward, kBackward, kUpdate };
+enum class SfuFunc { kNone, kSoftmax, kLayerNorm, kGelu, kAdam };
+
+const char* to_string(Unit unit);
+const char* to_string(Phase phase);
+const char* to_string(SfuFunc func);
+
+// deps value meaning "the layer's input" (previous layer's output / incoming gradient).
+constexpr int kLayerInput = -1;
+
+struct Kernel {
+  std::string name;  // unique within its program
+  Phase phase = Phase::kForward;
+  Unit unit = Unit::kSystolic;
+  SfuFunc func = SfuFunc::kNone;
+  bool backward_fn = false;  // SFU: the backward variant of func
+  uint64_t m = 0, k = 0, n = 0;
+  uint64_t count = 1;         // independent instances (e.g. heads)
+  uint64_t macs = 0;          // all instances, after causal skip
+  uint64_t sfu_elements = 0;  // SFU: all instances, after causal skip
+  std::string weight;         // ReRAM-resident matrix: "qkv", "o", "ff1", "ff2" (or "head")
+  bool transposed = false;  // dX = dY W^T (a transposed ReRAM read, or the same product on the SA)
+  unsigned input_bits = 8, weight_bits = 8;
+  uint64_t out_bytes = 0;        // result bytes sent to consumers
+  uint64_t hbm_read_bytes = 0;   // operands loaded from HBM
+  uint64_t hbm_write_bytes = 0;  // results stored to HBM
+  std::vector<int> deps;         // indices into the same program, or kLayerInput
+  bool layer_output = false;     // what the next layer (or the head) consumes
+};
+
+struct LayerProgram {
+  std::vector<Kernel> kernels;
+
+  // Index of the kernel of that name, or -1.
+  int index_of(const std::string& name) const;
+  const Kernel& at(const std::string& name) const;  // throws std::out_of_range
+  bool empty() const { return kernels.empty(); }
+};
+
+struct WorkloadGraph {
+  WorkloadSpec spec;
+  LayerProgram forward;   // one layer's forward (same for every layer)
+  LayerProgram backward;  // one layer's backward (empty for inference)
+  LayerProgram head;      // head GEMM (+ loss softmax forward/backward, + dX for full backward)
+  LayerProgram update;    // adapter Adam step, once per batch (empty for inference)
+
+  // Per sequence, all layers, head excluded (Phase::kUpdate gives 0).
+  uint64_t macs(Phase phase, Unit unit) const;
+  // SFU elements per sequence, all layers, head excluded; kUpdate: per batch.
+  uint64_t sfu_elements(Phase phase) const;
+};
+
+WorkloadGraph build_graph(const WorkloadSpec& spec);
+
+// Query x key pairs computed per head with causal tile skipping: tiles of `tile` along both
+// dimensions, query block i meets key blocks j <= i (partial last blocks exact).
+uint64_t causal_pairs(uint64_t n, uint64_t tile);
+
+// Checks a program: unique names, deps in range and earlier (topological order), exactly one
+// layer_output (none in an empty program). Throws std::logic_error naming the kernel.
+void check_program(const LayerProgram& program);
+
+}  // namespace atleus
