@@ -229,8 +229,9 @@ void ReramCore::run_mvm(tlm::tlm_generic_payload& tx, ComputeExtension& ext,
 
   const uint64_t now = now_ps();
   const uint64_t arrival = now + to_ps(delay);
-  const uint64_t start =
-      cost.latency_ps == 0 ? arrival : compute_[op.crossbar_group].reserve(arrival, cost.latency_ps);
+  const uint64_t start = cost.latency_ps == 0
+                             ? arrival
+                             : compute_[op.crossbar_group].reserve(arrival, cost.latency_ps);
   const uint64_t finish = start + cost.latency_ps;
   ext.result.start_ps = start;
   ext.result.finish_ps = finish;

@@ -131,11 +131,13 @@ void ComputeNode::finish(int id) {
   const Task& t = state_.graph->tasks[id];
   for (int c : t.consumers) {
     const int dest = state_.graph->tasks[c].site;
-    const uint64_t at = dest == site_ ? now_ps() : send(core_base(dest), t.out_bytes, tlm::TLM_WRITE_COMMAND);
+    const uint64_t at =
+        dest == site_ ? now_ps() : send(core_base(dest), t.out_bytes, tlm::TLM_WRITE_COMMAND);
     state_.node_of_site[dest]->arrive(c, at);
   }
   if (t.hbm_write_bytes > 0) {
-    const uint64_t addr = opt_.hbm_base + (static_cast<uint64_t>(id) * 4096 + (1ull << 30)) % (1ull << 31);
+    const uint64_t addr =
+        opt_.hbm_base + (static_cast<uint64_t>(id) * 4096 + (1ull << 30)) % (1ull << 31);
     send(addr, t.hbm_write_bytes, tlm::TLM_WRITE_COMMAND);
   }
   TaskState& s = state_.tasks[id];

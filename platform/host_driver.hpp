@@ -4,10 +4,10 @@
 // standard sockets, so another host model can take its place.
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "platform/run_state.hpp"

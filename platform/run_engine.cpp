@@ -60,18 +60,24 @@ std::vector<MatrixSpec> layer_matrices(const WorkloadSpec& w) {
 
 const char* phase_name(Phase p) {
   switch (p) {
-    case Phase::kForward: return "forward";
-    case Phase::kBackward: return "backward";
-    case Phase::kUpdate: return "update";
+    case Phase::kForward:
+      return "forward";
+    case Phase::kBackward:
+      return "backward";
+    case Phase::kUpdate:
+      return "update";
   }
   return "?";
 }
 
 const char* unit_name(Unit u) {
   switch (u) {
-    case Unit::kReram: return "reram";
-    case Unit::kSystolic: return "systolic";
-    case Unit::kSfu: return "sfu";
+    case Unit::kReram:
+      return "reram";
+    case Unit::kSystolic:
+      return "systolic";
+    case Unit::kSfu:
+      return "sfu";
   }
   return "?";
 }
@@ -104,8 +110,8 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   const NetworkPlan plan = plan_network(cfg);
   const MappingTarget target = mapping_target(cfg, plan);
   if (target.reram.empty()) throw MappingError("the platform has no ReRAM core for the weights");
-  const Mapping mapping =
-      map_model(static_cast<int>(spec.model.layers), layer_matrices(spec), target, opt.allow_reload);
+  const Mapping mapping = map_model(static_cast<int>(spec.model.layers), layer_matrices(spec),
+                                    target, opt.allow_reload);
 
   TaskGraphInputs in;
   in.graph = &graph;
@@ -173,7 +179,8 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
 
   // ---- energy ----
   auto& e = r.energy_breakdown_j;
-  for (const char* k : {"reram", "systolic", "sfu", "noc_routers", "noc_links", "tsv", "hbm", "static"})
+  for (const char* k :
+       {"reram", "systolic", "sfu", "noc_routers", "noc_links", "tsv", "hbm", "static"})
     e[k] = 0.0;
   for (ComputeNode* n : nodes) {
     if (auto* rc = dynamic_cast<ReramCore*>(&n->model())) {
@@ -239,6 +246,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
     const std::string core = t.op.kind == OpKind::kMvm ? "reram" : "systolic";
     if (k.unit != Unit::kSfu) {
       r.macs[core] += t.macs;
+      if (t.layer < 0) r.macs_head += t.macs;
       r.macs_by_phase[phase_name(k.phase)][core] += t.macs;
     }
     auto& row = rows[{k.name, phase_name(k.phase), unit, core}];
@@ -267,9 +275,8 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
 
   if (spec.mode == Mode::kFinetune) {
     r.sequences_per_epoch = spec.task.sequences_per_epoch();
-    r.epoch_time_s = r.throughput_sequences_per_s > 0
-                         ? r.sequences_per_epoch / r.throughput_sequences_per_s
-                         : 0;
+    r.epoch_time_s =
+        r.throughput_sequences_per_s > 0 ? r.sequences_per_epoch / r.throughput_sequences_per_s : 0;
     r.epoch_energy_j = r.energy_j / r.sequences * r.sequences_per_epoch;
   }
   r.reram_cores_used = mapping.reram_cores_used;

@@ -15,8 +15,8 @@
 namespace atleus {
 
 struct RunOptions {
-  bool allow_reload = false;      // weight reloading when the model does not fit
-  uint64_t packet_bytes = 4096;   // NoC packet payload for activations
+  bool allow_reload = false;     // weight reloading when the model does not fit
+  uint64_t packet_bytes = 4096;  // NoC packet payload for activations
 };
 
 struct KernelRow {
@@ -46,7 +46,8 @@ struct RunResult {
   double throughput_sequences_per_s = 0;
   double energy_j = 0;
   std::map<std::string, double> energy_breakdown_j;
-  std::map<std::string, uint64_t> macs;                      // by core kind
+  std::map<std::string, uint64_t> macs;  // by core kind
+  uint64_t macs_head = 0;  // task head (all on the systolic cores), included in `macs`
   std::map<std::string, std::map<std::string, uint64_t>> macs_by_phase;  // phase -> unit -> macs
   std::vector<StageRow> pipeline;
   std::vector<KernelRow> kernels;

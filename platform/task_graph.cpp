@@ -10,10 +10,14 @@ namespace atleus {
 
 const char* to_string(Stage s) {
   switch (s) {
-    case Stage::kMha: return "S1 reram mha";
-    case Stage::kAttention: return "S2 systolic";
-    case Stage::kFf1: return "S3 reram ff1";
-    case Stage::kFf2: return "S4 reram ff2";
+    case Stage::kMha:
+      return "S1 reram mha";
+    case Stage::kAttention:
+      return "S2 systolic";
+    case Stage::kFf1:
+      return "S3 reram ff1";
+    case Stage::kFf2:
+      return "S4 reram ff2";
   }
   return "?";
 }
@@ -33,15 +37,22 @@ uint64_t matrix_cols(const std::string& w, uint64_t d, uint64_t f) {
 
 namespace {
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return b == 0 ? 0 : (a + b - 1) / b; }
+uint64_t ceil_div(uint64_t a, uint64_t b) {
+  return b == 0 ? 0 : (a + b - 1) / b;
+}
 
 OpKind sfu_kind(SfuFunc f) {
   switch (f) {
-    case SfuFunc::kSoftmax: return OpKind::kSoftmax;
-    case SfuFunc::kLayerNorm: return OpKind::kLayerNorm;
-    case SfuFunc::kGelu: return OpKind::kGelu;
-    case SfuFunc::kAdam: return OpKind::kAdam;
-    case SfuFunc::kNone: break;
+    case SfuFunc::kSoftmax:
+      return OpKind::kSoftmax;
+    case SfuFunc::kLayerNorm:
+      return OpKind::kLayerNorm;
+    case SfuFunc::kGelu:
+      return OpKind::kGelu;
+    case SfuFunc::kAdam:
+      return OpKind::kAdam;
+    case SfuFunc::kNone:
+      break;
   }
   throw std::invalid_argument("SFU kernel without a function");
 }
@@ -56,7 +67,10 @@ Stage stage_of(const Kernel& k) {
 class Builder {
  public:
   explicit Builder(const TaskGraphInputs& in)
-      : in_(in), g_(*in.graph), map_(*in.mapping), layers_(static_cast<int>(g_.spec.model.layers)) {}
+      : in_(in),
+        g_(*in.graph),
+        map_(*in.mapping),
+        layers_(static_cast<int>(g_.spec.model.layers)) {}
 
   TaskGraph build() {
     out_.sequences = in_.sequences;
@@ -144,7 +158,8 @@ class Builder {
       if (k.unit == Unit::kReram) {
         const auto parts = map_.parts_of(layer, k.weight);
         if (parts.empty())
-          throw std::logic_error("no ReRAM part for layer " + std::to_string(layer) + " " + k.weight);
+          throw std::logic_error("no ReRAM part for layer " + std::to_string(layer) + " " +
+                                 k.weight);
         const uint64_t rows = matrix_rows(k.weight, d, f), cols = matrix_cols(k.weight, d, f);
         for (const MatrixPart* p : parts) {
           Task t = base;
@@ -163,7 +178,8 @@ class Builder {
           t.hbm_read_bytes = (k.hbm_read_bytes + input_bytes) / parts.size();
           t.hbm_write_bytes = k.hbm_write_bytes * pc / cols;
           if (map_.reloading && seq >= 0) {
-            const unsigned cells = (k.weight_bits + in_.cells_bits_per_cell - 1) / in_.cells_bits_per_cell;
+            const unsigned cells =
+                (k.weight_bits + in_.cells_bits_per_cell - 1) / in_.cells_bits_per_cell;
             // Every use of a shared slot reprograms it (an upper bound when sequences stream).
             const bool shared = map_.layers_resident < layers_;
             if (shared && programmed_.insert({seq, layer, phase == Phase::kForward, p}).second)
@@ -214,6 +230,8 @@ class Builder {
 
 }  // namespace
 
-TaskGraph build_task_graph(const TaskGraphInputs& in) { return Builder(in).build(); }
+TaskGraph build_task_graph(const TaskGraphInputs& in) {
+  return Builder(in).build();
+}
 
 }  // namespace atleus

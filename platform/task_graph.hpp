@@ -20,11 +20,11 @@ const char* to_string(Stage s);
 struct Task {
   int id = 0;
   int site = 0;
-  int sequence = -1;       // -1: per-batch work (optimizer step)
-  int layer = -1;          // -1: task head / update
+  int sequence = -1;  // -1: per-batch work (optimizer step)
+  int layer = -1;     // -1: task head / update
   const Kernel* kernel = nullptr;
   Stage stage = Stage::kAttention;
-  ComputeOp op;            // one instance; `instances` identical ops are issued back to back
+  ComputeOp op;  // one instance; `instances` identical ops are issued back to back
   uint64_t instances = 1;
   uint64_t macs = 0;       // all instances
   uint64_t out_bytes = 0;  // sent to each consumer
@@ -32,7 +32,7 @@ struct Task {
   uint64_t program_cells = 0;  // ReRAM cells to write first (weight reloading)
   std::vector<int> deps;
   std::vector<int> consumers;
-  int batch_index = 0;     // which issue transaction (host -> core) announces it
+  int batch_index = 0;  // which issue transaction (host -> core) announces it
 };
 
 struct TaskGraph {

@@ -42,7 +42,11 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
     w = load_workload_yaml(o.workload);
   } else {
     w.model = resolve_model(o.model);
-    w.task = task_preset(o.task, w.model);
+    // The preset's own sequence length may exceed the model's before --seq-len replaces it;
+    // the whole workload is validated below.
+    ModelSpec roomy = w.model;
+    if (o.seq_len) roomy.max_seq_len = std::max(roomy.max_seq_len, 1u << 20);
+    w.task = task_preset(o.task, roomy);
   }
   w.mode = mode;
   if (o.seq_len) w.task.seq_len = o.seq_len;
@@ -71,13 +75,13 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, const 
 }
 
 void print_summary(const nlohmann::ordered_json& s) {
-  std::printf("\n== %s: %s on %s, %s, seq_len %d, batch %d, %s ==\n",
-              s["mode"].get<std::string>().c_str(), s["workload"]["model"].get<std::string>().c_str(),
-              s["platform"].get<std::string>().c_str(),
-              s["workload"]["task"].get<std::string>().c_str(), s["seq_len"].get<int>(),
-              s["sequences"].get<int>(), s["workload"]["quant"].get<std::string>().c_str());
-  std::printf("  simulated time        %.6g s for %d sequences\n", s["simulated_time_s"].get<double>(),
-              s["sequences"].get<int>());
+  std::printf(
+      "\n== %s: %s on %s, %s, seq_len %d, batch %d, %s ==\n", s["mode"].get<std::string>().c_str(),
+      s["workload"]["model"].get<std::string>().c_str(), s["platform"].get<std::string>().c_str(),
+      s["workload"]["task"].get<std::string>().c_str(), s["seq_len"].get<int>(),
+      s["sequences"].get<int>(), s["workload"]["quant"].get<std::string>().c_str());
+  std::printf("  simulated time        %.6g s for %d sequences\n",
+              s["simulated_time_s"].get<double>(), s["sequences"].get<int>());
   std::printf("  latency / sequence    %.6g s\n", s["latency_per_sequence_s"].get<double>());
   std::printf("  throughput            %.6g sequences/s\n",
               s["throughput_sequences_per_s"].get<double>());
@@ -88,9 +92,11 @@ void print_summary(const nlohmann::ordered_json& s) {
                 s["epoch_time_s"].get<double>(), s["epoch_energy_j"].get<double>(),
                 static_cast<unsigned long long>(s["sequences_per_epoch"].get<uint64_t>()));
   const double rm = s["macs"]["reram"].get<double>(), sm = s["macs"]["systolic"].get<double>();
-  std::printf("  MACs                  reram %.4g, systolic %.4g (reram share %.1f%%; paper's "
-              "accounting for GPT-2 Medium: 91.9%%)\n",
-              rm, sm, 100.0 * s["reram_mac_share"].get<double>());
+  std::printf(
+      "  MACs                  reram %.4g, systolic %.4g: reram share %.1f%%, %.1f%% of the "
+      "layers' work (paper, GPT-2 Medium n=1024: 91.9%%)\n",
+      rm, sm, 100.0 * s["reram_mac_share"].get<double>(),
+      100.0 * s["mac_split"]["reram_share_layers_only"].get<double>());
   std::printf("  energy breakdown     ");
   for (auto& [k, v] : s["energy_breakdown_j"].items())
     std::printf(" %s %.1f%%", k.c_str(), 100.0 * v.get<double>() / s["energy_j"].get<double>());
@@ -164,12 +170,15 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   summary["schema_version"] = kSchemaVersion;
   summary["tool"] = std::string("atleus-vp ") + ATLEUS_VERSION;
   const WorkloadSpec spec = make_spec(o, modes.front());
-  nlohmann::ordered_json workload = {
-      {"model", spec.model.name},         {"task", spec.task.name},
-      {"seq_len", spec.task.seq_len},     {"batch", spec.task.batch},
-      {"quant", spec.quant.name()},       {"backward", to_string(spec.backward)},
-      {"lora_rank", spec.lora.rank},      {"lora_targets", spec.lora.targets},
-      {"transpose_on", to_string(spec.transpose_on)}};
+  nlohmann::ordered_json workload = {{"model", spec.model.name},
+                                     {"task", spec.task.name},
+                                     {"seq_len", spec.task.seq_len},
+                                     {"batch", spec.task.batch},
+                                     {"quant", spec.quant.name()},
+                                     {"backward", to_string(spec.backward)},
+                                     {"lora_rank", spec.lora.rank},
+                                     {"lora_targets", spec.lora.targets},
+                                     {"transpose_on", to_string(spec.transpose_on)}};
   summary["platform"] = cfg.name;
   summary["workload"] = workload;
   std::string kernels = "mode,", links = "mode,";

@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
                   "model preset or HuggingFace config.json (presets: roberta-base, bert-large, "
                   "gpt2-medium, bloom-560m, bert-base, vit-base)")
       ->capture_default_str();
-  run->add_option("--task", run_o.task, "task preset: squad, swag, wikitext")->capture_default_str();
+  run->add_option("--task", run_o.task, "task preset: squad, swag, wikitext")
+      ->capture_default_str();
   run->add_option("--mode", run_o.mode, "finetune, inference or both")
       ->check(CLI::IsMember({"finetune", "inference", "both"}))
       ->capture_default_str();

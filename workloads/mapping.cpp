@@ -21,8 +21,8 @@ uint64_t crossbars_of(const MappingTarget& t, const MatrixSpec& m) {
 }
 
 // Lays `layers` layers along the cores; returns false if they do not fit.
-bool place(int layers, const std::vector<MatrixSpec>& mats, const MappingTarget& t,
-           bool separate, bool align_layers, std::vector<MatrixPart>& parts) {
+bool place(int layers, const std::vector<MatrixSpec>& mats, const MappingTarget& t, bool separate,
+           bool align_layers, std::vector<MatrixPart>& parts) {
   parts.clear();
   std::size_t core = 0;
   uint64_t used = 0;  // crossbars used on `core`
@@ -83,14 +83,12 @@ Mapping map_model(int layers, const std::vector<MatrixSpec>& mats, const Mapping
     map.mha_ff_separate = false;
     map.layers_resident = layers;
   } else if (!allow_reload) {
-    throw MappingError("the model does not fit in ReRAM: it needs " +
-                       std::to_string(map.crossbars_needed) + " crossbars (" +
-                       std::to_string(per_layer) + " per layer x " + std::to_string(layers) +
-                       " layers) and the platform has " +
-                       std::to_string(map.crossbars_available) + " (" +
-                       std::to_string(t.reram.size()) + " cores x " +
-                       std::to_string(t.crossbars_per_core) +
-                       "); enable weight reloading to run it anyway");
+    throw MappingError(
+        "the model does not fit in ReRAM: it needs " + std::to_string(map.crossbars_needed) +
+        " crossbars (" + std::to_string(per_layer) + " per layer x " + std::to_string(layers) +
+        " layers) and the platform has " + std::to_string(map.crossbars_available) + " (" +
+        std::to_string(t.reram.size()) + " cores x " + std::to_string(t.crossbars_per_core) +
+        "); enable weight reloading to run it anyway");
   } else {
     // The largest number of layers that fit resident; later layers reuse their cores in turn.
     int fit = 0;

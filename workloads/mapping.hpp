@@ -52,12 +52,12 @@ struct MatrixPart {
 };
 
 struct Mapping {
-  std::vector<MatrixPart> parts;     // layer by layer, matrix by matrix
-  std::vector<int> systolic_site;    // per layer
-  bool mha_ff_separate = true;       // false: MHA and FF of a layer share cores
-  bool reloading = false;            // layers beyond layers_resident are reprogrammed when run
+  std::vector<MatrixPart> parts;   // layer by layer, matrix by matrix
+  std::vector<int> systolic_site;  // per layer
+  bool mha_ff_separate = true;     // false: MHA and FF of a layer share cores
+  bool reloading = false;          // layers beyond layers_resident are reprogrammed when run
   int layers_resident = 0;
-  uint64_t crossbars_needed = 0;     // for the whole model
+  uint64_t crossbars_needed = 0;  // for the whole model
   uint64_t crossbars_available = 0;
   int reram_cores_used = 0;
 
