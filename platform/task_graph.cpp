@@ -152,7 +152,7 @@ class Builder {
       base.layer = layer;
       base.kernel = &k;
       base.stage = stage_of(k);
-      base.deps = deps;
+      base.deps = std::move(deps);
       base.op.input_bits = k.input_bits;
       base.op.weight_bits = k.weight_bits;
       if (k.unit == Unit::kReram) {
@@ -214,7 +214,7 @@ class Builder {
         }
         ids[i].push_back(add(std::move(t), phase));
       }
-      if (k.layer_output) output = ids[i];
+      if (k.layer_output) output.assign(ids[i].begin(), ids[i].end());
     }
     return output;
   }
