@@ -144,6 +144,7 @@ void ComputeNode::finish(int id) {
   s.done = true;
   state_.done++;
   state_.last_finish_ps = std::max(state_.last_finish_ps, s.finish_ps);
+  if (state_.progress) state_.progress(state_.done, state_.tasks.size());
 }
 
 }  // namespace atleus

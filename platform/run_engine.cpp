@@ -128,6 +128,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   for (std::size_t i = 0; i < tg.tasks.size(); ++i)
     state.tasks[i].remaining = static_cast<int>(tg.tasks[i].deps.size()) + 1;
   state.node_of_site.assign(plan.sites.size(), nullptr);
+  state.progress = opt.progress;
 
   NodeOptions nopt;
   nopt.packet_bytes = opt.packet_bytes;

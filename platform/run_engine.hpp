@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,6 +18,7 @@ namespace atleus {
 struct RunOptions {
   bool allow_reload = false;     // weight reloading when the model does not fit
   uint64_t packet_bytes = 4096;  // NoC packet payload for activations
+  std::function<void(uint64_t done, uint64_t total)> progress;  // optional, as tasks finish
 };
 
 struct KernelRow {

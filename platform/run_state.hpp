@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -30,6 +31,7 @@ struct RunState {
   uint64_t cells_written = 0;
   double write_energy_j = 0.0;
   uint64_t write_ps = 0;
+  std::function<void(uint64_t done, uint64_t total)> progress;  // called as tasks finish
 };
 
 // Layer transaction: the host tells a core which tasks of a (sequence, layer, phase) it runs.

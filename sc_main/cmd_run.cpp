@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -65,7 +66,27 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, const 
   RunOptions ro;
   ro.allow_reload = o.allow_reload;
   ro.packet_bytes = o.packet_bytes;
+  // A progress bar on stderr for runs longer than a second, when it is a terminal.
+  const bool bar = !o.quiet && isatty(STDERR_FILENO);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto last = t0;
+  bool shown = false;
+  if (bar)
+    ro.progress = [&](uint64_t done, uint64_t total) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - t0 < std::chrono::seconds(1) ||
+          (now - last < std::chrono::milliseconds(200) && done < total))
+        return;
+      last = now;
+      shown = true;
+      const int width = 30, fill = static_cast<int>(width * done / std::max<uint64_t>(total, 1));
+      std::fprintf(stderr, "\r%-9s [%s%s] %3d%% %llu/%llu tasks", to_string(mode),
+                   std::string(fill, '#').c_str(), std::string(width - fill, '.').c_str(),
+                   static_cast<int>(100 * done / std::max<uint64_t>(total, 1)),
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+    };
   const RunResult r = run_workload(cfg, spec, ro);
+  if (shown) std::fprintf(stderr, "\n");
   auto j = to_json(r, spec);
   j["wall_time_s"] = r.wall_s;
   write_file(dir / "summary.json", j.dump(2));

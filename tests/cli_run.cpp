@@ -190,15 +190,30 @@ TEST_CASE("same inputs give the same summary", "[run]") {
 }
 
 TEST_CASE("HuggingFace config.json of each family runs", "[run][hf]") {
-  for (const char* f : {"roberta-base", "bert-base-uncased", "gpt2-medium", "bloom-560m",
-                        "vit-base-patch16-224", "bert-large-uncased"}) {
-    const std::string path = std::string(ATLEUS_SOURCE_DIR) + "/tests/data/hf/" + f + ".json";
-    if (!fs::exists(path)) continue;
-    INFO(f);
+  struct Family {
+    const char* file;
+    uint64_t layers, d, f;  // from the published configs
+  };
+  const Family families[] = {
+      {"roberta-base", 12, 768, 3072},         {"bert-base-uncased", 12, 768, 3072},
+      {"gpt2-medium", 24, 1024, 4096},         {"bloom-560m", 24, 1024, 4096},
+      {"vit-base-patch16-224", 12, 768, 3072}, {"bert-large-uncased", 24, 1024, 4096}};
+  for (const auto& fam : families) {
+    const std::string path =
+        std::string(ATLEUS_SOURCE_DIR) + "/tests/data/hf/" + fam.file + ".json";
+    INFO(fam.file);
+    REQUIRE(fs::exists(path));
     const Out o =
         run_ok("--model " + path + " --task squad --seq-len 128 --mode inference --batch 1");
-    CHECK(o.summary["macs"]["reram"].get<uint64_t>() > 0);
+    // One sequence of 128 tokens: the ReRAM work is n (4 d^2 + 2 d f) per layer.
+    const uint64_t n = 128;
+    CHECK(u(o.summary["macs"]["reram"]) ==
+          fam.layers * n * (4 * fam.d * fam.d + 2 * fam.d * fam.f));
   }
+  const Out missing = run("--model " + std::string(ATLEUS_SOURCE_DIR) +
+                          "/tests/data/hf/missing-hidden-size.json --mode inference --batch 1");
+  CHECK(missing.code == 2);
+  CHECK(missing.err.find("hidden_size") != std::string::npos);
 }
 
 TEST_CASE("a model that does not fit fails clearly and runs with reloading", "[run][mapping]") {
