@@ -121,7 +121,8 @@ void ComputeNode::start(int id) {
       SC_REPORT_ERROR(name(), ("the core refused task " + t.kernel->name).c_str());
     s.start_ps = std::min(s.start_ps, ext.result.start_ps);
     s.finish_ps = std::max(s.finish_ps, ext.result.finish_ps);
-    s.queue_ps += ext.result.queue_ps;
+    // The task waited only before its first instance; later ones queue behind their siblings.
+    if (i == 0) s.queue_ps = ext.result.queue_ps;
     s.energy_j += ext.result.energy_j;
   }
   push(s.finish_ps, id, true);

@@ -265,16 +265,26 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
     stages[t.stage].queue_s += s.queue_ps * 1e-12;
   }
   for (auto& [key, row] : rows) r.kernels.push_back(row);
+  double busiest_core_s = 0;
   for (auto& [stage, per_site] : busy) {
     StageRow& row = stages[stage];
     row.stage = to_string(stage);
     row.cores = static_cast<int>(per_site.size());
-    for (auto& [site, iv] : per_site) row.busy_s += union_length(iv) * 1e-12;
+    for (auto& [site, iv] : per_site) {
+      const double b = union_length(iv) * 1e-12;
+      row.busy_s += b;
+      row.max_core_utilisation =
+          std::max(row.max_core_utilisation, T > 0 ? b / r.simulated_time_s : 0);
+    }
     row.utilisation = T > 0 ? row.busy_s / (row.cores * r.simulated_time_s) : 0;
+    busiest_core_s = std::max(busiest_core_s, row.max_core_utilisation * r.simulated_time_s);
     r.pipeline.push_back(row);
   }
 
+  r.bottleneck_throughput_sequences_per_s = busiest_core_s > 0 ? r.sequences / busiest_core_s : 0;
   if (spec.mode == Mode::kFinetune) {
+    // The adapters are updated after every batch, so batches do not overlap: an epoch is
+    // a sequence of batches like this one.
     r.sequences_per_epoch = spec.task.sequences_per_epoch();
     r.epoch_time_s =
         r.throughput_sequences_per_s > 0 ? r.sequences_per_epoch / r.throughput_sequences_per_s : 0;

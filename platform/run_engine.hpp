@@ -37,6 +37,7 @@ struct StageRow {
   std::string stage;
   int cores = 0;
   double busy_s = 0, utilisation = 0, queue_s = 0;
+  double max_core_utilisation = 0;  // the busiest core of the stage
   uint64_t tasks = 0;
 };
 
@@ -45,7 +46,9 @@ struct RunResult {
   double simulated_time_s = 0;
   int sequences = 0;
   double latency_per_sequence_s = 0;
-  double throughput_sequences_per_s = 0;
+  double throughput_sequences_per_s = 0;  // over this batch, fill and drain included
+  // What a long stream would approach: sequences per busy time of the busiest core.
+  double bottleneck_throughput_sequences_per_s = 0;
   double energy_j = 0;
   std::map<std::string, double> energy_breakdown_j;
   std::map<std::string, uint64_t> macs;  // by core kind

@@ -32,6 +32,7 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
   j["seq_len"] = spec.task.seq_len;
   j["latency_per_sequence_s"] = r.latency_per_sequence_s;
   j["throughput_sequences_per_s"] = r.throughput_sequences_per_s;
+  j["bottleneck_throughput_sequences_per_s"] = r.bottleneck_throughput_sequences_per_s;
   j["energy_j"] = r.energy_j;
   j["energy_per_sequence_j"] = r.sequences ? r.energy_j / r.sequences : 0.0;
   j["energy_breakdown_j"] = r.energy_breakdown_j;
@@ -55,6 +56,7 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
                       {"tasks", s.tasks},
                       {"busy_s", s.busy_s},
                       {"utilisation", s.utilisation},
+                      {"max_core_utilisation", s.max_core_utilisation},
                       {"queue_s", s.queue_s}});
   j["pipeline"] = stages;
   j["noc"] = {{"packets", r.noc_packets},

@@ -104,8 +104,9 @@ void print_summary(const nlohmann::ordered_json& s) {
   std::printf("  simulated time        %.6g s for %d sequences\n",
               s["simulated_time_s"].get<double>(), s["sequences"].get<int>());
   std::printf("  latency / sequence    %.6g s\n", s["latency_per_sequence_s"].get<double>());
-  std::printf("  throughput            %.6g sequences/s\n",
-              s["throughput_sequences_per_s"].get<double>());
+  std::printf("  throughput            %.6g sequences/s (bound of the busiest core: %.6g)\n",
+              s["throughput_sequences_per_s"].get<double>(),
+              s["bottleneck_throughput_sequences_per_s"].get<double>());
   std::printf("  energy / sequence     %.6g J (total %.6g J)\n",
               s["energy_per_sequence_j"].get<double>(), s["energy_j"].get<double>());
   if (s.contains("epoch_time_s"))
@@ -125,11 +126,13 @@ void print_summary(const nlohmann::ordered_json& s) {
   std::string bottleneck;
   double top = -1;
   for (const auto& st : s["pipeline"]) {
-    std::printf("    %-16s %3d cores  util %5.1f%%  queue %.4g s\n",
+    std::printf("    %-16s %3d cores  util %5.1f%% (busiest core %5.1f%%)  queue %.4g s\n",
                 st["stage"].get<std::string>().c_str(), st["cores"].get<int>(),
-                100.0 * st["utilisation"].get<double>(), st["queue_s"].get<double>());
-    if (st["utilisation"].get<double>() > top) {
-      top = st["utilisation"].get<double>();
+                100.0 * st["utilisation"].get<double>(),
+                100.0 * st["max_core_utilisation"].get<double>(), st["queue_s"].get<double>());
+    // The stage whose busiest core is busiest limits the pipeline.
+    if (st["max_core_utilisation"].get<double>() > top) {
+      top = st["max_core_utilisation"].get<double>();
       bottleneck = st["stage"].get<std::string>();
     }
   }

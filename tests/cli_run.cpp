@@ -176,6 +176,8 @@ TEST_CASE("a batch streams through the pipeline and throughput is bounded by the
   for (const auto& st : many.summary["pipeline"])
     slowest = std::max(slowest, st["busy_s"].get<double>() / st["cores"].get<int>());
   CHECK(many.summary["throughput_sequences_per_s"].get<double>() <= 16.0 / slowest * 1.000001);
+  CHECK(many.summary["throughput_sequences_per_s"].get<double>() <=
+        many.summary["bottleneck_throughput_sequences_per_s"].get<double>() * 1.000001);
 }
 
 TEST_CASE("same inputs give the same summary", "[run]") {
