@@ -36,7 +36,26 @@ uint64_t Channel::occupy(uint64_t arrival_ps, uint64_t bytes, uint64_t& wait_ps)
   stats_.queue_ps += wait_ps;
   stats_.max_queue_ps = std::max(stats_.max_queue_ps, wait_ps);
   stats_.energy_j += static_cast<double>(bytes) * 8.0 * phys_.energy_j_per_bit;
+  if (keep_intervals_) {
+    if (!intervals_.empty() && intervals_.back().second == start)
+      intervals_.back().second = start + ser;
+    else
+      intervals_.emplace_back(start, start + ser);
+  }
   return start;
+}
+
+std::vector<std::pair<uint64_t, uint64_t>> Channel::busy_intervals() const {
+  auto iv = intervals_;
+  std::sort(iv.begin(), iv.end());
+  std::vector<std::pair<uint64_t, uint64_t>> merged;
+  for (const auto& i : iv) {
+    if (!merged.empty() && i.first <= merged.back().second)
+      merged.back().second = std::max(merged.back().second, i.second);
+    else
+      merged.push_back(i);
+  }
+  return merged;
 }
 
 void Channel::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {

@@ -14,6 +14,8 @@
 #include <string>
 #include <systemc>
 #include <tlm>
+#include <utility>
+#include <vector>
 
 #include "models/busy_calendar.hpp"
 #include "noc/link_physics.hpp"
@@ -46,6 +48,9 @@ class Channel : public sc_core::sc_module {
   const LinkPhysics& physics() const { return phys_; }
   ChannelRole role() const { return role_; }
   const ChannelStats& stats() const { return stats_; }
+  // Busy intervals for a timeline, kept only once enabled (they cost memory).
+  void keep_busy_intervals() { keep_intervals_ = true; }
+  std::vector<std::pair<uint64_t, uint64_t>> busy_intervals() const;  // sorted, merged
   uint64_t serialisation_ps(uint64_t bytes) const;
 
  private:
@@ -60,6 +65,8 @@ class Channel : public sc_core::sc_module {
   Channel* reverse_ = nullptr;
   BusyCalendar calendar_;
   ChannelStats stats_;
+  bool keep_intervals_ = false;
+  std::vector<std::pair<uint64_t, uint64_t>> intervals_;
 };
 
 }  // namespace atleus::noc

@@ -123,6 +123,7 @@ void ComputeNode::start(int id) {
     s.finish_ps = std::max(s.finish_ps, ext.result.finish_ps);
     // The task waited only before its first instance; later ones queue behind their siblings.
     if (i == 0) s.queue_ps = ext.result.queue_ps;
+    s.slices.emplace_back(ext.result.start_ps, ext.result.finish_ps);
     s.energy_j += ext.result.energy_j;
   }
   push(s.finish_ps, id, true);
@@ -134,6 +135,7 @@ void ComputeNode::finish(int id) {
     const int dest = state_.graph->tasks[c].site;
     const uint64_t at =
         dest == site_ ? now_ps() : send(core_base(dest), t.out_bytes, tlm::TLM_WRITE_COMMAND);
+    state_.tasks[id].comm_ps = std::max(state_.tasks[id].comm_ps, at - now_ps());
     state_.node_of_site[dest]->arrive(c, at);
   }
   if (t.hbm_write_bytes > 0) {

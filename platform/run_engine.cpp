@@ -101,6 +101,76 @@ uint64_t union_length(std::vector<std::pair<uint64_t, uint64_t>> iv) {
   return total;
 }
 
+// The unit of a core a task occupies: one timeline track each, on which slices never overlap.
+std::string track_name(const Task& t) {
+  if (t.op.kind == OpKind::kMvm)
+    return "crossbars " + t.kernel->weight + " g" + std::to_string(t.op.crossbar_group);
+  return t.op.kind == OpKind::kGemm ? "array" : "sfu";
+}
+
+// Chrome trace-event timeline: process 1 holds a track per core unit, process 2 a track per
+// busy link direction. Times in microseconds.
+nlohmann::ordered_json build_trace(const TaskGraph& tg, const RunState& state, Netlist& net,
+                                   const NetworkPlan& plan) {
+  using J = nlohmann::ordered_json;
+  J events = J::array();
+  events.push_back(
+      {{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "cores"}}}});
+  events.push_back(
+      {{"name", "process_name"}, {"ph", "M"}, {"pid", 2}, {"args", {{"name", "links"}}}});
+  std::map<std::string, int> tids;
+  auto tid_of = [&](const std::string& track, int pid) {
+    auto it = tids.find(track);
+    if (it != tids.end()) return it->second;
+    const int id = static_cast<int>(tids.size()) + 1;
+    tids.emplace(track, id);
+    events.push_back({{"name", "thread_name"},
+                      {"ph", "M"},
+                      {"pid", pid},
+                      {"tid", id},
+                      {"args", {{"name", track}}}});
+    return id;
+  };
+  for (const auto& t : tg.tasks) {
+    const TaskState& s = state.tasks[t.id];
+    const int tid = tid_of(plan.sites[t.site].name + "/" + track_name(t), 1);
+    const double per_instance_j = s.energy_j / std::max<std::size_t>(s.slices.size(), 1);
+    for (const auto& [b, e] : s.slices)
+      events.push_back({{"name", t.kernel->name},
+                        {"cat", t.kernel->phase == Phase::kForward    ? "forward"
+                                : t.kernel->phase == Phase::kBackward ? "backward"
+                                                                      : "update"},
+                        {"ph", "X"},
+                        {"ts", b * 1e-6},
+                        {"dur", (e - b) * 1e-6},
+                        {"pid", 1},
+                        {"tid", tid},
+                        {"args",
+                         {{"sequence", t.sequence},
+                          {"layer", t.layer},
+                          {"macs", t.macs / std::max<uint64_t>(t.instances, 1)},
+                          {"out_bytes", t.out_bytes},
+                          {"energy_j", per_instance_j}}}});
+  }
+  for (const auto& ch : net.link_channels()) {
+    const auto iv = ch->busy_intervals();
+    if (iv.empty()) continue;
+    const int tid = tid_of(ch->basename(), 2);
+    for (const auto& [b, e] : iv)
+      events.push_back(
+          {{"name", "transfer"},
+           {"cat", "noc"},
+           {"ph", "X"},
+           {"ts", b * 1e-6},
+           {"dur", (e - b) * 1e-6},
+           {"pid", 2},
+           {"tid", tid},
+           {"args",
+            {{"bytes_per_ns", ch->physics().width_bits / 8.0 * 1e3 / ch->physics().period_ps}}}});
+  }
+  return J{{"traceEvents", events}, {"displayTimeUnit", "ns"}};
+}
+
 }  // namespace
 
 RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, const RunOptions& opt) {
@@ -151,6 +221,8 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
         return node;
       },
       /*host_stub=*/false);
+  if (opt.trace)
+    for (const auto& ch : net.link_channels()) ch->keep_busy_intervals();
   HostDriver host("host", state);
   host.out.bind(net.host_in());
   net.host_out().bind(host.in);
@@ -208,6 +280,14 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
     LinkRow row;
     row.name = ch.basename();
     row.kind = kind;
+    const auto& na = plan.topology.nodes()[c % 2 == 0 ? l.a : l.b];
+    const auto& nb = plan.topology.nodes()[c % 2 == 0 ? l.b : l.a];
+    row.from_tier = na.tier;
+    row.from_x = na.x;
+    row.from_y = na.y;
+    row.to_tier = nb.tier;
+    row.to_x = nb.x;
+    row.to_y = nb.y;
     row.packets = ch.stats().packets;
     row.bytes = ch.stats().bytes;
     row.busy_s = ch.stats().busy_ps * 1e-12;
@@ -240,6 +320,13 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   std::map<std::tuple<std::string, std::string, std::string, std::string>, KernelRow> rows;
   std::map<Stage, std::map<int, std::vector<std::pair<uint64_t, uint64_t>>>> busy;
   std::map<Stage, StageRow> stages;
+  struct Visit {
+    uint64_t compute = 0, comm = 0, stall = 0;
+  };
+  std::map<Stage, std::map<std::tuple<int, int, int>, Visit>> visits;
+  std::map<int, std::vector<std::pair<uint64_t, uint64_t>>> core_iv;
+  std::map<int, uint64_t> core_tasks;
+  std::map<int, std::map<std::string, uint64_t>> track_busy;
   for (const auto& t : tg.tasks) {
     const TaskState& s = state.tasks[t.id];
     const Kernel& k = *t.kernel;
@@ -263,6 +350,15 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
     busy[t.stage][t.site].emplace_back(s.start_ps, s.finish_ps);
     stages[t.stage].tasks++;
     stages[t.stage].queue_s += s.queue_ps * 1e-12;
+    if (t.sequence >= 0 && t.layer >= 0) {
+      auto& v = visits[t.stage][{t.sequence, t.layer, static_cast<int>(k.phase)}];
+      v.compute = std::max(v.compute, s.finish_ps - s.start_ps);
+      v.comm = std::max(v.comm, s.comm_ps);
+      v.stall = std::max(v.stall, s.queue_ps);
+    }
+    core_iv[t.site].emplace_back(s.start_ps, s.finish_ps);
+    core_tasks[t.site]++;
+    for (const auto& sl : s.slices) track_busy[t.site][track_name(t)] += sl.second - sl.first;
   }
   for (auto& [key, row] : rows) r.kernels.push_back(row);
   double busiest_core_s = 0;
@@ -277,6 +373,17 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
           std::max(row.max_core_utilisation, T > 0 ? b / r.simulated_time_s : 0);
     }
     row.utilisation = T > 0 ? row.busy_s / (row.cores * r.simulated_time_s) : 0;
+    const auto& vs = visits[stage];
+    for (const auto& [key, v] : vs) {
+      row.compute_per_layer_s += v.compute * 1e-12;
+      row.communication_per_layer_s += v.comm * 1e-12;
+      row.stall_per_layer_s += v.stall * 1e-12;
+    }
+    if (!vs.empty()) {
+      row.compute_per_layer_s /= vs.size();
+      row.communication_per_layer_s /= vs.size();
+      row.stall_per_layer_s /= vs.size();
+    }
     busiest_core_s = std::max(busiest_core_s, row.max_core_utilisation * r.simulated_time_s);
     r.pipeline.push_back(row);
   }
@@ -290,6 +397,28 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
         r.throughput_sequences_per_s > 0 ? r.sequences_per_epoch / r.throughput_sequences_per_s : 0;
     r.epoch_energy_j = r.energy_j / r.sequences * r.sequences_per_epoch;
   }
+  // Tiers and cores, for the stack view.
+  for (int i = 0; i < static_cast<int>(cfg.tiers.size()); ++i) {
+    const auto& tier = cfg.tiers[i];
+    r.tiers.push_back(
+        {i, tier.name, to_string(cfg.core_type(tier.core_type).kind), tier.width, tier.height});
+  }
+  for (const auto& site : plan.sites) {
+    CoreRow c;
+    c.name = site.name;
+    c.kind = to_string(site.type->kind);
+    c.site = site.index;
+    c.tier = site.tier;
+    c.x = site.x;
+    c.y = site.y;
+    c.tasks = core_tasks[site.index];
+    c.busy_s = union_length(core_iv[site.index]) * 1e-12;
+    c.utilisation = T > 0 ? c.busy_s / r.simulated_time_s : 0;
+    for (const auto& [name, ps] : track_busy[site.index]) c.tracks.emplace_back(name, ps * 1e-12);
+    r.cores.push_back(c);
+  }
+  if (opt.trace) r.trace = build_trace(tg, state, net, plan);
+
   r.reram_cores_used = mapping.reram_cores_used;
   r.mha_ff_separate = mapping.mha_ff_separate;
   r.reloading = mapping.reloading;

@@ -19,6 +19,7 @@ struct RunOptions {
   bool allow_reload = false;     // weight reloading when the model does not fit
   uint64_t packet_bytes = 4096;  // NoC packet payload for activations
   std::function<void(uint64_t done, uint64_t total)> progress;  // optional, as tasks finish
+  bool trace = false;  // build a trace-event timeline (RunResult::trace)
 };
 
 struct KernelRow {
@@ -29,6 +30,7 @@ struct KernelRow {
 
 struct LinkRow {
   std::string name, kind;
+  int from_tier = 0, from_x = 0, from_y = 0, to_tier = 0, to_x = 0, to_y = 0;
   uint64_t packets = 0, bytes = 0;
   double busy_s = 0, queue_s = 0, utilisation = 0, energy_j = 0;
 };
@@ -39,10 +41,31 @@ struct StageRow {
   double busy_s = 0, utilisation = 0, queue_s = 0;
   double max_core_utilisation = 0;  // the busiest core of the stage
   uint64_t tasks = 0;
+  // Per (sequence, layer) visit of the stage, averaged (the paper's Fig. 10 breakdown):
+  double compute_per_layer_s = 0;        // its tasks running
+  double communication_per_layer_s = 0;  // results travelling to their consumers
+  double stall_per_layer_s = 0;          // waiting for a busy unit
+};
+
+struct CoreRow {
+  std::string name, kind;
+  int site = 0, tier = 0, x = 0, y = 0;
+  uint64_t tasks = 0;
+  double busy_s = 0, utilisation = 0;
+  std::vector<std::pair<std::string, double>> tracks;  // unit -> busy seconds (no overlaps)
+};
+
+struct TierRow {
+  int index = 0;
+  std::string name, kind;
+  int width = 0, height = 0;
 };
 
 struct RunResult {
   std::string mode;
+  std::vector<TierRow> tiers;
+  std::vector<CoreRow> cores;
+  nlohmann::ordered_json trace;  // trace events, when RunOptions::trace
   double simulated_time_s = 0;
   int sequences = 0;
   double latency_per_sequence_s = 0;

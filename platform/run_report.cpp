@@ -57,6 +57,9 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
                       {"busy_s", s.busy_s},
                       {"utilisation", s.utilisation},
                       {"max_core_utilisation", s.max_core_utilisation},
+                      {"compute_per_layer_s", s.compute_per_layer_s},
+                      {"communication_per_layer_s", s.communication_per_layer_s},
+                      {"stall_per_layer_s", s.stall_per_layer_s},
                       {"queue_s", s.queue_s}});
   j["pipeline"] = stages;
   j["noc"] = {{"packets", r.noc_packets},
@@ -74,6 +77,26 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
                   {"crossbars_needed", r.crossbars_needed},
                   {"crossbars_available", r.crossbars_available},
                   {"cells_written", r.cells_written}};
+  J tiers = J::array();
+  for (const auto& t : r.tiers)
+    tiers.push_back(
+        {{"index", t.index}, {"name", t.name}, {"kind", t.kind}, {"grid", {t.width, t.height}}});
+  j["tiers"] = tiers;
+  J cores = J::array();
+  for (const auto& c : r.cores) {
+    J tracks = J::array();
+    for (const auto& [name, busy] : c.tracks) tracks.push_back({{"unit", name}, {"busy_s", busy}});
+    cores.push_back({{"name", c.name},
+                     {"kind", c.kind},
+                     {"tier", c.tier},
+                     {"x", c.x},
+                     {"y", c.y},
+                     {"tasks", c.tasks},
+                     {"busy_s", c.busy_s},
+                     {"utilisation", c.utilisation},
+                     {"units", tracks}});
+  }
+  j["cores"] = cores;
   j["tasks"] = r.tasks;
   j["transactions"] = r.transactions;
   return j;
@@ -91,11 +114,13 @@ std::string kernels_csv(const RunResult& r) {
 
 std::string links_csv(const RunResult& r) {
   std::ostringstream o;
-  o << "link,kind,packets,bytes,busy_s,utilisation,queue_s,energy_j\n";
+  o << "link,kind,from_tier,from_x,from_y,to_tier,to_x,to_y,packets,bytes,busy_s,utilisation,"
+       "queue_s,energy_j\n";
   for (const auto& l : r.links)
-    o << csv_field(l.name) << ',' << l.kind << ',' << l.packets << ',' << l.bytes << ','
-      << num(l.busy_s) << ',' << num(l.utilisation) << ',' << num(l.queue_s) << ','
-      << num(l.energy_j) << '\n';
+    o << csv_field(l.name) << ',' << l.kind << ',' << l.from_tier << ',' << l.from_x << ','
+      << l.from_y << ',' << l.to_tier << ',' << l.to_x << ',' << l.to_y << ',' << l.packets << ','
+      << l.bytes << ',' << num(l.busy_s) << ',' << num(l.utilisation) << ',' << num(l.queue_s)
+      << ',' << num(l.energy_j) << '\n';
   return o.str();
 }
 

@@ -17,7 +17,9 @@ class ComputeNode;
 struct TaskState {
   int remaining = 0;  // dependencies not yet satisfied, plus the host's announcement
   uint64_t ready_ps = 0, start_ps = 0, finish_ps = 0, queue_ps = 0;
+  uint64_t comm_ps = 0;  // from finishing until the result reached its last remote consumer
   double energy_j = 0.0;
+  std::vector<std::pair<uint64_t, uint64_t>> slices;  // when each instance ran on its unit
   bool done = false;
 };
 

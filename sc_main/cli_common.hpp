@@ -43,6 +43,7 @@ struct RunCliOptions {
   uint64_t packet_bytes = 4096;
   std::string out = "out";
   bool quiet = false;
+  bool trace = false;
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
 

@@ -66,6 +66,7 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, const 
   RunOptions ro;
   ro.allow_reload = o.allow_reload;
   ro.packet_bytes = o.packet_bytes;
+  ro.trace = o.trace;
   // A progress bar on stderr for runs longer than a second, when it is a terminal.
   const bool bar = !o.quiet && isatty(STDERR_FILENO);
   const auto t0 = std::chrono::steady_clock::now();
@@ -92,6 +93,7 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, const 
   write_file(dir / "summary.json", j.dump(2));
   write_file(dir / "kernels.csv", kernels_csv(r));
   write_file(dir / "links.csv", links_csv(r));
+  if (o.trace) write_file(dir / "trace.json", r.trace.dump());
   return 0;
 }
 
@@ -236,13 +238,38 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
       summary[to_string(m)] = s;
     }
   }
+  std::vector<std::string> files = {"summary.json", "kernels.csv", "links.csv"};
+  if (o.trace) {
+    // One timeline: each mode's processes renumbered and named after the mode.
+    nlohmann::ordered_json events = nlohmann::ordered_json::array();
+    int offset = 0;
+    for (Mode m : modes) {
+      auto t = nlohmann::ordered_json::parse(slurp(tmp / to_string(m) / "trace.json"));
+      for (auto& e : t["traceEvents"]) {
+        e["pid"] = e["pid"].get<int>() + offset;
+        if (e["ph"] == "M" && e["name"] == "process_name")
+          e["args"]["name"] =
+              std::string(to_string(m)) + " " + e["args"]["name"].get<std::string>();
+        events.push_back(e);
+      }
+      offset += 2;
+    }
+    write_file(tmp / "trace.json",
+               nlohmann::ordered_json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump());
+    files.push_back("trace.json");
+  }
   fs::create_directories(out);
   write_file(tmp / "summary.json", summary.dump(2) + "\n");
   write_file(tmp / "kernels.csv", kernels);
   write_file(tmp / "links.csv", links);
-  for (const char* f : {"summary.json", "kernels.csv", "links.csv"}) fs::rename(tmp / f, out / f);
+  for (const auto& f : files) fs::rename(tmp / f, out / f);
   fs::remove_all(tmp);
-  if (!o.quiet) std::printf("\nwrote %s/{summary.json,kernels.csv,links.csv}\n", out.c_str());
+  if (!o.quiet) {
+    std::printf("\nwrote %s/{summary.json,kernels.csv,links.csv}\n", out.c_str());
+    if (o.trace)
+      std::printf("trace: %s/trace.json (open it in ui.perfetto.dev or chrome://tracing)\n",
+                  out.c_str());
+  }
   return 0;
 }
 

@@ -103,7 +103,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(uint64_t{32}, uint64_t{1} << 24))
       ->capture_default_str();
   run->add_option("--out", run_o.out, "output folder")->capture_default_str();
-  run->add_flag("--quiet", run_o.quiet, "no terminal summary");
+  run->add_flag("--quiet", run_o.quiet, "no terminal summary and no progress bar");
+  run->add_flag("--trace", run_o.trace,
+                "write DIR/trace.json, a Chrome trace-event / Perfetto timeline (off by default "
+                "for speed)");
 
   try {
     app.parse(argc, argv);
