@@ -347,7 +347,8 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
     row.busy_s += (s.finish_ps - s.start_ps) * 1e-12;
     row.queue_s += s.queue_ps * 1e-12;
     row.energy_j += s.energy_j;
-    busy[t.stage][t.site].emplace_back(s.start_ps, s.finish_ps);
+    // Busy time counts when the units worked, not the gaps between a task's instances.
+    for (const auto& sl : s.slices) busy[t.stage][t.site].push_back(sl);
     stages[t.stage].tasks++;
     stages[t.stage].queue_s += s.queue_ps * 1e-12;
     if (t.sequence >= 0 && t.layer >= 0) {
@@ -356,7 +357,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
       v.comm = std::max(v.comm, s.comm_ps);
       v.stall = std::max(v.stall, s.queue_ps);
     }
-    core_iv[t.site].emplace_back(s.start_ps, s.finish_ps);
+    core_iv[t.site].insert(core_iv[t.site].end(), s.slices.begin(), s.slices.end());
     core_tasks[t.site]++;
     for (const auto& sl : s.slices) track_busy[t.site][track_name(t)] += sl.second - sl.first;
   }
