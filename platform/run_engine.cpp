@@ -58,30 +58,6 @@ std::vector<MatrixSpec> layer_matrices(const WorkloadSpec& w) {
           {"ff2", f, d, w.quant.ff_bits, false}};
 }
 
-const char* phase_name(Phase p) {
-  switch (p) {
-    case Phase::kForward:
-      return "forward";
-    case Phase::kBackward:
-      return "backward";
-    case Phase::kUpdate:
-      return "update";
-  }
-  return "?";
-}
-
-const char* unit_name(Unit u) {
-  switch (u) {
-    case Unit::kReram:
-      return "reram";
-    case Unit::kSystolic:
-      return "systolic";
-    case Unit::kSfu:
-      return "sfu";
-  }
-  return "?";
-}
-
 // Busy time of a set of intervals, overlaps counted once.
 uint64_t union_length(std::vector<std::pair<uint64_t, uint64_t>> iv) {
   std::sort(iv.begin(), iv.end());
@@ -137,9 +113,7 @@ nlohmann::ordered_json build_trace(const TaskGraph& tg, const RunState& state, N
     const double per_instance_j = s.energy_j / std::max<std::size_t>(s.slices.size(), 1);
     for (const auto& [b, e] : s.slices)
       events.push_back({{"name", t.kernel->name},
-                        {"cat", t.kernel->phase == Phase::kForward    ? "forward"
-                                : t.kernel->phase == Phase::kBackward ? "backward"
-                                                                      : "update"},
+                        {"cat", to_string(t.kernel->phase)},
                         {"ph", "X"},
                         {"ts", b * 1e-6},
                         {"dur", (e - b) * 1e-6},
@@ -330,16 +304,16 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   for (const auto& t : tg.tasks) {
     const TaskState& s = state.tasks[t.id];
     const Kernel& k = *t.kernel;
-    const std::string unit = unit_name(k.unit);
+    const std::string unit = to_string(k.unit);
     const std::string core = t.op.kind == OpKind::kMvm ? "reram" : "systolic";
     if (k.unit != Unit::kSfu) {
       r.macs[core] += t.macs;
       if (t.layer < 0) r.macs_head += t.macs;
-      r.macs_by_phase[phase_name(k.phase)][core] += t.macs;
+      r.macs_by_phase[to_string(k.phase)][core] += t.macs;
     }
-    auto& row = rows[{k.name, phase_name(k.phase), unit, core}];
+    auto& row = rows[{k.name, to_string(k.phase), unit, core}];
     row.kernel = k.name;
-    row.phase = phase_name(k.phase);
+    row.phase = to_string(k.phase);
     row.unit = unit;
     row.core_kind = core;
     row.count++;

@@ -46,5 +46,6 @@ struct RunCliOptions {
   bool trace = false;
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
+int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out);
 
 }  // namespace atleus::cli

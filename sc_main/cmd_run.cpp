@@ -14,6 +14,7 @@
 #include "platform/run_engine.hpp"
 #include "platform/yaml_config.hpp"
 #include "sc_main/cli_common.hpp"
+#include "sc_main/report_html.hpp"
 #include "workloads/mapping.hpp"
 
 namespace atleus::cli {
@@ -238,7 +239,8 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
       summary[to_string(m)] = s;
     }
   }
-  std::vector<std::string> files = {"summary.json", "kernels.csv", "links.csv"};
+  std::vector<std::string> files = {"summary.json", "kernels.csv", "links.csv", "report.html"};
+  write_file(tmp / "report.html", render_run_report(summary, kernels, links));
   if (o.trace) {
     // One timeline: each mode's processes renumbered and named after the mode.
     nlohmann::ordered_json events = nlohmann::ordered_json::array();
@@ -265,7 +267,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   for (const auto& f : files) fs::rename(tmp / f, out / f);
   fs::remove_all(tmp);
   if (!o.quiet) {
-    std::printf("\nwrote %s/{summary.json,kernels.csv,links.csv}\n", out.c_str());
+    std::printf("\nwrote %s/{summary.json,kernels.csv,links.csv,report.html}\n", out.c_str());
     if (o.trace)
       std::printf("trace: %s/trace.json (open it in ui.perfetto.dev or chrome://tracing)\n",
                   out.c_str());

@@ -108,6 +108,15 @@ int main(int argc, char** argv) {
                 "write DIR/trace.json, a Chrome trace-event / Perfetto timeline (off by default "
                 "for speed)");
 
+  std::vector<std::string> compare_dirs;
+  std::string compare_out = "compare.html";
+  auto* compare = app.add_subcommand(
+      "compare", "a report of several runs side by side, normalised to the first");
+  compare->add_option("dirs", compare_dirs, "run folders (each with a summary.json)")
+      ->required()
+      ->expected(2, -1);
+  compare->add_option("--out", compare_out, "HTML file to write")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -126,6 +135,7 @@ int main(int argc, char** argv) {
     // With no subcommand the main job runs: RoBERTa-Base on SQuAD, both modes, on Atleus.
     if (*run || app.get_subcommands().empty()) return cli::run_run_cmd(run_p, run_o);
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
+    if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out);
   } catch (const ConfigError& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Paper charts (PNG) from an `atleus-vp run --out DIR` folder: plot.sh DIR [--out PLOTDIR]
+# (PLOTDIR defaults to DIR/plots). Prints the files written; bad input gives one line on
+# stderr naming the file and exit code 2. See scripts/plot_run.py for the charts.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# Debian's interpreter, the one python3-matplotlib installs into (a python3 earlier on PATH,
+# e.g. from pyenv, would not see it).
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY="$(command -v python3)"
+
+if ! "$PY" -c 'import matplotlib' 2>/dev/null; then
+  echo "plot: installing python3-matplotlib" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    python3-matplotlib >&2
+fi
+
+# Agg: no display needed; MPLCONFIGDIR keeps matplotlib's cache out of the user's home.
+export MPLBACKEND=Agg
+MPLCONFIGDIR="$(mktemp -d)"
+export MPLCONFIGDIR
+trap 'rm -rf "$MPLCONFIGDIR"' EXIT
+"$PY" "$HERE/plot_run.py" "$@"
