@@ -22,8 +22,9 @@ int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out
       return kExitBadInput;
     }
     try {
-      runs.emplace_back(fs::path(d).filename().string().empty() ? d : fs::path(d).filename().string(),
-                        nlohmann::ordered_json::parse(f));
+      runs.emplace_back(
+          fs::path(d).filename().string().empty() ? d : fs::path(d).filename().string(),
+          nlohmann::ordered_json::parse(f));
     } catch (const nlohmann::json::exception& e) {
       std::cerr << "atleus-vp: error: " << p.string() << ": not valid JSON: " << e.what() << "\n";
       return kExitBadInput;

@@ -106,8 +106,22 @@ std::string fmt_count(double v) {
   return o;
 }
 
+// Ratios keep two decimals near 1 so that 1.00 and 0.99 read apart.
+std::string ratio_text(double r) {
+  const double a = std::fabs(r);
+  return printf_str(a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f", r);
+}
+
 std::string fmt_ratio(double r) {
-  return sig3(r) + "×";
+  return ratio_text(r) + "×";
+}
+
+// Axis label for a tick at `t` of an axis stepping by `step`.
+std::string tick_text(double t, double step) {
+  const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
+  char b[32];
+  std::snprintf(b, sizeof b, "%.*f", decimals, t);
+  return b;
 }
 
 // The exact machine value: nlohmann prints doubles with the shortest round-trip form, as in
@@ -976,7 +990,8 @@ std::string compare_chart(const std::string& mode, const std::vector<std::string
     o << "<line x1=\"" << left << "\" x2=\"" << W - right << "\" y1=\"" << printf_str("%.1f", Y(t))
       << "\" y2=\"" << printf_str("%.1f", Y(t)) << "\" stroke=\"#e2e8f0\"/><text x=\"" << left - 6
       << "\" y=\"" << printf_str("%.1f", Y(t) + 4)
-      << "\" text-anchor=\"end\" font-size=\"11\" fill=\"#64748b\">" << sig3(t) << "×</text>";
+      << "\" text-anchor=\"end\" font-size=\"11\" fill=\"#64748b\">" << tick_text(t, step)
+      << "×</text>";
   o << "<line x1=\"" << left << "\" x2=\"" << W - right << "\" y1=\"" << printf_str("%.1f", Y(1))
     << "\" y2=\"" << printf_str("%.1f", Y(1)) << "\" stroke=\"#0f172a\" stroke-dasharray=\"4 3\"/>";
   for (size_t k = 0; k < ms.size(); ++k) {
@@ -991,13 +1006,14 @@ std::string compare_chart(const std::string& mode, const std::vector<std::string
         << kRunColours[i % kRunColours.size()] << "\"><title>" << esc(labels[i]) << ": "
         << fmt_ratio(v) << "</title></rect><text x=\"" << printf_str("%.1f", x + (bw - 3) / 2)
         << "\" y=\"" << printf_str("%.1f", Y(v) - 4)
-        << "\" text-anchor=\"middle\" font-size=\"10\" fill=\"#334155\">" << sig3(v) << "</text>";
+        << "\" text-anchor=\"middle\" font-size=\"10\" fill=\"#334155\">" << ratio_text(v)
+        << "</text>";
     }
     o << "<text x=\"" << printf_str("%.1f", left + group * (k + 0.5)) << "\" y=\""
       << H - bottom + 18 << "\" text-anchor=\"middle\" font-size=\"11.5\" fill=\"#334155\">"
-      << esc(ms[k]->label) << "</text><text x=\"" << printf_str("%.1f", left + group * (k + 0.5))
-      << "\" y=\"" << H - bottom + 33
-      << "\" text-anchor=\"middle\" font-size=\"10.5\" fill=\"#64748b\">"
+      << esc(std::string(ms[k]->label).substr(0, std::string(ms[k]->label).find(" (")))
+      << "</text><text x=\"" << printf_str("%.1f", left + group * (k + 0.5)) << "\" y=\""
+      << H - bottom + 33 << "\" text-anchor=\"middle\" font-size=\"10.5\" fill=\"#64748b\">"
       << (ms[k]->higher_better ? "higher is better" : "lower is better") << "</text>";
   }
   o << "</svg>";
@@ -1099,9 +1115,9 @@ std::string render_compare_report(
           ratios.back().push_back(r);
           const bool better = mt.higher_better ? r > 1 : r < 1;
           tab << "<span class=\"ratio "
-              << (i == 0 || r == 1 ? ""
-                  : better         ? "better"
-                                   : "worse")
+              << (i == 0 || std::fabs(r - 1) < 0.005 ? ""
+                  : better                           ? "better"
+                                                     : "worse")
               << "\" id=\"" << id << "-ratio\" data-value=\"" << exact(r) << "\">" << fmt_ratio(r)
               << "</span>";
         } else {

@@ -2,6 +2,8 @@
 // add up to that unit's busy time in summary.json.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -9,8 +11,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -28,8 +28,9 @@ json load(const fs::path& p) {
 TEST_CASE("trace.json: slices per core unit never overlap and sum to its busy time", "[trace]") {
   const fs::path dir = fs::temp_directory_path() / ("atleus_trace_" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  const std::string cmd = std::string(ATLEUS_VP_BIN) + " run --quiet --mode finetune --batch 2 --trace --out " +
-                          dir.string() + " >/dev/null 2>&1";
+  const std::string cmd = std::string(ATLEUS_VP_BIN) +
+                          " run --quiet --mode finetune --batch 2 --trace --out " + dir.string() +
+                          " >/dev/null 2>&1";
   REQUIRE(std::system(cmd.c_str()) == 0);
   const json trace = load(dir / "trace.json");
   const json summary = load(dir / "summary.json");
