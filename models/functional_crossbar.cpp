@@ -63,6 +63,7 @@ struct Adc {
   double inv_lsb;
   int64_t code_max;
   uint64_t* saturated;
+  unsigned shift;
 
   int64_t convert(double analog) const {
     double code = std::floor(analog * inv_lsb + 0.5);
@@ -75,6 +76,18 @@ struct Adc {
     }
     return static_cast<int64_t>(code) * static_cast<int64_t>(lsb);
   }
+  // Exact integer sums (no noise): the same rounding with a shift, lsb = 2^shift.
+  int64_t convert(int64_t analog) const {
+    int64_t code = (analog + static_cast<int64_t>(lsb >> 1)) >> shift;
+    if (code > code_max) {
+      code = code_max;
+      ++*saturated;
+    }
+    return code << shift;
+  }
+  int64_t convert(float analog) const { return convert(static_cast<double>(analog)); }
+  int64_t convert(int16_t analog) const { return convert(static_cast<int64_t>(analog)); }
+  int64_t convert(int32_t analog) const { return convert(static_cast<int64_t>(analog)); }
 };
 
 // acc[0..n) += x * row[0..n): the column currents of one driven line. Plain loops so the
@@ -112,9 +125,9 @@ void CrossbarConfig::validate() const {
   require_range(dac_bits, 1u, 8u, "dac_bits");
   require(dac_bits <= input_bits, "dac_bits", "must be <= input_bits");
   const unsigned cells = (weight_bits + bits_per_cell - 1) / bits_per_cell;
-  require(cols >= cells, "cols",
-          "must hold one weight (" + std::to_string(cells) + " cells), got " +
-              std::to_string(cols));
+  require(
+      cols >= cells, "cols",
+      "must hold one weight (" + std::to_string(cells) + " cells), got " + std::to_string(cols));
   require(std::isfinite(noise_sigma), "noise_sigma", "must be finite");
   require_non_negative(noise_sigma, "noise_sigma");
 }
@@ -123,8 +136,8 @@ QuantizedVectors quantize_vectors(const std::vector<float>& x, uint64_t count, u
                                   unsigned bits) {
   if (bits < 2 || bits > 31) throw std::invalid_argument("quantisation bits must be in [2, 31]");
   if (x.size() != count * length)
-    throw std::invalid_argument("input size " + std::to_string(x.size()) + " != " +
-                                std::to_string(count) + " x " + std::to_string(length));
+    throw std::invalid_argument("input size " + std::to_string(x.size()) +
+                                " != " + std::to_string(count) + " x " + std::to_string(length));
   const int64_t qmax = max_q(bits);
   QuantizedVectors out;
   out.count = count;
@@ -153,8 +166,8 @@ ProgrammedMatrix::ProgrammedMatrix(const std::vector<float>& w, uint64_t d_in, u
   cfg_.validate();
   if (d_in == 0 || d_out == 0) throw std::invalid_argument("weight matrix has a zero dimension");
   if (w.size() != d_in * d_out)
-    throw std::invalid_argument("weight size " + std::to_string(w.size()) + " != " +
-                                std::to_string(d_in) + " x " + std::to_string(d_out));
+    throw std::invalid_argument("weight size " + std::to_string(w.size()) +
+                                " != " + std::to_string(d_in) + " x " + std::to_string(d_out));
   const unsigned bpc = cfg_.bits_per_cell;
   const uint64_t mlevel = (uint64_t{1} << bpc) - 1;
   const uint64_t dmax = (uint64_t{1} << cfg_.dac_bits) - 1;
@@ -263,8 +276,8 @@ void ProgrammedMatrix::forward_blocks(const std::vector<int32_t>& xq, uint64_t m
   const int64_t mlevel = (int64_t{1} << bpc) - 1;
   const int64_t bw = int64_t{1} << (cfg_.weight_bits - 1);
   const uint32_t in_mask = (uint32_t{1} << cfg_.input_bits) - 1;
-  const Adc adc{lsb_, 1.0 / static_cast<double>(lsb_),
-                (int64_t{1} << cfg_.adc_bits) - 1, &st.saturated};
+  const Adc adc{lsb_, 1.0 / static_cast<double>(lsb_), (int64_t{1} << cfg_.adc_bits) - 1,
+                &st.saturated, bit_length(lsb_) - 1};
   constexpr uint64_t kChunk = 1024;  // columns summed together: the tile slice stays in cache
 
   std::vector<Acc> tile;
@@ -303,7 +316,7 @@ void ProgrammedMatrix::forward_blocks(const std::vector<int32_t>& xq, uint64_t m
           for (uint64_t jj = 0; jj < jn; ++jj) {
             const uint64_t j = j0 + jj, n = j / cells_;
             const unsigned c = static_cast<unsigned>(j % cells_);
-            int64_t val = adc.convert(static_cast<double>(acc[jj]));
+            int64_t val = adc.convert(acc[jj]);
             if (flip[j]) val = mlevel * sum_xs[s] - val;
             o[n] += val * slices[s].weight * (int64_t{1} << (c * bpc));
           }
@@ -327,8 +340,8 @@ void ProgrammedMatrix::transposed_blocks(const std::vector<int32_t>& yq, uint64_
   const int64_t bw = int64_t{1} << (cfg_.weight_bits - 1);
   const uint32_t in_mask = (uint32_t{1} << cfg_.input_bits) - 1;
   const bool split = cfg_.isaac_encoding;
-  const Adc adc{lsb_t_, 1.0 / static_cast<double>(lsb_t_),
-                (int64_t{1} << cfg_.adc_bits) - 1, &st.saturated};
+  const Adc adc{lsb_t_, 1.0 / static_cast<double>(lsb_t_), (int64_t{1} << cfg_.adc_bits) - 1,
+                &st.saturated, bit_length(lsb_t_) - 1};
 
   std::vector<Acc> tu, tf;  // [cell][column][row]: unflipped / flipped cells
   std::vector<int32_t> ys(ns * wcols_);
@@ -370,15 +383,16 @@ void ProgrammedMatrix::transposed_blocks(const std::vector<int32_t>& yq, uint64_
             for (uint64_t n = 0; n < nn; ++n) {
               const int32_t y = ys[s * wcols_ + n];
               if (y == 0) continue;
-              add_line(acc_u.data(), tu.data() + (c * nn + n) * nr, y, nr);
-              if (split) add_line(acc_f.data(), tf.data() + (c * nn + n) * nr, y, nr);
+              // A column's cells sit in exactly one of the two tiles.
+              if (split && flip[(n0 + n) * cells_ + c])
+                add_line(acc_f.data(), tf.data() + (c * nn + n) * nr, y, nr);
+              else
+                add_line(acc_u.data(), tu.data() + (c * nn + n) * nr, y, nr);
             }
             const int64_t weight = slices[s].weight * (int64_t{1} << (c * bpc));
             for (uint64_t r = 0; r < nr; ++r) {
-              int64_t val = adc.convert(static_cast<double>(acc_u[r]));
-              if (split)
-                val += mlevel * flip_sum[s * cells_ + c] -
-                       adc.convert(static_cast<double>(acc_f[r]));
+              int64_t val = adc.convert(acc_u[r]);
+              if (split) val += mlevel * flip_sum[s * cells_ + c] - adc.convert(acc_f[r]);
               o[r] += val * weight;
             }
             st.conversions += nr * (split ? 2 : 1);
@@ -415,8 +429,8 @@ std::vector<int64_t> ProgrammedMatrix::partial_sums_transposed(const std::vector
   check_inputs(yq, m, d_out_, cfg_.input_bits);
   std::vector<int64_t> out(m * col_blocks_ * d_in_, 0);
   CrossbarMvmStats st;
-  const uint64_t bound = wcols_ * ((uint64_t{1} << cfg_.dac_bits) - 1) *
-                         ((uint64_t{1} << cfg_.bits_per_cell) - 1);
+  const uint64_t bound =
+      wcols_ * ((uint64_t{1} << cfg_.dac_bits) - 1) * ((uint64_t{1} << cfg_.bits_per_cell) - 1);
   if (!noisy_.empty())
     transposed_blocks<float>(yq, m, out, st);
   else if (bound <= static_cast<uint64_t>(std::numeric_limits<int16_t>::max()))
@@ -462,8 +476,7 @@ std::vector<float> ProgrammedMatrix::mvm(const std::vector<float>& x, uint64_t m
       double sum = 0.0;  // per-crossbar dequantisation, then the sum across crossbars
       for (uint64_t rb = 0; rb < row_blocks_; ++rb)
         sum += static_cast<double>(p[(v * row_blocks_ + rb) * d_out_ + n]) *
-               static_cast<double>(weight_scale(rb, n / wcols_)) *
-               static_cast<double>(xq.scale[v]);
+               static_cast<double>(weight_scale(rb, n / wcols_)) * static_cast<double>(xq.scale[v]);
       y[v * d_out_ + n] = static_cast<float>(sum);
     }
   return y;

@@ -32,7 +32,8 @@
 //   adc_bits of the ideal code and the shift-and-add stays a shift: code =
 //   floor(sum / LSB + 1/2) (comparator thresholds at half LSBs; ties round up), clipped to
 //   [0, 2^adc_bits - 1]. Error per conversion: <= LSB/2, and < LSB at the top code.
-// - ISAAC encoding (Shafiee et al., ISCA 2016, section 5): a column whose stored cell values
+// - ISAAC encoding (Shafiee et al., ISCA 2016, its weight-flipping data encoding): a column whose
+// stored cell values
 //   sum (over its rows) to more than half the column's maximum, floor(rows x (2^bpc - 1) / 2),
 //   is programmed with flipped cells (2^bpc - 1 - c). Any subset of rows of any column then
 //   sums to at most half the maximum, so one ADC bit is saved (8 bits for 128 rows, 2-bit
@@ -65,14 +66,16 @@ enum class AdcRange : uint8_t {
 };
 
 struct CrossbarConfig {
-  unsigned rows = 128;          // Atleus section 2 / ISAAC: 128x128 crossbars
-  unsigned cols = 128;          // Atleus section 2 / ISAAC
-  unsigned bits_per_cell = 2;   // Atleus section 2 / ISAAC: 2-bit cells
-  unsigned weight_bits = 8;     // Atleus section 6: M8F8 baseline
-  unsigned input_bits = 8;      // Atleus section 2: 8-bit inputs, 8 read cycles
-  unsigned adc_bits = 8;        // Atleus section 2 / ISAAC: 8-bit ADCs
-  unsigned dac_bits = 1;        // Atleus section 2 / ISAAC: 1-bit DACs
-  bool isaac_encoding = false;  // ISAAC section 5 flipped columns (see the header)
+  unsigned rows = 128;         // Atleus section 2 / ISAAC: 128x128 crossbars
+  unsigned cols = 128;         // Atleus section 2 / ISAAC
+  unsigned bits_per_cell = 2;  // Atleus section 2 / ISAAC: 2-bit cells
+  unsigned weight_bits = 8;    // Atleus section 6: M8F8 baseline
+  unsigned input_bits = 8;     // Atleus section 2: 8-bit inputs, 8 read cycles
+  unsigned adc_bits = 8;       // Atleus section 2 / ISAAC: 8-bit ADCs
+  unsigned dac_bits = 1;       // Atleus section 2 / ISAAC: 1-bit DACs
+  // ISAAC's flipped columns (see the header). Off by default: then a 128-row column of 2-bit
+  // cells needs a 9-bit ADC, and the 8-bit ADC above converts with an LSB of 2 unit currents.
+  bool isaac_encoding = false;
   AdcRange adc_range = AdcRange::kFullScale;
   double noise_sigma = 0.0;  // weight noise sigma / max|w| of the crossbar block (Atleus sec. 6)
   uint64_t seed = 1;
@@ -83,10 +86,10 @@ struct CrossbarConfig {
 // Per-vector symmetric quantisation: scale = max|x| / (2^(bits-1) - 1), q = round-to-nearest-
 // even(x / scale) clipped to +-(2^(bits-1) - 1). An all-zero vector gets scale 0 and q = 0.
 struct QuantizedVectors {
-  uint64_t count = 0;   // vectors
-  uint64_t length = 0;  // elements per vector
-  std::vector<int32_t> q;      // count x length
-  std::vector<float> scale;    // count
+  uint64_t count = 0;        // vectors
+  uint64_t length = 0;       // elements per vector
+  std::vector<int32_t> q;    // count x length
+  std::vector<float> scale;  // count
 };
 QuantizedVectors quantize_vectors(const std::vector<float>& x, uint64_t count, uint64_t length,
                                   unsigned bits);
@@ -164,11 +167,11 @@ class ProgrammedMatrix {
   unsigned cells_;
   uint64_t wcols_, row_blocks_, col_blocks_;
   uint64_t smax_, lsb_, smax_t_, lsb_t_;
-  std::vector<int32_t> wq_;         // d_in x d_out
-  std::vector<float> scales_;       // row_blocks x col_blocks
-  std::vector<uint8_t> levels_;     // d_in x (d_out x cells): stored cell levels (after flip)
-  std::vector<float> noisy_;        // same layout, perturbed conductances (noise_sigma > 0)
-  std::vector<uint8_t> flipped_;    // row_blocks x d_out x cells
+  std::vector<int32_t> wq_;       // d_in x d_out
+  std::vector<float> scales_;     // row_blocks x col_blocks
+  std::vector<uint8_t> levels_;   // d_in x (d_out x cells): stored cell levels (after flip)
+  std::vector<float> noisy_;      // same layout, perturbed conductances (noise_sigma > 0)
+  std::vector<uint8_t> flipped_;  // row_blocks x d_out x cells
 };
 
 }  // namespace atleus

@@ -37,8 +37,8 @@ double erf_as7126(double x) {
   const double ax = std::fabs(x);
   const double t = 1.0 / (1.0 + 0.3275911 * ax);
   const double poly =
-      t * (0.254829592 +
-           t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+      t *
+      (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
   const double y = 1.0 - poly * std::exp(-ax * ax);
   return x < 0.0 ? -y : y;
 }
@@ -109,7 +109,8 @@ std::vector<float> layernorm_forward(const std::vector<float>& x_in,
     const float* xr = x.data() + r * cols;
     float mean, rstd;
     row_stats(xr, cols, eps, mean, rstd);
-    for (uint64_t c = 0; c < cols; ++c) y[r * cols + c] = (xr[c] - mean) * rstd * gamma[c] + beta[c];
+    for (uint64_t c = 0; c < cols; ++c)
+      y[r * cols + c] = (xr[c] - mean) * rstd * gamma[c] + beta[c];
   }
   io_out(y, fp16_io);
   return y;
@@ -146,8 +147,7 @@ LayerNormGrads layernorm_backward(const std::vector<float>& x_in,
       g.dbeta[c] += dyr[c];
     }
     for (uint64_t c = 0; c < cols; ++c)
-      g.dx[r * cols + c] =
-          rstd * (gamma[c] * dyr[c] - sum_g * inv_n - xhat[c] * (sum_gx * inv_n));
+      g.dx[r * cols + c] = rstd * (gamma[c] * dyr[c] - sum_g * inv_n - xhat[c] * (sum_gx * inv_n));
   }
   io_out(g.dx, fp16_io);
   io_out(g.dgamma, fp16_io);

@@ -12,8 +12,8 @@ namespace {
 
 void check_size(size_t got, uint64_t rows, uint64_t cols, const char* what) {
   if (got != rows * cols)
-    throw std::invalid_argument(std::string(what) + " size " + std::to_string(got) + " != " +
-                                std::to_string(rows) + " x " + std::to_string(cols));
+    throw std::invalid_argument(std::string(what) + " size " + std::to_string(got) +
+                                " != " + std::to_string(rows) + " x " + std::to_string(cols));
 }
 
 // Row-major copy of op(X) (rows x cols), X stored as rows x cols or, transposed, cols x rows.
@@ -162,8 +162,7 @@ std::vector<float> gemm_int8_dequant(const QuantizedTensor& a, const QuantizedTe
 }
 
 std::vector<float> gemm_fp16(const std::vector<float>& a, const std::vector<float>& b, uint64_t m,
-                             uint64_t k, uint64_t n, bool trans_a, bool trans_b,
-                             bool fp16_output) {
+                             uint64_t k, uint64_t n, bool trans_a, bool trans_b, bool fp16_output) {
   check_size(a.size(), m, k, "A");
   check_size(b.size(), k, n, "B");
   std::vector<float> ah = materialise(a, m, k, trans_a), bh = materialise(b, k, n, trans_b);
@@ -179,9 +178,8 @@ std::vector<float> gemm_fp32(const std::vector<float>& a, const std::vector<floa
                              uint64_t k, uint64_t n, bool trans_a, bool trans_b) {
   check_size(a.size(), m, k, "A");
   check_size(b.size(), k, n, "B");
-  return gemm_ordered<float, float>(materialise(a, m, k, trans_a), materialise(b, k, n, trans_b),
-                                    m, k, n,
-                                    [](float acc, float x, float y) { return acc + x * y; });
+  return gemm_ordered<float, float>(materialise(a, m, k, trans_a), materialise(b, k, n, trans_b), m,
+                                    k, n, [](float acc, float x, float y) { return acc + x * y; });
 }
 
 }  // namespace atleus

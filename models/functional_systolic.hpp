@@ -33,9 +33,9 @@ void round_to_half_inplace(std::vector<float>& v);
 struct QuantizedTensor {
   uint64_t rows = 0, cols = 0;
   unsigned bits = 8;
-  bool per_row = false;       // one scale per row, else one for the whole tensor
-  std::vector<int8_t> q;      // rows x cols
-  std::vector<float> scale;   // rows (per_row) or 1
+  bool per_row = false;      // one scale per row, else one for the whole tensor
+  std::vector<int8_t> q;     // rows x cols
+  std::vector<float> scale;  // rows (per_row) or 1
 };
 
 // scale = max|x| / (2^(bits-1) - 1) over the tensor or the row; q = round-to-nearest-even(x /

@@ -75,15 +75,13 @@ std::vector<int64_t> exact_blocks(const std::vector<int32_t>& xq, const std::vec
   for (uint64_t v = 0; v < m; ++v)
     for (uint64_t n = 0; n < d_out; ++n)
       for (uint64_t r = 0; r < d_in; ++r)
-        out[(v * rb_count + r / rows) * d_out + n] +=
-            int64_t{xq[v * d_in + r]} * wq[r * d_out + n];
+        out[(v * rb_count + r / rows) * d_out + n] += int64_t{xq[v * d_in + r]} * wq[r * d_out + n];
   return out;
 }
 
 // Sum over the columns of each column block of y_q w_q: m x col_blocks x d_in.
-std::vector<int64_t> exact_blocks_t(const std::vector<int32_t>& yq,
-                                    const std::vector<int32_t>& wq, uint64_t m, uint64_t d_in,
-                                    uint64_t d_out, uint64_t wc) {
+std::vector<int64_t> exact_blocks_t(const std::vector<int32_t>& yq, const std::vector<int32_t>& wq,
+                                    uint64_t m, uint64_t d_in, uint64_t d_out, uint64_t wc) {
   const uint64_t cb_count = (d_out + wc - 1) / wc;
   std::vector<int64_t> out(m * cb_count * d_in, 0);
   for (uint64_t v = 0; v < m; ++v)
@@ -296,7 +294,9 @@ TEST_CASE("crossbar ADC error with fewer bits follows the analysis", "[functiona
     const double var_e = m2 - mu * mu;
     // sum_s sign_s 2^s over 7 magnitude slices and the sign slice: 127 - 128 = -1.
     const double mean_want = mu * (-1.0) * 85.0;
-    const double var_want = var_e * (21845.0 + 16384.0) * 4369.0;  // sum 4^s, s<7 + 4^7
+    // sum_s 4^s: (4^7 - 1) / 3 = 5461 over the magnitude slices, + 4^7 = 16384 for the sign;
+    // sum_c 16^c = 4369.
+    const double var_want = var_e * (5461.0 + 16384.0) * 4369.0;
     const double n = double(got.size());
     const double mean = sum / n, var = sum2 / n - mean * mean;
     CHECK(std::fabs(mean - mean_want) <= 4.0 * std::sqrt(var_want / n) + 1.0);
@@ -364,7 +364,8 @@ TEST_CASE("crossbar transposed read equals the exact transposed product",
         REQUIRE(pm.adc_lsb(true) == 1);
         const uint64_t m = 5;
         const std::vector<int32_t> yq = random_q(m * sh.d_out, 8, 62);
-        const std::vector<int64_t> want = exact_blocks_t(yq, pm.weights_q(), m, sh.d_in, sh.d_out, 32);
+        const std::vector<int64_t> want =
+            exact_blocks_t(yq, pm.weights_q(), m, sh.d_in, sh.d_out, 32);
         CrossbarMvmStats st;
         REQUIRE(pm.partial_sums_transposed(yq, m, &st) == want);
         REQUIRE(pm.mvm_exact_integer_transposed(yq, m) == want);
@@ -388,8 +389,8 @@ TEST_CASE("crossbar transposed read equals the exact transposed product",
     for (uint64_t r = 0; r < d_in; ++r) {
       double want = 0.0, mag = 0.0;
       for (uint64_t n = 0; n < d_out; ++n) {
-        const double t =
-            std::nearbyint(dy[v * d_out + n] / sy) * sy * bq.q[r * d_out + n] * bq.step[r * d_out + n];
+        const double t = std::nearbyint(dy[v * d_out + n] / sy) * sy * bq.q[r * d_out + n] *
+                         bq.step[r * d_out + n];
         want += t;
         mag += std::fabs(t);
       }
@@ -403,22 +404,25 @@ TEST_CASE("crossbar device noise is seeded and grows with sigma", "[functional][
   const std::vector<float> w = random_matrix(d_in, d_out, 71);
   const std::vector<float> x = random_matrix(m, d_in, 72);
   CrossbarConfig c;
-  c.adc_bits = 12;
+  c.adc_bits = 12;  // LSB = 1 unit current: noiseless conversions are exact
   const std::vector<float> clean = ProgrammedMatrix(w, d_in, d_out, c).mvm(x, m);
   c.noise_sigma = 0.0;
   c.seed = 99;
   CHECK(ProgrammedMatrix(w, d_in, d_out, c).mvm(x, m) == clean);
 
-  // Mean |error| relative to the clean output's mean |y|.
-  double mean_abs_y = 0.0;
-  for (float v : clean) mean_abs_y += std::fabs(v) / double(clean.size());
+  // Per-cell sigma in levels: sigma x 127 / sqrt(1 + 4^2 + 16^2 + 64^2) = sigma x 1.92. A
+  // column sum over ~64 driven rows has noise sigma x 1.92 x 8 levels; far below half an LSB
+  // the ADC rounds it away (sigma = 0.002: 0.03 LSB, P(|noise| > 0.5) ~ 1e-57 per conversion).
+  c.noise_sigma = 0.002;
+  CHECK(ProgrammedMatrix(w, d_in, d_out, c).mvm(x, m) == clean);
+
   auto mean_error = [&](const std::vector<float>& y) {
     double e = 0.0;
     for (size_t i = 0; i < y.size(); ++i) e += std::fabs(double(y[i]) - clean[i]);
     return e / double(y.size());
   };
   double prev = 0.0;
-  for (const double sigma : {0.005, 0.02, 0.08}) {
+  for (const double sigma : {0.05, 0.1, 0.2}) {
     c.noise_sigma = sigma;
     c.seed = 7;
     const std::vector<float> a = ProgrammedMatrix(w, d_in, d_out, c).mvm(x, m);
@@ -428,26 +432,27 @@ TEST_CASE("crossbar device noise is seeded and grows with sigma", "[functional][
     const double e = mean_error(a);
     CHECK(e > prev);
     prev = e;
-    // Noise on the weights of sigma x max|w| (max|w| ~ 1 here) gives y an error of sigma x
-    // sqrt(sum x^2) ~ sigma x sqrt(256 / 3) per output before clipping of the conductances;
-    // it must be of that order (not, e.g., amplified by driving rows whose input is zero).
-    const double predicted = sigma * std::sqrt(256.0 / 3.0) * std::sqrt(2.0 / M_PI);
-    CHECK(e < 3.0 * predicted);
+    // Well above one LSB, the error is that of weights with noise sigma x max|w| (max|w| ~ 1):
+    // y gets sigma x sqrt(sum x^2) ~ sigma x sqrt(256 / 3), mean |.| x sqrt(2 / pi). Clipping
+    // conductances to their range and ADC rounding change it by a fraction; an input encoding
+    // that drove rows whose input is zero would multiply it.
+    const double predicted = sigma * std::sqrt(256.0 / 3.0) * std::sqrt(2.0 / 3.14159265358979);
+    INFO("sigma " << sigma << " mean error " << e << " predicted " << predicted);
+    CHECK(e < 2.0 * predicted);
     CHECK(e > 0.3 * predicted);
   }
-  CHECK(prev < mean_abs_y);
 }
 
-TEST_CASE("crossbar MVM of a 768 x 2304 matrix over 128 vectors", "[functional][crossbar]") {
+TEST_CASE("crossbar MVM of a 768 x 2304 matrix", "[functional][crossbar]") {
   // Size of GPT-2 small's QKV projection: checks the fast path against the exact product.
-  const uint64_t d_in = 768, d_out = 2304, m = 128;
+  const uint64_t d_in = 768, d_out = 2304, m = 16;
   CrossbarConfig c;
   c.isaac_encoding = true;
   const ProgrammedMatrix pm(random_matrix(d_in, d_out, 81), d_in, d_out, c);
   const std::vector<int32_t> xq = random_q(m * d_in, 8, 82);
   const std::vector<int64_t> got = pm.partial_sums(xq, m);
   // Spot-check against the exact integer product on a sample of outputs.
-  for (uint64_t v = 0; v < m; v += 17)
+  for (uint64_t v = 0; v < m; v += 5)
     for (uint64_t n = 0; n < d_out; n += 97)
       for (uint64_t rb = 0; rb < 6; ++rb) {
         int64_t want = 0;
