@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/finetune_demo.hpp"
 #include "platform/platform_config.hpp"
 
 namespace atleus::cli {
@@ -47,5 +48,8 @@ struct RunCliOptions {
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
 int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out);
+
+CLI::App* add_finetune_demo_command(CLI::App& app, FinetuneDemoOptions& opt);
+int run_finetune_demo_cmd(const FinetuneDemoOptions& opt);
 
 }  // namespace atleus::cli

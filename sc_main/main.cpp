@@ -117,6 +117,9 @@ int main(int argc, char** argv) {
       ->expected(2, -1);
   compare->add_option("--out", compare_out, "HTML file to write")->capture_default_str();
 
+  FinetuneDemoOptions demo_o;
+  auto* demo = cli::add_finetune_demo_command(app, demo_o);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -136,6 +139,7 @@ int main(int argc, char** argv) {
     if (*run || app.get_subcommands().empty()) return cli::run_run_cmd(run_p, run_o);
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
     if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out);
+    if (*demo) return cli::run_finetune_demo_cmd(demo_o);
   } catch (const ConfigError& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;
