@@ -143,6 +143,7 @@ void ComputeNode::finish(int id) {
         opt_.hbm_base + (static_cast<uint64_t>(id) * 4096 + (1ull << 30)) % (1ull << 31);
     send(addr, t.hbm_write_bytes, tlm::TLM_WRITE_COMMAND);
   }
+  if (state_.on_finish) state_.on_finish(t);
   TaskState& s = state_.tasks[id];
   s.done = true;
   state_.done++;

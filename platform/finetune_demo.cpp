@@ -10,46 +10,18 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "platform/seeded_normal.hpp"
 #include "workloads/workload_spec.hpp"
 
 namespace atleus {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
 // Seeds of independent streams derived from the run seed.
 enum Stream : uint64_t { kBase = 1, kTeacher, kInit, kInputs, kEval, kDevice, kFreshDevice };
 uint64_t derive(uint64_t seed, Stream s) {
   return splitmix64(splitmix64(seed) ^ (static_cast<uint64_t>(s) * 0x632be59bd9b4e019ull));
 }
-
-// Standard normal draws, fully specified (splitmix64 + Box-Muller) so a seed gives the same
-// run with any standard library.
-class Normal {
- public:
-  explicit Normal(uint64_t seed) : state_(seed) {}
-  double next() {
-    const double u1 = 1.0 - static_cast<double>(splitmix64(state_++) >> 11) * 0x1.0p-53;
-    const double u2 = static_cast<double>(splitmix64(state_++) >> 11) * 0x1.0p-53;
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
-  }
-  std::vector<float> vec(size_t n, double sd, double mean = 0.0) {
-    std::vector<float> v(n);
-    for (float& e : v) e = static_cast<float>(mean + sd * next());
-    return v;
-  }
-
- private:
-  uint64_t state_;
-};
 
 struct DemoModel {
   std::vector<FrozenWeights> base;

@@ -173,6 +173,11 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
     state.tasks[i].remaining = static_cast<int>(tg.tasks[i].deps.size()) + 1;
   state.node_of_site.assign(plan.sites.size(), nullptr);
   state.progress = opt.progress;
+  std::unique_ptr<FunctionalRun> functional;
+  if (opt.functional) {
+    functional = std::make_unique<FunctionalRun>(spec, tg, opt.functional_options);
+    state.on_finish = [&](const Task& t) { functional->task_finished(t); };
+  }
 
   NodeOptions nopt;
   nopt.packet_bytes = opt.packet_bytes;
@@ -393,6 +398,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
     r.cores.push_back(c);
   }
   if (opt.trace) r.trace = build_trace(tg, state, net, plan);
+  if (functional) r.functional = functional->report();
 
   r.reram_cores_used = mapping.reram_cores_used;
   r.mha_ff_separate = mapping.mha_ff_separate;

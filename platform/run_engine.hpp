@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/functional_run.hpp"
 #include "platform/platform_config.hpp"
 #include "workloads/op_graph.hpp"
 
@@ -19,7 +20,9 @@ struct RunOptions {
   bool allow_reload = false;     // weight reloading when the model does not fit
   uint64_t packet_bytes = 4096;  // NoC packet payload for activations
   std::function<void(uint64_t done, uint64_t total)> progress;  // optional, as tasks finish
-  bool trace = false;  // build a trace-event timeline (RunResult::trace)
+  bool trace = false;       // build a trace-event timeline (RunResult::trace)
+  bool functional = false;  // compute real numbers too (timing and energy do not change)
+  FunctionalOptions functional_options;
 };
 
 struct KernelRow {
@@ -65,7 +68,8 @@ struct RunResult {
   std::string mode;
   std::vector<TierRow> tiers;
   std::vector<CoreRow> cores;
-  nlohmann::ordered_json trace;  // trace events, when RunOptions::trace
+  nlohmann::ordered_json trace;       // trace events, when RunOptions::trace
+  nlohmann::ordered_json functional;  // numerical report, when RunOptions::functional
   double simulated_time_s = 0;
   int sequences = 0;
   double latency_per_sequence_s = 0;

@@ -97,6 +97,7 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
                      {"units", tracks}});
   }
   j["cores"] = cores;
+  if (!r.functional.is_null()) j["functional"] = r.functional;
   j["tasks"] = r.tasks;
   j["transactions"] = r.transactions;
   return j;

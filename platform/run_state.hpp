@@ -34,6 +34,7 @@ struct RunState {
   double write_energy_j = 0.0;
   uint64_t write_ps = 0;
   std::function<void(uint64_t done, uint64_t total)> progress;  // called as tasks finish
+  std::function<void(const Task&)> on_finish;  // functional runs compute the kernel here
 };
 
 // Layer transaction: the host tells a core which tasks of a (sequence, layer, phase) it runs.

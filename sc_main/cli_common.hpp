@@ -45,6 +45,10 @@ struct RunCliOptions {
   std::string out = "out";
   bool quiet = false;
   bool trace = false;
+  bool functional = false;
+  unsigned adc_bits = 8, layers = 0;
+  double noise = 0.0;
+  uint64_t seed = 1;
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
 int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out);

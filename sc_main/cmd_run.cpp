@@ -57,6 +57,7 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
   if (!o.backward.empty()) w.backward = parse_backward_mode(o.backward);
   if (!o.transpose_on.empty()) w.transpose_on = parse_transpose_unit(o.transpose_on);
   if (o.lora_rank) w.lora.rank = o.lora_rank;
+  if (o.layers) w.model.layers = o.layers;
   w.validate();
   return w;
 }
@@ -68,6 +69,10 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, const 
   ro.allow_reload = o.allow_reload;
   ro.packet_bytes = o.packet_bytes;
   ro.trace = o.trace;
+  ro.functional = o.functional;
+  ro.functional_options.adc_bits = o.adc_bits;
+  ro.functional_options.noise_sigma = o.noise;
+  ro.functional_options.seed = o.seed;
   // A progress bar on stderr for runs longer than a second, when it is a terminal.
   const bool bar = !o.quiet && isatty(STDERR_FILENO);
   const auto t0 = std::chrono::steady_clock::now();

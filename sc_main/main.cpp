@@ -104,6 +104,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--out", run_o.out, "output folder")->capture_default_str();
   run->add_flag("--quiet", run_o.quiet, "no terminal summary and no progress bar");
+  run->add_flag("--functional", run_o.functional,
+                "compute real numbers on the hardware's numerics too, and report each layer's "
+                "error against plain float (time and energy are the same)");
+  run->add_option("--adc-bits", run_o.adc_bits, "ADC resolution for --functional")
+      ->check(CLI::Range(1u, 24u))
+      ->capture_default_str();
+  run->add_option("--noise", run_o.noise, "device weight noise sigma / max|w| for --functional")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  run->add_option("--seed", run_o.seed, "seed of the weights, inputs and noise of --functional")
+      ->capture_default_str();
+  run->add_option("--layers", run_o.layers, "run only this many of the model's layers")
+      ->check(CLI::Range(1u, 1024u));
   run->add_flag("--trace", run_o.trace,
                 "write DIR/trace.json, a Chrome trace-event / Perfetto timeline (off by default "
                 "for speed)");

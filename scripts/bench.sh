@@ -33,6 +33,16 @@ timed run "$bin" run --quiet --model bert-large --task squad --mode finetune --o
 report "run bert-large squad finetune (batch 16)" "$wall" "$rss" "$work/r2/summary.json"
 timed run "$bin" run --quiet --model gpt2-medium --task wikitext --seq-len 1024 --mode inference --out "$work/r3"
 report "run gpt2-medium wikitext inference n=1024 (batch 16)" "$wall" "$rss" "$work/r3/summary.json"
+timed run "$bin" run --quiet --model roberta-base --task squad --seq-len 128 --layers 1 --batch 1 \
+  --mode inference --functional --out "$work/r4"
+report "run roberta-base 1 layer n=128 inference --functional" "$wall" "$rss" "$work/r4/summary.json"
+python3 - "$work/r4/summary.json" "$wall" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1])); wall = max(float(sys.argv[2]), 1e-3)
+macs = j["macs"]["reram"] + j["macs"]["systolic"]
+print(f"  functional: {macs:.3e} MACs computed twice (hardware numerics and float) in {wall:.2f} s"
+      f" = {macs / wall:.3e} MAC/s per numerics")
+PY
 for spec in "atleus uniform 0.05 20000" "3d-mesh uniform 0.3 20000" "3d-mesh transpose 0.9 5000"; do
   set -- $spec
   timed traffic "$bin" traffic --platform "$1" --pattern "$2" --rate "$3" --packets "$4" --json

@@ -233,3 +233,42 @@ TEST_CASE("a model that does not fit fails clearly and runs with reloading", "[r
   CHECK(none.code == 2);
   CHECK(none.err.find("ReRAM") != std::string::npos);
 }
+
+TEST_CASE("functional and timing-only runs give identical time and energy", "[run][functional]") {
+  const std::string args = "--model roberta-base --layers 1 --seq-len 128 --mode both --batch 2";
+  const Out timing = run_ok(args);
+  const Out functional = run_ok(args + " --functional");
+  for (const char* mode : {"finetune", "inference"}) {
+    INFO(mode);
+    json a = timing.summary[mode], b = functional.summary[mode];
+    REQUIRE(b.contains("functional"));
+    // Every layer kernel of every sequence was computed; the head, loss and Adam are timed only.
+    CHECK(b["functional"]["kernels_computed"].get<int>() > 0);
+    b.erase("functional");
+    a.erase("wall_time_s");
+    b.erase("wall_time_s");
+    CHECK(a.dump() == b.dump());
+  }
+}
+
+TEST_CASE("functional errors against float grow as precision falls", "[run][functional]") {
+  auto error = [](const std::string& extra) {
+    const Out o = run_ok(
+        "--model roberta-base --layers 1 --seq-len 128 --mode inference --batch 1 "
+        "--functional " +
+        extra);
+    return o.summary["functional"]["layers"][0]["output_relative_error"].get<double>();
+  };
+  const double m8f8 = error("--quant M8F8");
+  const double m4f4 = error("--quant M4F4");
+  const double noisy = error("--quant M8F8 --noise 0.05");
+  const double adc6 = error("--quant M8F8 --adc-bits 6");
+  INFO("M8F8 " << m8f8 << " M4F4 " << m4f4 << " noise " << noisy << " adc6 " << adc6);
+  // 8-bit weights and activations with per-crossbar scales: about 2^-7 relative per operand,
+  // compounded over four matrices and two layer norms: well under 5%.
+  CHECK(m8f8 > 0);
+  CHECK(m8f8 < 0.05);
+  CHECK(m4f4 > 3 * m8f8);
+  CHECK(noisy > m8f8);
+  CHECK(adc6 > m8f8);
+}
