@@ -13,6 +13,10 @@
 // gradients are unscaled in fp32 before Adam (lr 5e-3, betas 0.9 / 0.999, eps 1e-8; Kingma &
 // Ba 2015 defaults but lr). LoRA init as Hu et al. 2021: A ~ N(0, 1/d), B = 0.
 // The reported start/final loss is the MSE over a fixed evaluation set of 4 batches.
+// Noise-aware training (--noise): the frozen matrices are re-programmed with a fresh device
+// noise draw every `resample_every` steps (noise-injection training: a new noise sample per
+// step, not one device to overfit); the adapters are then judged on `eval_devices` fresh,
+// unseen devices (averaged) against adapters trained noise-free.
 // Not covered: timing or energy (the run engine's job), a task head, dropout, weight decay.
 // Pure C++ (no SystemC).
 #pragma once
@@ -32,7 +36,9 @@ struct FinetuneDemoOptions {
   double noise = 0.0;          // device weight noise sigma / max|w| per crossbar
   unsigned steps = 300;
   uint64_t seed = 1;
-  std::string out;  // folder for loss.csv and loss.svg; empty: write nothing
+  unsigned resample_every = 1;  // noise-aware training: new device draw every K steps
+  unsigned eval_devices = 4;    // fresh devices the noise study averages over
+  std::string out;              // folder for loss.csv and loss.svg; empty: write nothing
   bool quiet = false;
 };
 
@@ -60,14 +66,30 @@ struct FinetuneResult {
 };
 
 // Trains the student on `num` for `steps` steps; everything random derives from `seed`.
-// `progress(step, loss)` is called after every step when set.
+// `progress(step, loss)` is called after every step when set. resample_every = 0: one device
+// (num.noise_seed) throughout; K > 0 (with noise): steps 1..K run on device
+// training_device_seed(num.noise_seed, 0), the next K on index 1, and so on. start/final loss
+// are evaluated on device num.noise_seed either way.
 FinetuneResult finetune_lora(const DemoConfig& cfg, const LayerNumerics& num, unsigned steps,
                              uint64_t seed,
-                             const std::function<void(unsigned, double)>& progress = {});
+                             const std::function<void(unsigned, double)>& progress = {},
+                             unsigned resample_every = 0);
 
-// Evaluation-set MSE of given adapters (nullptr: the initial ones) on numerics `num`.
+// Device noise seed of the index-th re-programming during noise-aware training.
+uint64_t training_device_seed(uint64_t noise_seed, uint64_t index);
+// The noise seeds of the `count` evaluation devices of a run seed (a stream of their own, not
+// used for training).
+std::vector<uint64_t> eval_device_seeds(uint64_t seed, unsigned count);
+// The run seed's training device seed (finetune-demo's num.noise_seed).
+uint64_t train_device_seed(uint64_t seed);
+
+// Evaluation-set MSE of given adapters (empty: the initial ones) on numerics `num`.
 double evaluate_lora(const DemoConfig& cfg, const LayerNumerics& num, uint64_t seed,
                      const std::vector<LoraAdapters>& adapters);
+// Mean of evaluate_lora over devices: `num` with each noise seed of `devices` in turn.
+double evaluate_lora_devices(const DemoConfig& cfg, const LayerNumerics& num, uint64_t seed,
+                             const std::vector<LoraAdapters>& adapters,
+                             const std::vector<uint64_t>& devices);
 
 // loss.csv text: header "step,loss", one row per step (0-based).
 std::string loss_csv(const std::vector<double>& loss);
