@@ -153,7 +153,6 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   const WorkloadGraph graph = build_graph(spec);
   const NetworkPlan plan = plan_network(cfg);
   const MappingTarget target = mapping_target(cfg, plan);
-  if (target.reram.empty()) throw MappingError("the platform has no ReRAM core for the weights");
   const Mapping mapping = map_model(static_cast<int>(spec.model.layers), layer_matrices(spec),
                                     target, opt.allow_reload);
 
@@ -163,7 +162,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   in.sequences = static_cast<int>(spec.task.batch);
   in.d_model = spec.model.d_model;
   in.d_ff = spec.model.d_ff;
-  in.cells_bits_per_cell = reram_params(cfg)->bits_per_cell;
+  in.cells_bits_per_cell = reram_params(cfg) ? reram_params(cfg)->bits_per_cell : 2;
   const TaskGraph tg = build_task_graph(in);
 
   RunState state;

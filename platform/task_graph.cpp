@@ -11,13 +11,13 @@ namespace atleus {
 const char* to_string(Stage s) {
   switch (s) {
     case Stage::kMha:
-      return "S1 reram mha";
+      return "S1 mha proj";
     case Stage::kAttention:
-      return "S2 systolic";
+      return "S2 attention";
     case Stage::kFf1:
-      return "S3 reram ff1";
+      return "S3 ff1";
     case Stage::kFf2:
-      return "S4 reram ff2";
+      return "S4 ff2";
   }
   return "?";
 }
@@ -155,7 +155,22 @@ class Builder {
       base.deps = std::move(deps);
       base.op.input_bits = k.input_bits;
       base.op.weight_bits = k.weight_bits;
-      if (k.unit == Unit::kReram) {
+      if (k.unit == Unit::kReram && map_.weights_streamed) {
+        // The frozen matrix runs on the layer's systolic core, its weights read from HBM.
+        const uint64_t rows = matrix_rows(k.weight, d, f), cols = matrix_cols(k.weight, d, f);
+        Task t = base;
+        t.site = systolic_site(layer);
+        t.op.kind = OpKind::kGemm;
+        t.op.m = k.m;
+        t.op.k = k.transposed ? cols : rows;
+        t.op.n = k.transposed ? rows : cols;
+        t.op.transposed = k.transposed;
+        t.macs = k.m * rows * cols;
+        t.out_bytes = k.out_bytes;
+        t.hbm_read_bytes = rows * cols * k.weight_bits / 8 + k.hbm_read_bytes + input_bytes;
+        t.hbm_write_bytes = k.hbm_write_bytes;
+        ids[i].push_back(add(std::move(t), phase));
+      } else if (k.unit == Unit::kReram) {
         const auto parts = map_.parts_of(layer, k.weight);
         if (parts.empty())
           throw std::logic_error("no ReRAM part for layer " + std::to_string(layer) + " " +

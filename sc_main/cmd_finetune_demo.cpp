@@ -33,6 +33,13 @@ CLI::App* add_finetune_demo_command(CLI::App& app, FinetuneDemoOptions& opt) {
       ->capture_default_str();
   cmd->add_option("--seed", opt.seed, "seed of weights, teacher, inputs and device noise")
       ->capture_default_str();
+  cmd->add_option("--resample-every", opt.resample_every,
+                  "with --noise: draw a new device every K training steps (0: one device)")
+      ->capture_default_str();
+  cmd->add_option("--eval-devices", opt.eval_devices,
+                  "with --noise: unseen devices the adapters are evaluated on")
+      ->check(CLI::Range(1u, 64u))
+      ->capture_default_str();
   cmd->add_option("--out", opt.out, "output folder")->required();
   cmd->add_flag("--quiet", opt.quiet, "print nothing");
   return cmd;

@@ -68,12 +68,20 @@ bool place(int layers, const std::vector<MatrixSpec>& mats, const MappingTarget&
 Mapping map_model(int layers, const std::vector<MatrixSpec>& mats, const MappingTarget& t,
                   bool allow_reload) {
   Mapping map;
+  if (t.systolic.empty()) throw MappingError("the platform has no systolic core for attention");
+  if (t.reram.empty()) {
+    // No ReRAM: every matrix product runs on a systolic core, its weights streamed from HBM
+    // each time (a TPU-style platform); layers take the systolic cores in turn.
+    map.weights_streamed = true;
+    map.layers_resident = 0;
+    for (int l = 0; l < layers; ++l)
+      map.systolic_site.push_back(t.systolic[static_cast<std::size_t>(l) % t.systolic.size()].site);
+    return map;
+  }
   uint64_t per_layer = 0;
   for (const auto& m : mats) per_layer += crossbars_of(t, m);
   map.crossbars_needed = per_layer * static_cast<uint64_t>(layers);
   map.crossbars_available = t.crossbars_per_core * t.reram.size();
-  if (t.systolic.empty()) throw MappingError("the platform has no systolic core for attention");
-  if (t.reram.empty()) throw MappingError("the platform has no ReRAM core for the weights");
 
   if (place(layers, mats, t, true, true, map.parts) ||
       place(layers, mats, t, true, false, map.parts)) {

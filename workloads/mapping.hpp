@@ -10,6 +10,8 @@
 // on a core of its own. A model that does not fit at all is an error with the numbers,
 // unless weight reloading is allowed: then layers beyond capacity reuse the cores of earlier
 // layers and must be programmed again when they run.
+// A platform without ReRAM runs the frozen matrices on its systolic cores too, streaming the
+// weights from HBM.
 // Systolic: each layer's attention, LoRA and SFU work goes to the systolic core below the
 // layer's first ReRAM core (same column) when there is one, else round-robin.
 #pragma once
@@ -56,6 +58,7 @@ struct Mapping {
   std::vector<int> systolic_site;  // per layer
   bool mha_ff_separate = true;     // false: MHA and FF of a layer share cores
   bool reloading = false;          // layers beyond layers_resident are reprogrammed when run
+  bool weights_streamed = false;   // no ReRAM: frozen matrices run on systolic cores from HBM
   int layers_resident = 0;
   uint64_t crossbars_needed = 0;  // for the whole model
   uint64_t crossbars_available = 0;
