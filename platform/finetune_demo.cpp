@@ -37,17 +37,7 @@ DemoModel make_model(const DemoConfig& cfg, uint64_t seed) {
   DemoModel m;
   const double sd = 1.0 / std::sqrt(static_cast<double>(d));
   for (unsigned l = 0; l < cfg.layers; ++l) {
-    FrozenWeights w;
-    // Unit-variance outputs for unit-variance inputs (fan-in scaling).
-    w.wqkv = base.vec(d * 3 * d, sd);
-    w.wo = base.vec(d * d, sd);
-    w.w1 = base.vec(d * f, sd);
-    w.w2 = base.vec(f * d, 1.0 / std::sqrt(static_cast<double>(f)));
-    w.ln1_gamma = base.vec(d, 0.1, 1.0);
-    w.ln1_beta = base.vec(d, 0.1);
-    w.ln2_gamma = base.vec(d, 0.1, 1.0);
-    w.ln2_beta = base.vec(d, 0.1);
-    m.base.push_back(std::move(w));
+    m.base.push_back(random_frozen_weights(d, f, base));
     // Teacher change U V: U ~ N(0, 1/d), V ~ N(0, s^2 / rt): entries of U V have variance
     // s^2 / d, i.e. rms s x the base weights'.
     LoraAdapters t;

@@ -1,5 +1,7 @@
 #include "platform/functional_layer.hpp"
 
+#include "platform/seeded_normal.hpp"
+
 #include <cmath>
 #include <stdexcept>
 #include <unordered_map>
@@ -451,6 +453,20 @@ void layer_forward(LayerState& state) {
 
 void layer_backward(LayerState& state) {
   for (const std::string& k : backward_kernel_names()) run_kernel(k, state);
+}
+
+FrozenWeights random_frozen_weights(uint64_t d, uint64_t f, Normal& rng) {
+  const double sd = 1.0 / std::sqrt(static_cast<double>(d));
+  FrozenWeights w;
+  w.wqkv = rng.vec(d * 3 * d, sd);
+  w.wo = rng.vec(d * d, sd);
+  w.w1 = rng.vec(d * f, sd);
+  w.w2 = rng.vec(f * d, 1.0 / std::sqrt(static_cast<double>(f)));
+  w.ln1_gamma = rng.vec(d, 0.1, 1.0);
+  w.ln1_beta = rng.vec(d, 0.1);
+  w.ln2_gamma = rng.vec(d, 0.1, 1.0);
+  w.ln2_beta = rng.vec(d, 0.1);
+  return w;
 }
 
 }  // namespace atleus

@@ -78,6 +78,11 @@ struct FrozenWeights {
 };
 
 // LoRA adapters on Wq and Wv: delta W = scale A B.
+class Normal;
+// Seeded frozen weights with fan-in scaling (unit-variance outputs for unit-variance inputs)
+// and layer-norm parameters near (1, 0), drawn in a fixed order.
+FrozenWeights random_frozen_weights(uint64_t d_model, uint64_t d_ff, Normal& rng);
+
 struct LoraAdapters {
   std::vector<float> a_q, b_q, a_v, b_v;  // A: d x r, B: r x d
   float scale = 1.0f;                     // alpha / r

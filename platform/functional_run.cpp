@@ -61,20 +61,11 @@ FunctionalRun::FunctionalRun(const WorkloadSpec& spec, const TaskGraph& graph,
   LayerNumerics fp;
   fp.exact_float = true;
 
-  // Seeded weights with fan-in scaling, so activations keep unit variance.
   Normal rng(splitmix64(opt.seed));
   const uint64_t d = shape_.d_model, f = shape_.d_ff, r = shape_.lora_rank;
   const double sd = 1.0 / std::sqrt(static_cast<double>(d));
   for (unsigned l = 0; l < spec.model.layers; ++l) {
-    FrozenWeights w;
-    w.wqkv = rng.vec(d * 3 * d, sd);
-    w.wo = rng.vec(d * d, sd);
-    w.w1 = rng.vec(d * f, sd);
-    w.w2 = rng.vec(f * d, 1.0 / std::sqrt(static_cast<double>(f)));
-    w.ln1_gamma = rng.vec(d, 0.1, 1.0);
-    w.ln1_beta = rng.vec(d, 0.1);
-    w.ln2_gamma = rng.vec(d, 0.1, 1.0);
-    w.ln2_beta = rng.vec(d, 0.1);
+    const FrozenWeights w = random_frozen_weights(d, f, rng);
     hw_.push_back(std::make_unique<FunctionalLayer>(shape_, w, hw));
     fp_.push_back(std::make_unique<FunctionalLayer>(shape_, w, fp));
     LoraAdapters a;  // trained-looking adapters: both factors non-zero
