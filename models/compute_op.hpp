@@ -31,6 +31,9 @@ struct ComputeOp {
   // ReRAM: the crossbars (one resident matrix) the op reads. Ops on different groups use
   // different crossbars and run concurrently; ops on one group queue.
   unsigned crossbar_group = 0;
+  // Bytes the op moves to/from the core's own memory beyond its operands and result (e.g.
+  // saved activations); counted by roofline cores (models/roofline_core.hpp).
+  uint64_t extra_bytes = 0;
 
   uint64_t macs() const { return (kind == OpKind::kMvm || kind == OpKind::kGemm) ? m * k * n : 0; }
 };

@@ -100,6 +100,14 @@ struct ReramCoreParams {
   // The router (NoC) is modelled elsewhere.
   double static_power_w =
       16 * (12 * (1.24e-3 + 0.23e-3 + 0.01e-3) + 7e-3 + 0.52e-3 + 0.4e-3 + 1.68e-3);
+  // A core that holds none of the run's weights draws no static power: its crossbars are
+  // non-volatile, so it has no state to keep and can be power-gated for the whole run.
+  // [default] on; false charges static power on every core.
+  bool power_gate_unused = true;
+  // The clocked parts above (registers, eDRAM bus) draw their power only while the core
+  // computes: with clock gating an idle core's registers do not toggle. [default] on; the
+  // Atleus paper charges its tile power over compute time. false charges it over the run.
+  bool clock_gate_idle = true;
 
   void validate() const;
 };

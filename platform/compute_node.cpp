@@ -88,7 +88,7 @@ void ComputeNode::start(int id) {
   const Task& t = state_.graph->tasks[id];
   TaskState& s = state_.tasks[id];
   uint64_t arrival = now_ps();
-  if (t.hbm_read_bytes > 0) {
+  if (t.hbm_read_bytes > 0 && !opt_.local_memory) {
     // Operands stream in from HBM; each task reads its own region so channels interleave.
     const uint64_t addr = opt_.hbm_base + (static_cast<uint64_t>(id) * 4096) % (1ull << 30);
     arrival = send(addr, t.hbm_read_bytes, tlm::TLM_READ_COMMAND);
@@ -106,6 +106,8 @@ void ComputeNode::start(int id) {
   for (uint64_t i = 0; i < t.instances; ++i) {
     ComputeExtension ext;
     ext.op = t.op;
+    if (opt_.local_memory)
+      ext.op.extra_bytes = (t.hbm_read_bytes + t.hbm_write_bytes) / t.instances;
     tlm::tlm_generic_payload tx;
     tx.set_command(tlm::TLM_WRITE_COMMAND);
     tx.set_address(0);
@@ -138,7 +140,7 @@ void ComputeNode::finish(int id) {
     state_.tasks[id].comm_ps = std::max(state_.tasks[id].comm_ps, at - now_ps());
     state_.node_of_site[dest]->arrive(c, at);
   }
-  if (t.hbm_write_bytes > 0) {
+  if (t.hbm_write_bytes > 0 && !opt_.local_memory) {
     const uint64_t addr =
         opt_.hbm_base + (static_cast<uint64_t>(id) * 4096 + (1ull << 30)) % (1ull << 31);
     send(addr, t.hbm_write_bytes, tlm::TLM_WRITE_COMMAND);

@@ -27,6 +27,9 @@ struct NodeOptions {
   uint64_t packet_bytes = 4096;  // NoC packet payload
   uint64_t hbm_base = 0;
   const ReramCoreParams* reram = nullptr;  // for weight programming costs
+  // The core streams its operands from its own memory (a roofline core with local_memory):
+  // a task's HBM reads and writes do not cross the NoC but ride on the op (extra_bytes).
+  bool local_memory = false;
 };
 
 class ComputeNode : public Endpoint {

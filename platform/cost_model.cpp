@@ -69,6 +69,18 @@ StackCost stack_cost(const CostParams& p, const std::vector<TierCostInput>& tier
   return out;
 }
 
+PlanarCost planar_cost(const CostParams& p, double area_mm2, double wafer_cost_usd) {
+  p.validate();
+  if (wafer_cost_usd < 0.0) throw std::invalid_argument("planar_cost: wafer_cost_usd is negative");
+  PlanarCost out;
+  out.area_mm2 = area_mm2;
+  out.dies_per_wafer = dies_per_wafer(p.wafer_diameter_mm, area_mm2);
+  out.die_yield = die_yield(area_mm2, p.defect_density_per_cm2, p.alpha, p.wafer_yield);
+  out.die_cost_usd =
+      die_cost(p, area_mm2, wafer_cost_usd > 0.0 ? wafer_cost_usd : p.wafer_cost_usd);
+  return out;
+}
+
 double tier_area_mm2(double logic_area_mm2, uint64_t tsv_count, double tsv_pitch_um) {
   return logic_area_mm2 + static_cast<double>(tsv_count) * tsv_pitch_um * tsv_pitch_um * 1e-6;
 }

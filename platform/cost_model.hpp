@@ -6,6 +6,8 @@
 //   stack cost       = sum of die costs / (stacking yield x TSV yield)
 // with stacking yield = stacking_yield^(tiers - 1) (one bonding step per tier joined) and
 // TSV yield = tsv_yield^(TSV count) (each TSV fails independently).
+// planar_cost prices the same design as one planar die: the tiers' logic side by side, no TSVs,
+// no bonding steps, one wafer price.
 // Not modelled: test, packaging, interposer, HBM, cooling, design (NRE) costs; defect clustering
 // beyond alpha; TSV redundancy.
 #pragma once
@@ -55,6 +57,14 @@ struct StackCost {
   double total_usd = 0.0;              // cost of one good stack
 };
 
+// One planar (2D) die: its area and what the cost model makes of it.
+struct PlanarCost {
+  double area_mm2 = 0.0;
+  double dies_per_wafer = 0.0;
+  double die_yield = 0.0;
+  double die_cost_usd = 0.0;  // cost of one good die
+};
+
 // Gross dies per wafer (floored; 0 when the die does not fit). Throws std::invalid_argument
 // for non-positive inputs.
 double dies_per_wafer(double wafer_diameter_mm, double die_area_mm2);
@@ -70,6 +80,11 @@ double die_cost(const CostParams& p, double die_area_mm2, double wafer_cost_usd)
 // One tier and no TSVs is a plain 2D die.
 StackCost stack_cost(const CostParams& p, const std::vector<TierCostInput>& tiers,
                      uint64_t tsv_count);
+
+// The whole design as one planar die of `area_mm2` on `wafer_cost_usd` wafers (0: the
+// CostParams price). No stacking or TSV yield applies. Throws std::invalid_argument if the die
+// does not fit on the wafer.
+PlanarCost planar_cost(const CostParams& p, double area_mm2, double wafer_cost_usd = 0.0);
 
 // Tier area with its TSVs: logic + tsv_count x pitch^2 (each TSV takes a pitch x pitch cell;
 // paper section 4: pitch = 3 x diameter).

@@ -59,6 +59,7 @@ PlatformSummary describe_platform(const PlatformConfig& cfg) {
   for (const char* k : {"reram", "systolic"}) s.cores.emplace(k, 0);
 
   std::vector<TierCostInput> cost_in;
+  double planar_mm2 = 0.0;
   for (std::size_t i = 0; i < s.tiers.size(); ++i) {
     auto& ts = s.tiers[i];
     ts.total_mm2 = ts.cores_mm2 + ts.routers_mm2 + ts.tsv_mm2;
@@ -68,8 +69,11 @@ PlatformSummary describe_platform(const PlatformConfig& cfg) {
     s.area_tsv_mm2 += ts.tsv_mm2;
     s.area_total_mm2 += ts.total_mm2;
     cost_in.push_back({ts.die_area_mm2, cfg.tiers[i].wafer_cost_usd});
+    planar_mm2 +=
+        cfg.tiers[i].die_area_mm2 > 0 ? cfg.tiers[i].die_area_mm2 : ts.cores_mm2 + ts.routers_mm2;
   }
   s.cost = stack_cost(cfg.cost, cost_in, s.tsv_count);
+  s.planar_2d = planar_cost(cfg.cost, planar_mm2);
 
   for (unsigned bits : {8u, 4u}) {
     uint64_t total = 0;
@@ -125,6 +129,10 @@ nlohmann::ordered_json to_json(const PlatformSummary& s) {
                {"dies_per_wafer", s.cost.dies_per_wafer}, {"stacking_yield", s.cost.stacking_yield},
                {"tsv_yield", s.cost.tsv_yield},           {"tsv_count", s.tsv_count},
                {"stack_cost_usd", s.cost.total_usd}};
+  j["cost"]["planar_2d"] = {{"area_mm2", s.planar_2d.area_mm2},
+                            {"dies_per_wafer", s.planar_2d.dies_per_wafer},
+                            {"die_yield", s.planar_2d.die_yield},
+                            {"die_cost_usd", s.planar_2d.die_cost_usd}};
   return j;
 }
 
@@ -169,6 +177,12 @@ std::string to_text(const PlatformSummary& s) {
                 "  %llu TSVs, TSV yield %.4f, stacking yield %.4f, stack cost $%.2f\n",
                 static_cast<unsigned long long>(s.tsv_count), s.cost.tsv_yield,
                 s.cost.stacking_yield, s.cost.total_usd);
+  o << buf;
+  std::snprintf(buf, sizeof buf,
+                "  as one planar die (no TSVs): %.2f mm2, %.0f dies/wafer, yield %.3f, good die "
+                "$%.2f (%.2fx the stack)\n",
+                s.planar_2d.area_mm2, s.planar_2d.dies_per_wafer, s.planar_2d.die_yield,
+                s.planar_2d.die_cost_usd, s.planar_2d.die_cost_usd / s.cost.total_usd);
   o << buf;
   return o.str();
 }

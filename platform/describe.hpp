@@ -1,6 +1,7 @@
 // Describe: what a platform is made of, computed from its configuration without simulating:
 // tiers, cores and links per kind, router radix histogram, ReRAM weight capacity, area per tier
-// (cores + routers + TSVs) and the 3D stack cost of the paper's cost model (Eqs. 6-11).
+// (cores + routers + TSVs), the 3D stack cost of the paper's cost model (Eqs. 6-11) and, for
+// comparison, the cost of the same design as one planar die (cores and routers, no TSVs).
 #pragma once
 
 #include <map>
@@ -32,6 +33,9 @@ struct PlatformSummary {
   double area_total_mm2 = 0, area_cores_mm2 = 0, area_routers_mm2 = 0, area_tsv_mm2 = 0;
   uint64_t tsv_count = 0;
   StackCost cost;
+  // The same design as one 2D die: the sum over tiers of cores + routers (a tier's YAML
+  // die_area_mm2 where given, its TSV share unknown), at the base wafer price.
+  PlanarCost planar_2d;
 };
 
 PlatformSummary describe_platform(const PlatformConfig& cfg);

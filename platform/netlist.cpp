@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "models/reram_core.hpp"
+#include "models/roofline_core.hpp"
 #include "models/sim_time.hpp"
 #include "models/systolic_core.hpp"
 #include "noc/link_physics.hpp"
@@ -169,6 +170,9 @@ Netlist::Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg,
     } else if (site.type->kind == CoreKind::kReram) {
       ep = std::make_unique<ReramCore>((site.type->name + "_" + site.name).c_str(),
                                        site.type->reram);
+    } else if (site.type->kind == CoreKind::kRoofline) {
+      ep = std::make_unique<RooflineCore>((site.type->name + "_" + site.name).c_str(),
+                                          site.type->roofline);
     } else {
       ep = std::make_unique<SystolicCore>((site.type->name + "_" + site.name).c_str(),
                                           site.type->systolic);

@@ -5,7 +5,15 @@
 namespace atleus {
 
 const char* to_string(CoreKind kind) {
-  return kind == CoreKind::kReram ? "reram" : "systolic";
+  switch (kind) {
+    case CoreKind::kReram:
+      return "reram";
+    case CoreKind::kSystolic:
+      return "systolic";
+    case CoreKind::kRoofline:
+      return "roofline";
+  }
+  return "?";
 }
 
 const char* to_string(PlanarTopology t) {
@@ -23,7 +31,15 @@ const char* to_string(PlanarTopology t) {
 }
 
 double CoreType::area_mm2() const {
-  return kind == CoreKind::kReram ? atleus::core_area_mm2(reram) : atleus::core_area_mm2(systolic);
+  switch (kind) {
+    case CoreKind::kReram:
+      return atleus::core_area_mm2(reram);
+    case CoreKind::kSystolic:
+      return atleus::core_area_mm2(systolic);
+    case CoreKind::kRoofline:
+      return roofline.area_mm2;
+  }
+  return 0.0;
 }
 
 const CoreType& PlatformConfig::core_type(const std::string& name) const {

@@ -2,11 +2,13 @@
 // (platform_loader.hpp) fills it; the netlist and the reports read it. Models never see YAML.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "models/hbm.hpp"
 #include "models/reram_core.hpp"
+#include "models/roofline_core.hpp"
 #include "models/systolic_core.hpp"
 #include "noc/noc_params.hpp"
 #include "noc/topology.hpp"
@@ -14,7 +16,7 @@
 
 namespace atleus {
 
-enum class CoreKind { kReram, kSystolic };
+enum class CoreKind { kReram, kSystolic, kRoofline };
 const char* to_string(CoreKind kind);
 
 struct CoreType {
@@ -22,6 +24,15 @@ struct CoreType {
   CoreKind kind = CoreKind::kReram;
   ReramCoreParams reram;        // when kind == kReram
   SystolicCoreParams systolic;  // when kind == kSystolic
+  RooflineCoreParams roofline;  // when kind == kRoofline
+  // Roofline cores only: the core streams its operands from a memory of its own (a GPU's
+  // HBM2, the banks of an in-memory compute unit), so its tasks' memory traffic is part of its
+  // roofline and does not cross the NoC to the platform's HBM.
+  bool local_memory = false;
+  // Systolic cores only (YAML `dequant: materialize`): frozen matrices streamed from HBM in
+  // k-bit form are first dequantised into a 16-bit copy in HBM, which the product then reads
+  // (the QLoRA software flow); the product runs at 16 bits.
+  bool dequant_materialize = false;
   double area_mm2() const;
 };
 
@@ -65,6 +76,10 @@ struct PlatformConfig {
   std::vector<SiteRef> hbm_attach;  // routers the HBM controller ports attach to
   SiteRef host_attach;              // router the host's port attaches to
   CostParams cost;
+  // Kernel class (workloads/op_graph.hpp kernel_class()) -> core type that runs it. Classes
+  // not listed follow the default: frozen matrices on ReRAM cores (else systolic, else
+  // roofline cores), everything else on systolic cores (else roofline cores).
+  std::map<std::string, std::string> placement;
 
   const CoreType& core_type(const std::string& name) const;
   int core_count() const;

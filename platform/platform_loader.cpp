@@ -7,6 +7,7 @@
 
 #include "platform/netlist.hpp"
 #include "platform/param_binding.hpp"
+#include "workloads/op_graph.hpp"
 
 namespace atleus {
 
@@ -53,7 +54,9 @@ const FieldTable<ReramCoreParams>& reram_fields() {
                             .add("dequant_area_overhead", &P::dequant_area_overhead)
                             .add("tile_power_w", &P::tile_power_w)
                             .add("dequant_power_overhead", &P::dequant_power_overhead)
-                            .add("static_power_w", &P::static_power_w);
+                            .add("static_power_w", &P::static_power_w)
+                            .add("power_gate_unused", &P::power_gate_unused)
+                            .add("clock_gate_idle", &P::clock_gate_idle);
   return t;
 }
 
@@ -105,6 +108,36 @@ const FieldTable<SystolicCoreParams>& systolic_fields() {
                     }
                   })
           .custom("sfu", [](P& p, const ConfigNode& v) { sfu_fields().read(v, p.sfu); });
+  return t;
+}
+
+const FieldTable<RooflineCoreParams>& roofline_fields() {
+  using P = RooflineCoreParams;
+  static const auto t =
+      FieldTable<P>()
+          .add("peak_macs_per_ns", &P::peak_macs_per_ns)
+          .add("peak_vector_ops_per_ns", &P::peak_vector_ops_per_ns)
+          .add("memory_bytes_per_ns", &P::memory_bytes_per_ns)
+          .add("matmul_utilisation", &P::matmul_utilisation)
+          .add("vector_utilisation", &P::vector_utilisation)
+          .add("memory_utilisation", &P::memory_utilisation)
+          .add("launch_overhead_ns", &P::launch_overhead_ns)
+          .add("operand_bytes", &P::operand_bytes)
+          .add("active_power_w", &P::active_power_w)
+          .add("idle_power_w", &P::idle_power_w)
+          .add("e_mac_pj", &P::e_mac_pj)
+          .add("e_byte_pj", &P::e_byte_pj)
+          .add("e_vector_op_pj", &P::e_vector_op_pj)
+          .add("dequant_ops_per_weight", &P::dequant_ops_per_weight)
+          .add("weight_reuse_vectors", &P::weight_reuse_vectors)
+          .add("area_mm2", &P::area_mm2)
+          .custom("dequant", [](P& p, const ConfigNode& v) {
+            try {
+              p.dequant = parse_dequant_mode(v.as<std::string>());
+            } catch (const ParamError& e) {
+              v.fail(e.what());
+            }
+          });
   return t;
 }
 
@@ -225,9 +258,21 @@ void read_core_types(const ConfigNode& node, PlatformConfig& cfg) {
       read_validated(ct, reram_fields(), type.reram, {"kind"});
     } else if (kind == "systolic") {
       type.kind = CoreKind::kSystolic;
-      read_validated(ct, systolic_fields(), type.systolic, {"kind"});
+      read_validated(ct, systolic_fields(), type.systolic, {"kind", "dequant"});
+      if (ct.has("dequant")) {
+        const ConfigNode v = ct.child("dequant");
+        try {
+          type.dequant_materialize = parse_dequant_mode(v.as<std::string>()) == DequantMode::kMaterialize;
+        } catch (const ParamError& e) {
+          v.fail(e.what());
+        }
+      }
+    } else if (kind == "roofline") {
+      type.kind = CoreKind::kRoofline;
+      read_validated(ct, roofline_fields(), type.roofline, {"kind", "local_memory"});
+      type.local_memory = ct.get_or<bool>("local_memory", false);
     } else {
-      ct.child("kind").fail("unknown core kind '" + kind + "' (reram, systolic)");
+      ct.child("kind").fail("unknown core kind '" + kind + "' (reram, systolic, roofline)");
     }
     cfg.core_types.push_back(type);
   }
@@ -329,6 +374,30 @@ void read_noc(const ConfigNode& node, PlatformConfig& cfg) {
   if (node.has("tsv")) read_validated(node.child("tsv"), tsv_fields(), cfg.noc.tsv);
 }
 
+void read_placement(const ConfigNode& node, PlatformConfig& cfg) {
+  if (!node.is_map()) node.fail("expected a map of kernel class: core type");
+  std::vector<std::string> used;  // core types on some tier
+  for (const auto& t : cfg.tiers) used.push_back(t.core_type);
+  const auto& classes = kernel_classes();
+  for (const auto& cls : node.keys()) {
+    if (std::find(classes.begin(), classes.end(), cls) == classes.end()) {
+      std::string list;
+      for (const auto& c : classes) list += (list.empty() ? "" : ", ") + c;
+      node.fail_key(cls, "unknown kernel class '" + cls + "' (" + list + ")");
+    }
+    const ConfigNode v = node.child(cls);
+    const std::string type = v.as<std::string>();
+    if (std::find(used.begin(), used.end(), type) == used.end())
+      v.fail("no tier has core type '" + type + "'");
+    if (cls == "frozen" && cfg.core_type(type).kind == CoreKind::kReram) {
+      // The default; nothing to record.
+    } else if (cfg.core_type(type).kind == CoreKind::kReram) {
+      v.fail("only frozen matrices can run on ReRAM cores");
+    }
+    cfg.placement[cls] = type;
+  }
+}
+
 void read_memory(const ConfigNode& node, PlatformConfig& cfg) {
   node.expect_keys({"hbm"});
   const ConfigNode hbm = node.child("hbm");
@@ -370,7 +439,7 @@ PlatformConfig load_platform(const std::string& name_or_path,
   const ConfigDoc doc = load_config(path, overrides);
   const ConfigNode root = doc.root();
   root.expect_keys({"schema_version", "name", "description", "core_types", "tiers", "vertical",
-                    "noc", "memory", "host", "cost", "include"});
+                    "noc", "memory", "host", "cost", "placement", "include"});
   PlatformConfig cfg;
   cfg.file = path;
   const int version = root.get_or<int>("schema_version", kPlatformSchemaVersion);
@@ -389,6 +458,7 @@ PlatformConfig load_platform(const std::string& name_or_path,
     cfg.host_attach = read_site(host.child("attach"), cfg);
   }
   if (root.has("cost")) read_validated(root.child("cost"), cost_fields(), cfg.cost);
+  if (root.has("placement")) read_placement(root.child("placement"), cfg);
 
   // Structural problems the per-key checks cannot see (a duplicate link, say).
   try {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "models/sim_time.hpp"
+#include "models/roofline_core.hpp"
 #include "models/systolic_core.hpp"
 #include "noc/link_physics.hpp"
 #include "platform/compute_node.hpp"
@@ -29,14 +30,22 @@ const ReramCoreParams* reram_params(const PlatformConfig& cfg) {
 
 MappingTarget mapping_target(const PlatformConfig& cfg, const NetworkPlan& plan) {
   MappingTarget t;
+  std::vector<MappingTarget::Slot> roofline;
   const ReramCoreParams* rp = reram_params(cfg);
   for (int tier = 0; tier < plan.topology.tiers(); ++tier) {
     const CoreType& ct = cfg.core_type(cfg.tiers[tier].core_type);
     for (int node : plan.topology.tier_order(tier)) {
       const auto& s = plan.sites[node];
-      (ct.kind == CoreKind::kReram ? t.reram : t.systolic).push_back({s.index, s.tier, s.x, s.y});
+      if (ct.kind == CoreKind::kReram)
+        t.reram.push_back({s.index, s.tier, s.x, s.y});
+      else if (ct.kind == CoreKind::kSystolic)
+        t.systolic.push_back({s.index, s.tier, s.x, s.y});
+      else
+        roofline.push_back({s.index, s.tier, s.x, s.y});
     }
   }
+  // A platform of roofline cores only runs the dynamic work on them.
+  if (t.systolic.empty()) t.systolic = roofline;
   if (rp != nullptr) {
     const ReramCoreParams p = *rp;
     t.crossbars_per_core = static_cast<uint64_t>(p.tiles) * p.crossbars_per_tile;
@@ -48,6 +57,38 @@ MappingTarget mapping_target(const PlatformConfig& cfg, const NetworkPlan& plan)
     };
   }
   return t;
+}
+
+// Kernel class -> sites, from the platform's `placement:` and its defaults (platform_config.hpp).
+std::map<std::string, ClassPlacement> class_placement(const PlatformConfig& cfg,
+                                                      const NetworkPlan& plan) {
+  std::map<std::string, std::vector<int>> sites_of;  // core type -> sites, in tier order
+  bool has_reram = false, has_systolic = false;
+  const CoreType* first_roofline = nullptr;
+  for (int tier = 0; tier < plan.topology.tiers(); ++tier) {
+    const CoreType& ct = cfg.core_type(cfg.tiers[tier].core_type);
+    has_reram |= ct.kind == CoreKind::kReram;
+    has_systolic |= ct.kind == CoreKind::kSystolic;
+    if (ct.kind == CoreKind::kRoofline && first_roofline == nullptr) first_roofline = &ct;
+    for (int node : plan.topology.tier_order(tier))
+      sites_of[ct.name].push_back(plan.sites[node].index);
+  }
+  std::map<std::string, ClassPlacement> out;
+  for (const auto& cls : kernel_classes()) {
+    const auto it = cfg.placement.find(cls);
+    const CoreType* type = nullptr;
+    if (it != cfg.placement.end())
+      type = &cfg.core_type(it->second);
+    else if (!has_systolic && !(cls == "frozen" && has_reram))
+      type = first_roofline;
+    if (type == nullptr || type->kind == CoreKind::kReram) continue;
+    ClassPlacement p;
+    p.sites = sites_of[type->name];
+    p.weights_resident =
+        cls == "frozen" && type->kind == CoreKind::kRoofline && type->local_memory;
+    out[cls] = p;
+  }
+  return out;
 }
 
 std::vector<MatrixSpec> layer_matrices(const WorkloadSpec& w) {
@@ -154,7 +195,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   const NetworkPlan plan = plan_network(cfg);
   const MappingTarget target = mapping_target(cfg, plan);
   const Mapping mapping = map_model(static_cast<int>(spec.model.layers), layer_matrices(spec),
-                                    target, opt.allow_reload);
+                                    target, opt.allow_reload, spec.duplication);
 
   TaskGraphInputs in;
   in.graph = &graph;
@@ -163,6 +204,11 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   in.d_model = spec.model.d_model;
   in.d_ff = spec.model.d_ff;
   in.cells_bits_per_cell = reram_params(cfg) ? reram_params(cfg)->bits_per_cell : 2;
+  in.placement = class_placement(cfg, plan);
+  for (const auto& ct : cfg.core_types)
+    for (const auto& tier : cfg.tiers)
+      if (tier.core_type == ct.name && ct.kind == CoreKind::kSystolic && ct.dequant_materialize)
+        in.dequant_materialize = true;
   const TaskGraph tg = build_task_graph(in);
 
   RunState state;
@@ -182,20 +228,25 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   nopt.packet_bytes = opt.packet_bytes;
   nopt.hbm_base = kHbmBase;
   nopt.reram = reram_params(cfg);
-  std::vector<ComputeNode*> nodes;
+  std::vector<std::pair<int, ComputeNode*>> nodes;  // (site, node)
   Netlist net(
       "platform", cfg,
       [&](const Site& site) -> std::unique_ptr<Endpoint> {
         std::unique_ptr<Endpoint> model;
         const std::string name = site.type->name + "_" + site.name;
-        if (site.type->kind == CoreKind::kReram)
+        NodeOptions node_opt = nopt;
+        if (site.type->kind == CoreKind::kReram) {
           model = std::make_unique<ReramCore>(name.c_str(), site.type->reram);
-        else
+        } else if (site.type->kind == CoreKind::kRoofline) {
+          model = std::make_unique<RooflineCore>(name.c_str(), site.type->roofline);
+          node_opt.local_memory = site.type->local_memory;
+        } else {
           model = std::make_unique<SystolicCore>(name.c_str(), site.type->systolic);
+        }
         auto node = std::make_unique<ComputeNode>(("node_" + site.name).c_str(), site.index,
-                                                  std::move(model), state, nopt);
+                                                  std::move(model), state, node_opt);
         state.node_of_site[site.index] = node.get();
-        nodes.push_back(node.get());
+        nodes.emplace_back(site.index, node.get());
         return node;
       },
       /*host_stub=*/false);
@@ -233,14 +284,23 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   for (const char* k :
        {"reram", "systolic", "sfu", "noc_routers", "noc_links", "tsv", "hbm", "static"})
     e[k] = 0.0;
-  for (ComputeNode* n : nodes) {
+  std::vector<std::pair<int, const ReramCoreParams*>> clock_gated;  // charged when busy, below
+  for (const auto& [site, n] : nodes) {
     if (auto* rc = dynamic_cast<ReramCore*>(&n->model())) {
       e["reram"] += rc->stats().dynamic_j();
-      e["static"] += core_static_energy_j(rc->params(), T);
+      const bool gated = rc->params().power_gate_unused && rc->stats().ops == 0;
+      if (gated) continue;
+      if (rc->params().clock_gate_idle)
+        clock_gated.emplace_back(site, &rc->params());
+      else
+        e["static"] += core_static_energy_j(rc->params(), T);
     } else if (auto* sc = dynamic_cast<SystolicCore*>(&n->model())) {
       e["systolic"] += sc->stats().energy_mac_j + sc->stats().energy_sram_j;
       e["sfu"] += sc->stats().energy_sfu_j;
       e["static"] += sc->static_energy_j(T);
+    } else if (auto* rl = dynamic_cast<RooflineCore*>(&n->model())) {
+      e["roofline"] += rl->stats().energy_j;
+      e["static"] += rl->static_energy_j(T);
     }
   }
   e["reram"] += state.write_energy_j;
@@ -309,7 +369,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
     const TaskState& s = state.tasks[t.id];
     const Kernel& k = *t.kernel;
     const std::string unit = to_string(k.unit);
-    const std::string core = t.op.kind == OpKind::kMvm ? "reram" : "systolic";
+    const std::string core = to_string(plan.sites[t.site].type->kind);
     if (k.unit != Unit::kSfu) {
       r.macs[core] += t.macs;
       if (t.layer < 0) r.macs_head += t.macs;
@@ -340,6 +400,12 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
     for (const auto& sl : s.slices) track_busy[t.site][track_name(t)] += sl.second - sl.first;
   }
   for (auto& [key, row] : rows) r.kernels.push_back(row);
+  // Clock-gated ReRAM cores draw their clocked power only while they compute.
+  for (const auto& [site, params] : clock_gated) {
+    const double joules = core_static_energy_j(*params, union_length(core_iv[site]));
+    e["static"] += joules;
+    r.energy_j += joules;
+  }
   double busiest_core_s = 0;
   for (auto& [stage, per_site] : busy) {
     StageRow& row = stages[stage];
@@ -402,6 +468,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   r.reram_cores_used = mapping.reram_cores_used;
   r.mha_ff_separate = mapping.mha_ff_separate;
   r.reloading = mapping.reloading;
+  r.duplication = mapping.duplication;
   r.crossbars_needed = mapping.crossbars_needed;
   r.crossbars_available = mapping.crossbars_available;
   r.cells_written = state.cells_written;

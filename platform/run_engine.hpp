@@ -94,6 +94,7 @@ struct RunResult {
   // Mapping
   int reram_cores_used = 0;
   bool mha_ff_separate = true, reloading = false;
+  unsigned duplication = 1;  // copies of each frozen matrix held in ReRAM
   uint64_t crossbars_needed = 0, crossbars_available = 0;
   uint64_t cells_written = 0;
   uint64_t tasks = 0, transactions = 0;

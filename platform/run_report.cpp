@@ -38,7 +38,8 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
   j["energy_breakdown_j"] = r.energy_breakdown_j;
   j["macs"] = r.macs;
   j["macs_by_phase"] = r.macs_by_phase;
-  const uint64_t total = r.macs.at("reram") + r.macs.at("systolic");
+  uint64_t total = 0;  // every core kind's
+  for (const auto& [kind, n] : r.macs) total += n;
   j["reram_mac_share"] = total ? static_cast<double>(r.macs.at("reram")) / total : 0.0;
   // The paper counts the layers only, and attention as one d n^2 product (Table II); it gives
   // 91.9% for GPT-2 Medium at n = 1024. Counting Q.K^T and softmax(S).V as the d n^2 products
@@ -74,6 +75,7 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
   j["mapping"] = {{"reram_cores_used", r.reram_cores_used},
                   {"mha_ff_separate", r.mha_ff_separate},
                   {"weight_reloading", r.reloading},
+                  {"duplication", r.duplication},
                   {"crossbars_needed", r.crossbars_needed},
                   {"crossbars_available", r.crossbars_available},
                   {"cells_written", r.cells_written}};

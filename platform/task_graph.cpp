@@ -37,6 +37,9 @@ uint64_t matrix_cols(const std::string& w, uint64_t d, uint64_t f) {
 
 namespace {
 
+// Width of the copy that dequantise-before-use makes (fp16/bf16, as QLoRA computes).
+constexpr unsigned kDequantBits = 16;
+
 uint64_t ceil_div(uint64_t a, uint64_t b) {
   return b == 0 ? 0 : (a + b - 1) / b;
 }
@@ -108,6 +111,18 @@ class Builder {
     return map_.systolic_site.at(layer >= 0 ? layer : layers_ - 1);
   }
 
+  const ClassPlacement* placement_of(const Kernel& k) const {
+    auto it = in_.placement.find(kernel_class(k));
+    return it == in_.placement.end() || it->second.sites.empty() ? nullptr : &it->second;
+  }
+
+  // The site of a non-ReRAM task: the class's placement, else the layer's systolic core.
+  int site_of(const ClassPlacement* pl, int layer) const {
+    if (pl == nullptr) return systolic_site(layer);
+    const auto l = static_cast<std::size_t>(layer >= 0 ? layer : layers_ - 1);
+    return pl->sites[l % pl->sites.size()];
+  }
+
   int group(int site, int seq, int layer, Phase phase) {
     const auto key = std::make_tuple(site, seq, layer, static_cast<int>(phase));
     auto it = groups_.find(key);
@@ -155,11 +170,27 @@ class Builder {
       base.deps = std::move(deps);
       base.op.input_bits = k.input_bits;
       base.op.weight_bits = k.weight_bits;
-      if (k.unit == Unit::kReram && map_.weights_streamed) {
-        // The frozen matrix runs on the layer's systolic core, its weights read from HBM.
+      const ClassPlacement* pl = placement_of(k);
+      if (k.unit == Unit::kReram && pl != nullptr && pl->weights_resident) {
+        // The frozen matrix sits in the memory of the core that runs it (a roofline core).
         const uint64_t rows = matrix_rows(k.weight, d, f), cols = matrix_cols(k.weight, d, f);
         Task t = base;
-        t.site = systolic_site(layer);
+        t.site = site_of(pl, layer);
+        t.op.kind = OpKind::kMvm;
+        t.op.m = k.m;
+        t.op.k = rows;
+        t.op.n = cols;
+        t.op.transposed = k.transposed;
+        t.macs = k.m * rows * cols;
+        t.out_bytes = k.out_bytes;
+        t.hbm_read_bytes = k.hbm_read_bytes + input_bytes;
+        t.hbm_write_bytes = k.hbm_write_bytes;
+        ids[i].push_back(add(std::move(t), phase));
+      } else if (k.unit == Unit::kReram && (map_.weights_streamed || pl != nullptr)) {
+        // The frozen matrix runs on a systolic core, its weights read from HBM.
+        const uint64_t rows = matrix_rows(k.weight, d, f), cols = matrix_cols(k.weight, d, f);
+        Task t = base;
+        t.site = site_of(pl, layer);
         t.op.kind = OpKind::kGemm;
         t.op.m = k.m;
         t.op.k = k.transposed ? cols : rows;
@@ -169,6 +200,14 @@ class Builder {
         t.out_bytes = k.out_bytes;
         t.hbm_read_bytes = rows * cols * k.weight_bits / 8 + k.hbm_read_bytes + input_bytes;
         t.hbm_write_bytes = k.hbm_write_bytes;
+        if (in_.dequant_materialize && k.weight_bits < kDequantBits) {
+          // Dequantise before use: write the 16-bit copy, read it back; the product is 16-bit.
+          const uint64_t copy = rows * cols * kDequantBits / 8;
+          t.hbm_write_bytes += copy;
+          t.hbm_read_bytes += copy;
+          t.op.weight_bits = kDequantBits;
+          t.op.input_bits = std::max(t.op.input_bits, kDequantBits);
+        }
         ids[i].push_back(add(std::move(t), phase));
       } else if (k.unit == Unit::kReram) {
         const auto parts = map_.parts_of(layer, k.weight);
@@ -186,6 +225,7 @@ class Builder {
           t.op.n = pc;
           t.op.transposed = k.transposed;
           t.op.crossbar_group = crossbar_group(p->slot_layer, k.weight);
+          t.op.duplication = p->duplication;
           t.macs = k.m * rows * pc;
           // A part holds whole rows of some columns: forward it yields those output columns;
           // a transposed read yields partial sums of every output, added at the consumer.
@@ -204,7 +244,7 @@ class Builder {
         }
       } else {
         Task t = base;
-        t.site = systolic_site(layer);
+        t.site = site_of(pl, layer);
         t.instances = std::max<uint64_t>(k.count, 1);
         t.macs = k.macs;
         t.out_bytes = k.out_bytes;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,14 @@ struct TaskGraph {
   std::vector<IssueGroup> issue;
 };
 
+// Where a kernel class runs, when the platform says (platform YAML `placement:`).
+struct ClassPlacement {
+  std::vector<int> sites;  // layer l runs on sites[l % size]; the head and update on the last's
+  // Frozen matrices only: the weights live in the core's own memory (a roofline core), so the
+  // product is an MVM against resident weights; otherwise they are streamed from HBM.
+  bool weights_resident = false;
+};
+
 struct TaskGraphInputs {
   const WorkloadGraph* graph = nullptr;
   const Mapping* mapping = nullptr;
@@ -57,6 +66,11 @@ struct TaskGraphInputs {
   // Cells to program for `cols` columns of a matrix of `rows` rows at `bits` (reloading).
   uint64_t cells_per_weight_8bit = 4;
   unsigned cells_bits_per_cell = 2;
+  // Kernel class (kernel_class()) -> placement; classes not listed follow the mapping.
+  std::map<std::string, ClassPlacement> placement;
+  // Frozen matrices streamed to systolic cores in k-bit form are dequantised into a 16-bit
+  // copy in HBM first (platform_config.hpp CoreType::dequant_materialize).
+  bool dequant_materialize = false;
 };
 
 TaskGraph build_task_graph(const TaskGraphInputs& in);

@@ -40,6 +40,7 @@ struct RunCliOptions {
   std::string mode = "both";
   unsigned seq_len = 0, batch = 0, lora_rank = 0;
   std::string quant, backward, transpose_on;
+  std::string duplication;  // "auto" or N; empty: the workload's (auto by default)
   bool allow_reload = false;
   uint64_t packet_bytes = 4096;
   std::string out = "out";

@@ -57,6 +57,7 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
   if (!o.backward.empty()) w.backward = parse_backward_mode(o.backward);
   if (!o.transpose_on.empty()) w.transpose_on = parse_transpose_unit(o.transpose_on);
   if (o.lora_rank) w.lora.rank = o.lora_rank;
+  if (!o.duplication.empty()) w.duplication = parse_duplication(o.duplication);
   if (o.layers) w.model.layers = o.layers;
   w.validate();
   return w;
@@ -121,11 +122,12 @@ void print_summary(const nlohmann::ordered_json& s) {
     std::printf("  epoch                 %.6g s, %.6g J (%llu sequences)\n",
                 s["epoch_time_s"].get<double>(), s["epoch_energy_j"].get<double>(),
                 static_cast<unsigned long long>(s["sequences_per_epoch"].get<uint64_t>()));
-  const double rm = s["macs"]["reram"].get<double>(), sm = s["macs"]["systolic"].get<double>();
+  std::printf("  MACs                 ");
+  for (auto& [kind, n] : s["macs"].items())
+    if (n.get<double>() > 0) std::printf(" %s %.4g", kind.c_str(), n.get<double>());
   std::printf(
-      "  MACs                  reram %.4g, systolic %.4g: reram share %.1f%%, %.1f%% of the "
-      "layers' work (paper, GPT-2 Medium n=1024: 91.9%%)\n",
-      rm, sm, 100.0 * s["reram_mac_share"].get<double>(),
+      ": reram share %.1f%%, %.1f%% of the layers' work (paper, GPT-2 Medium n=1024: 91.9%%)\n",
+      100.0 * s["reram_mac_share"].get<double>(),
       100.0 * s["mac_split"]["reram_share_layers_only"].get<double>());
   std::printf("  energy breakdown     ");
   for (auto& [k, v] : s["energy_breakdown_j"].items())
@@ -210,7 +212,8 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                                      {"backward", to_string(spec.backward)},
                                      {"lora_rank", spec.lora.rank},
                                      {"lora_targets", spec.lora.targets},
-                                     {"transpose_on", to_string(spec.transpose_on)}};
+                                     {"transpose_on", to_string(spec.transpose_on)},
+                                     {"duplication", duplication_name(spec.duplication)}};
   summary["platform"] = cfg.name;
   summary["workload"] = workload;
   std::string kernels = "mode,", links = "mode,";

@@ -7,6 +7,7 @@
 #include "sc_main/cli_common.hpp"
 #include "workloads/mapping.hpp"
 #include "workloads/model_spec.hpp"
+#include "workloads/workload_spec.hpp"
 
 namespace atleus::cli {
 
@@ -96,6 +97,19 @@ int main(int argc, char** argv) {
                   "where backward transposed products run: reram or systolic")
       ->check(CLI::IsMember({"reram", "systolic"}));
   run->add_option("--lora-rank", run_o.lora_rank, "LoRA rank (default 32)");
+  run->add_option("--duplication", run_o.duplication,
+                  "copies of each frozen matrix in ReRAM: auto (the most that fit, default) or N")
+      ->type_name("auto|N")
+      ->check(
+          [](const std::string& v) {
+            try {
+              parse_duplication(v);
+              return std::string();
+            } catch (const WorkloadError& e) {
+              return e.message();
+            }
+          },
+          "auto or a positive number");
   run->add_flag("--allow-reload", run_o.allow_reload,
                 "reprogram ReRAM weights when the model does not fit (charges write time, energy "
                 "and endurance)");

@@ -285,3 +285,33 @@ TEST_CASE("functional errors against float grow as precision falls", "[run][func
   CHECK(noisy > m8f8);
   CHECK(adc6 > m8f8);
 }
+
+TEST_CASE("weight duplication: spare crossbars hold copies and make inference faster",
+          "[run][mapping]") {
+  // RoBERTa-Base at 8 bits fills a quarter of the crossbars: auto holds 2 copies of each
+  // matrix (tests/unit_mapping.cpp derives the number), and each ReRAM op splits its input
+  // vectors between them.
+  const std::string args = "--model roberta-base --task squad --mode inference --batch 1";
+  const Out one = run_ok(args + " --duplication 1");
+  const Out aut = run_ok(args);
+  CHECK(one.summary["mapping"]["duplication"].get<unsigned>() == 1);
+  CHECK(aut.summary["mapping"]["duplication"].get<unsigned>() == 2);
+  CHECK(aut.summary["workload"]["duplication"].get<std::string>() == "auto");
+  CHECK(u(aut.summary["mapping"]["crossbars_needed"]) ==
+        2 * u(one.summary["mapping"]["crossbars_needed"]));
+  // Same work, less time.
+  CHECK(u(aut.summary["macs"]["reram"]) == u(one.summary["macs"]["reram"]));
+  CHECK(aut.summary["simulated_time_s"].get<double>() <
+        one.summary["simulated_time_s"].get<double>());
+
+  const Out too_many = run(args + " --duplication 4");
+  CHECK(too_many.code == 2);
+  CHECK(too_many.err.find("does not fit") != std::string::npos);
+  CHECK_FALSE(fs::exists(too_many.dir / "summary.json"));
+  for (const char* bad : {"0", "many"}) {
+    const Out o = run(args + " --duplication " + bad);
+    INFO(o.err);
+    CHECK(o.code == 2);
+    CHECK(o.err.find("--duplication") != std::string::npos);
+  }
+}

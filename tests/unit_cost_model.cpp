@@ -4,6 +4,8 @@
 
 #include "models/param_check.hpp"
 #include "platform/cost_model.hpp"
+#include "platform/describe.hpp"
+#include "platform/platform_loader.hpp"
 
 using namespace atleus;
 
@@ -117,4 +119,58 @@ TEST_CASE("CostParams::validate names the bad field", "[cost]") {
   CHECK_THROWS_AS(p.validate(), ParamError);
   CHECK_THROWS_AS(stack_cost(p, {{100.0, 0.0}}, 0), ParamError);
   CHECK_THROWS_AS(stack_cost(paper_params(), {{90000.0, 0.0}}, 0), std::invalid_argument);
+}
+
+TEST_CASE("planar_cost prices the design as one 2D die", "[cost]") {
+  const CostParams p = paper_params();
+  // 400 mm^2 on a 300 mm wafer: 143 gross dies (above), yield (19/15)^-3 = 3375/6859.
+  const PlanarCost flat = planar_cost(p, 400.0);
+  CHECK(flat.area_mm2 == 400.0);
+  CHECK(flat.dies_per_wafer == 143.0);
+  CHECK(flat.die_yield == Approx(3375.0 / 6859.0).epsilon(1e-12));
+  CHECK(flat.die_cost_usd == Approx(5000.0 * 6859.0 / (143.0 * 3375.0)).epsilon(1e-12));
+
+  // 260 mm^2 at $3,000 a wafer: pi 150^2 / 260 = 271.8686, pi 300 / sqrt(520) = 41.3304,
+  // difference 230.54 -> 230 dies; A = 2.6 cm^2: (1 + 0.52/3)^-3 = (3.52/3)^-3 = 27 / 3.52^3.
+  const double yield_260 = 27.0 / (3.52 * 3.52 * 3.52);
+  const PlanarCost own_price = planar_cost(p, 260.0, 3000.0);
+  CHECK(own_price.dies_per_wafer == 230.0);
+  CHECK(own_price.die_yield == Approx(yield_260).epsilon(1e-12));
+  CHECK(own_price.die_cost_usd == Approx(3000.0 / (230.0 * yield_260)).epsilon(1e-12));
+
+  // The paper's comparison (section 8): the 400 mm^2 die against four stacked 100 mm^2 tiers
+  // with no TSV losses, 640 dies of yield 3375/4096 each, three bonding steps at 0.99.
+  const double stacked = 4.0 * 5000.0 * 4096.0 / (640.0 * 3375.0) / (0.99 * 0.99 * 0.99);
+  CHECK(flat.die_cost_usd / stacked == Approx(1.8179853696).epsilon(1e-9));
+
+  CHECK_THROWS_AS(planar_cost(p, 90000.0), std::invalid_argument);
+  CHECK_THROWS_AS(planar_cost(p, 100.0, -1.0), std::invalid_argument);
+  CostParams bad = p;
+  bad.wafer_yield = 0.0;
+  CHECK_THROWS_AS(planar_cost(bad, 100.0), ParamError);
+}
+
+TEST_CASE("describe: the Atleus preset as one planar die holds cores and routers, no TSVs",
+          "[cost][describe]") {
+  const PlatformSummary s = describe_platform(load_platform("atleus"));
+  REQUIRE(s.tsv_count > 0);
+  const double area = s.area_cores_mm2 + s.area_routers_mm2;
+  CHECK(s.planar_2d.area_mm2 == Approx(area).epsilon(1e-12));
+  CHECK(s.planar_2d.area_mm2 < s.area_total_mm2);  // the stack's TSV footprint is gone
+
+  // Eqs. 6-8 written out for this area with the preset's cost parameters.
+  const CostParams& c = load_platform("atleus").cost;
+  const double d = c.wafer_diameter_mm;
+  const double dies = std::floor(3.14159265358979 * d * d / 4.0 / area -
+                                 3.14159265358979 * d / std::sqrt(2.0 * area));
+  const double yield =
+      c.wafer_yield * std::pow(1.0 + area / 100.0 * c.defect_density_per_cm2 / c.alpha, -c.alpha);
+  CHECK(s.planar_2d.dies_per_wafer == dies);
+  CHECK(s.planar_2d.die_yield == Approx(yield).epsilon(1e-12));
+  CHECK(s.planar_2d.die_cost_usd == Approx(c.wafer_cost_usd / (dies * yield)).epsilon(1e-12));
+
+  const auto j = to_json(s);
+  CHECK(j["cost"]["planar_2d"]["area_mm2"].get<double>() == Approx(area).epsilon(1e-12));
+  CHECK(j["cost"]["planar_2d"]["die_cost_usd"].get<double>() ==
+        Approx(s.planar_2d.die_cost_usd).epsilon(1e-12));
 }

@@ -20,9 +20,9 @@ uint64_t crossbars_of(const MappingTarget& t, const MatrixSpec& m) {
   return blocks * t.crossbars_per_column_block(m.rows, m.bits);
 }
 
-// Lays `layers` layers along the cores; returns false if they do not fit.
+// Lays `layers` layers, `dup` copies of each matrix, along the cores; false if they do not fit.
 bool place(int layers, const std::vector<MatrixSpec>& mats, const MappingTarget& t, bool separate,
-           bool align_layers, std::vector<MatrixPart>& parts) {
+           bool align_layers, unsigned dup, std::vector<MatrixPart>& parts) {
   parts.clear();
   std::size_t core = 0;
   uint64_t used = 0;  // crossbars used on `core`
@@ -39,7 +39,8 @@ bool place(int layers, const std::vector<MatrixSpec>& mats, const MappingTarget&
         used = 0;
       }
       const uint64_t per_block = t.columns_per_block(m.bits);
-      const uint64_t block_xbars = t.crossbars_per_column_block(m.rows, m.bits);
+      // A column block and its copies stay together on one core.
+      const uint64_t block_xbars = t.crossbars_per_column_block(m.rows, m.bits) * dup;
       if (block_xbars > t.crossbars_per_core) return false;  // one column block cannot fit
       uint64_t col = 0;
       while (col < m.cols) {
@@ -53,7 +54,7 @@ bool place(int layers, const std::vector<MatrixSpec>& mats, const MappingTarget&
         const uint64_t want = (m.cols - col + per_block - 1) / per_block;
         const uint64_t take = std::min(want, free_blocks);
         const uint64_t end = std::min(m.cols, col + take * per_block);
-        parts.push_back({l, m.weight, t.reram[core].site, col, end, take * block_xbars, l});
+        parts.push_back({l, m.weight, t.reram[core].site, col, end, take * block_xbars, dup, l});
         used += take * block_xbars;
         col = end;
       }
@@ -66,7 +67,7 @@ bool place(int layers, const std::vector<MatrixSpec>& mats, const MappingTarget&
 }  // namespace
 
 Mapping map_model(int layers, const std::vector<MatrixSpec>& mats, const MappingTarget& t,
-                  bool allow_reload) {
+                  bool allow_reload, unsigned duplication) {
   Mapping map;
   if (t.systolic.empty()) throw MappingError("the platform has no systolic core for attention");
   if (t.reram.empty()) {
@@ -78,34 +79,71 @@ Mapping map_model(int layers, const std::vector<MatrixSpec>& mats, const Mapping
       map.systolic_site.push_back(t.systolic[static_cast<std::size_t>(l) % t.systolic.size()].site);
     return map;
   }
-  uint64_t per_layer = 0;
+  uint64_t per_layer = 0;  // one copy
   for (const auto& m : mats) per_layer += crossbars_of(t, m);
-  map.crossbars_needed = per_layer * static_cast<uint64_t>(layers);
+  const uint64_t one_copy = per_layer * static_cast<uint64_t>(layers);
   map.crossbars_available = t.crossbars_per_core * t.reram.size();
 
-  if (place(layers, mats, t, true, true, map.parts) ||
-      place(layers, mats, t, true, false, map.parts)) {
-    map.mha_ff_separate = true;
+  // The layout rules in order of preference at `dup` copies: MHA and FF apart with every layer
+  // on cores of its own, MHA and FF apart, then (if allowed) MHA and FF packed together.
+  auto lay_out = [&](unsigned dup, bool allow_packed) {
+    if (place(layers, mats, t, true, true, dup, map.parts) ||
+        place(layers, mats, t, true, false, dup, map.parts)) {
+      map.mha_ff_separate = true;
+      return true;
+    }
+    if (allow_packed && place(layers, mats, t, false, false, dup, map.parts)) {
+      map.mha_ff_separate = false;
+      return true;
+    }
+    return false;
+  };
+
+  unsigned dup = 1;
+  bool fits = false;
+  if (duplication == kAutoDuplication) {
+    // More copies than the crossbars could hold never fit; try from the most down.
+    const uint64_t room = one_copy > 0 ? map.crossbars_available / one_copy : 1;
+    for (uint64_t d = std::min<uint64_t>(room, kMaxAutoDuplication); d >= 2 && !fits; --d)
+      if (lay_out(static_cast<unsigned>(d), false)) {
+        dup = static_cast<unsigned>(d);
+        fits = true;
+      }
+    if (!fits) fits = lay_out(1, true);
+  } else {
+    dup = duplication;
+    fits = lay_out(dup, true);
+  }
+  map.duplication = dup;
+  map.crossbars_needed = one_copy * dup;
+
+  if (fits) {
     map.layers_resident = layers;
-  } else if (place(layers, mats, t, false, false, map.parts)) {
-    map.mha_ff_separate = false;
-    map.layers_resident = layers;
-  } else if (!allow_reload) {
-    throw MappingError(
-        "the model does not fit in ReRAM: it needs " + std::to_string(map.crossbars_needed) +
-        " crossbars (" + std::to_string(per_layer) + " per layer x " + std::to_string(layers) +
-        " layers) and the platform has " + std::to_string(map.crossbars_available) + " (" +
-        std::to_string(t.reram.size()) + " cores x " + std::to_string(t.crossbars_per_core) +
-        "); enable weight reloading to run it anyway");
+  } else if (!allow_reload || dup > 1) {
+    const std::string copies =
+        dup > 1 ? " with " + std::to_string(dup) + " copies of each matrix" : "";
+    const std::string per = std::to_string(per_layer) + " per layer" +
+                            (dup > 1 ? " x " + std::to_string(dup) + " copies" : "") + " x " +
+                            std::to_string(layers) + " layers";
+    const std::string hint =
+        dup == 1      ? "; enable weight reloading to run it anyway"
+        : allow_reload ? "; weight reloading holds one copy: ask for duplication 1 or auto"
+                       : "; ask for fewer copies (duplication auto takes the most that fit)";
+    throw MappingError("the model does not fit in ReRAM" + copies + ": it needs " +
+                       std::to_string(map.crossbars_needed) + " crossbars (" + per +
+                       ") and the platform has " + std::to_string(map.crossbars_available) +
+                       " (" + std::to_string(t.reram.size()) + " cores x " +
+                       std::to_string(t.crossbars_per_core) + ")" + hint);
   } else {
     // The largest number of layers that fit resident; later layers reuse their cores in turn.
     int fit = 0;
     std::vector<MatrixPart> probe;
     for (int l = layers - 1; l >= 1 && fit == 0; --l)
-      if (place(l, mats, t, true, true, probe) || place(l, mats, t, false, false, probe)) fit = l;
+      if (place(l, mats, t, true, true, 1, probe) || place(l, mats, t, false, false, 1, probe))
+        fit = l;
     if (fit == 0) throw MappingError("not even one layer fits in the platform's ReRAM");
-    map.mha_ff_separate = place(fit, mats, t, true, true, map.parts);
-    if (!map.mha_ff_separate) place(fit, mats, t, false, false, map.parts);
+    map.mha_ff_separate = place(fit, mats, t, true, true, 1, map.parts);
+    if (!map.mha_ff_separate) place(fit, mats, t, false, false, 1, map.parts);
     const std::vector<MatrixPart> resident = map.parts;
     for (int l = fit; l < layers; ++l)
       for (const auto& p : resident)

@@ -10,6 +10,14 @@
 // on a core of its own. A model that does not fit at all is an error with the numbers,
 // unless weight reloading is allowed: then layers beyond capacity reuse the cores of earlier
 // layers and must be programmed again when they run.
+// Weight duplication (Atleus section 6: fewer bits per weight leave crossbars for copies; ISAAC
+// replicates weights to balance its pipeline): every matrix may be held D times, each part
+// keeping D copies of its columns on its core, so the core splits a batch of input vectors
+// among the copies. D is requested (N) or chosen: `auto` takes the largest D that fits without
+// reloading while keeping a layer's MHA and FF weights on different cores; D = 1 when nothing
+// is spare, or when even one copy only fits with MHA and FF packed together. Auto stops at
+// kMaxAutoDuplication. An explicit N > 1 that does not fit is an error even when reloading is
+// allowed: reloaded layouts hold a single copy (programming copies would multiply the writes).
 // A platform without ReRAM runs the frozen matrices on its systolic cores too, streaming the
 // weights from HBM.
 // Systolic: each layer's attention, LoRA and SFU work goes to the systolic core below the
@@ -23,6 +31,13 @@
 #include <vector>
 
 namespace atleus {
+
+// map_model's duplication argument: the largest number of copies that fits.
+constexpr unsigned kAutoDuplication = 0;
+// Auto never goes beyond 64 copies: a copy needs at least one input vector of the batch it
+// shares, and a sequence brings a few hundred (SQuAD 384 tokens), so past 64 the per-copy batch
+// is a handful of vectors and the pipeline fill (the sum of the stage times) dominates.
+constexpr unsigned kMaxAutoDuplication = 64;
 
 struct MappingTarget {
   struct Slot {
@@ -49,7 +64,8 @@ struct MatrixPart {
   std::string weight;
   int site = 0;
   uint64_t col_begin = 0, col_end = 0;  // output columns held by this part
-  uint64_t crossbars = 0;
+  uint64_t crossbars = 0;  // all copies: duplication x the crossbars of one copy
+  unsigned duplication = 1;
   int slot_layer = 0;  // with reloading: the resident layer whose cores this layer reuses
 };
 
@@ -60,7 +76,8 @@ struct Mapping {
   bool reloading = false;          // layers beyond layers_resident are reprogrammed when run
   bool weights_streamed = false;   // no ReRAM: frozen matrices run on systolic cores from HBM
   int layers_resident = 0;
-  uint64_t crossbars_needed = 0;  // for the whole model
+  unsigned duplication = 1;       // copies of every frozen matrix (1 with reloading)
+  uint64_t crossbars_needed = 0;  // for the whole model, copies included
   uint64_t crossbars_available = 0;
   int reram_cores_used = 0;
 
@@ -73,7 +90,9 @@ class MappingError : public std::runtime_error {
 };
 
 // `layer_matrices` lists one layer's matrices in placement order (every layer is the same).
+// `duplication`: copies of every matrix, or kAutoDuplication. Throws MappingError when the
+// model does not fit (with the numbers) and when the platform has no systolic core.
 Mapping map_model(int layers, const std::vector<MatrixSpec>& layer_matrices,
-                  const MappingTarget& target, bool allow_reload);
+                  const MappingTarget& target, bool allow_reload, unsigned duplication = 1);
 
 }  // namespace atleus

@@ -59,6 +59,30 @@ const Kernel& LayerProgram::at(const std::string& name) const {
   return kernels[static_cast<size_t>(i)];
 }
 
+const char* kernel_class(const Kernel& k) {
+  const std::string& n = k.name;
+  auto starts = [&n](const char* prefix) { return n.rfind(prefix, 0) == 0; };
+  if (k.unit == Unit::kReram) return "frozen";
+  if (!k.weight.empty() && k.weight != "head") return "transposed";
+  if (starts("head_") || starts("loss_")) return "head";
+  if (starts("lora_")) return "lora";
+  if (k.func == SfuFunc::kAdam) return "optimizer";
+  if (k.func == SfuFunc::kLayerNorm) return "norm";
+  if (k.func == SfuFunc::kGelu) return "gelu";
+  if (k.func == SfuFunc::kSoftmax) return "softmax";
+  if (n == "attn_scores" || n == "attn_recompute" || n == "attn_dq" || n == "attn_dk")
+    return "attn_scores";
+  if (n == "attn_context" || n == "attn_dp" || n == "attn_dv") return "attn_context";
+  throw std::logic_error("kernel '" + n + "' has no placement class");
+}
+
+const std::vector<std::string>& kernel_classes() {
+  static const std::vector<std::string> classes = {
+      "frozen", "attn_scores", "attn_context", "softmax", "lora",
+      "norm",   "gelu",        "head",         "optimizer",   "transposed"};
+  return classes;
+}
+
 uint64_t causal_pairs(uint64_t n, uint64_t tile) {
   if (tile == 0) throw std::invalid_argument("causal_pairs: tile must be > 0");
   // Query block i (rows_i rows) meets every key up to the end of block i.

@@ -105,6 +105,17 @@ struct WorkloadGraph {
 
 WorkloadGraph build_graph(const WorkloadSpec& spec);
 
+// The class of a kernel, by which a platform places work on its core types (platform YAML
+// `placement:`): "frozen" (products with a frozen weight matrix, forward and transposed),
+// "attn_scores" (Q.K^T and the backward products that use Q or K: recompute, dQ, dK),
+// "attn_context" (P.V and the backward products that use V or P: dP, dV), "softmax" (attention
+// softmax, forward and backward), "lora", "norm" (layer norms), "gelu", "head" (task head and
+// its loss), "optimizer" (the Adam step) and "transposed" (frozen-matrix transposed products
+// moved to the systolic cores with --transpose-on systolic, the matrix streamed from HBM).
+const char* kernel_class(const Kernel& k);
+// Every class kernel_class() can return, in a fixed order.
+const std::vector<std::string>& kernel_classes();
+
 // Query x key pairs computed per head with causal tile skipping: tiles of `tile` along both
 // dimensions, query block i meets key blocks j <= i (partial last blocks exact).
 uint64_t causal_pairs(uint64_t n, uint64_t tile);

@@ -115,6 +115,22 @@ TransposeUnit parse_transpose_unit(const std::string& text) {
   throw WorkloadError("", 0, 0, "transpose_on", "unknown unit '" + text + "' (reram, systolic)");
 }
 
+unsigned parse_duplication(const std::string& text) {
+  if (text == "auto") return 0;
+  bool digits = !text.empty() && text.size() <= 9;
+  for (char c : text) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+  const unsigned long n = digits ? std::stoul(text) : 0;
+  if (n == 0) {
+    throw WorkloadError("", 0, 0, "duplication",
+                        "'" + text + "' is neither auto nor a positive number of copies");
+  }
+  return static_cast<unsigned>(n);
+}
+
+std::string duplication_name(unsigned duplication) {
+  return duplication == 0 ? "auto" : std::to_string(duplication);
+}
+
 const char* to_string(Mode mode) {
   return mode == Mode::kInference ? "inference" : "finetune";
 }
@@ -272,7 +288,7 @@ WorkloadSpec load_workload_yaml(const std::string& path) {
   }
   r.check_keys(root, "",
                {"model", "task", "mode", "backward", "quant", "lora", "transpose_on", "causal_skip",
-                "attention_tile", "seq_len", "batch"});
+                "attention_tile", "seq_len", "batch", "duplication"});
 
   WorkloadSpec spec;
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
@@ -343,6 +359,10 @@ WorkloadSpec load_workload_yaml(const std::string& path) {
   if (const YAML::Node v = root["causal_skip"]) spec.causal_skip = r.bool_of(v, "causal_skip");
   if (const YAML::Node v = root["attention_tile"]) {
     spec.attention_tile = r.uint_of(v, "attention_tile");
+  }
+  if (const YAML::Node v = root["duplication"]) {
+    spec.duplication =
+        r.at(v, "duplication", [&] { return parse_duplication(r.scalar(v, "duplication")); });
   }
 
   if (const YAML::Node v = root["quant"]) {

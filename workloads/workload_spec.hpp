@@ -14,6 +14,7 @@
 //   attention_tile: 128
 //   seq_len: 256                 # overrides the task's
 //   batch: 8                     # overrides the task's
+//   duplication: auto            # auto | N: copies of each frozen matrix in ReRAM
 #pragma once
 
 #include <string>
@@ -59,6 +60,11 @@ const char* to_string(Mode mode);
 const char* to_string(BackwardMode mode);
 const char* to_string(TransposeUnit unit);
 
+// Weight duplication: "auto" (0, the most copies that fit; see workloads/mapping.hpp) or a
+// positive number of copies. Throws WorkloadError with key "duplication".
+unsigned parse_duplication(const std::string& text);
+std::string duplication_name(unsigned duplication);  // "auto" or the number
+
 struct WorkloadSpec {
   ModelSpec model;
   TaskSpec task;
@@ -71,6 +77,9 @@ struct WorkloadSpec {
   // [default] 128: FlashAttention-2's block size along both sequence dimensions
   // (Dao 2023, block sizes 64-128).
   unsigned attention_tile = 128;
+  // Copies of each frozen matrix in ReRAM; 0 = auto. [default] auto: spare crossbars hold
+  // copies (Atleus section 6: fewer bits per weight free crossbars for weight duplication).
+  unsigned duplication = 0;
 
   // Throws WorkloadError whose key() names the member (e.g. "seq_len", "lora.targets").
   void validate() const;

@@ -1,0 +1,159 @@
+"""Runs of atleus-vp for the paper studies: specs, a two-worker pool, and reading the results.
+
+A study first lists the runs it needs (RunSpec, DescribeSpec, TrafficSpec); the pool executes
+each distinct spec once, two at a time, in a scratch folder; the study then reads the parsed
+JSON back by spec. A failing command stops everything with a message naming the command.
+"""
+
+import concurrent.futures
+import hashlib
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+WORKERS = 2  # the reproduction targets a 2-core machine
+
+
+class RunError(Exception):
+    """A command of the reproduction failed; the message names the command."""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One `atleus-vp run` with a single mode (its summary keys sit at the top level)."""
+
+    platform: str
+    model: str
+    task: str
+    mode: str  # finetune | inference
+    batch: int
+    seq_len: int = 0  # 0: the task's default
+    backward: str = ""  # "" (default: full), full, lora-only
+    quant: str = ""  # "" (default: M8F8)
+    sets: tuple = field(default_factory=tuple)  # ("key=value", ...)
+
+    def args(self):
+        a = ["run", "--quiet", "--platform", self.platform, "--model", self.model, "--task",
+             self.task, "--mode", self.mode, "--batch", str(self.batch)]
+        if self.seq_len:
+            a += ["--seq-len", str(self.seq_len)]
+        if self.backward:
+            a += ["--backward", self.backward]
+        if self.quant:
+            a += ["--quant", self.quant]
+        for s in self.sets:
+            a += ["--set", s]
+        return a
+
+
+@dataclass(frozen=True)
+class DescribeSpec:
+    platform: str
+    sets: tuple = field(default_factory=tuple)
+
+    def args(self):
+        a = ["describe", "--json", "--platform", self.platform]
+        for s in self.sets:
+            a += ["--set", s]
+        return a
+
+
+@dataclass(frozen=True)
+class TrafficSpec:
+    """Synthetic traffic (BookSim-style) for a packet latency under a fixed offered load."""
+
+    platform: str
+    pattern: str = "uniform"
+    rate: float = 0.05
+    packets: int = 2000
+
+    def args(self):
+        return ["traffic", "--json", "--platform", self.platform, "--pattern", self.pattern,
+                "--rate", repr(self.rate), "--packets", str(self.packets)]
+
+
+def _slug(spec):
+    return hashlib.sha1(repr(spec).encode()).hexdigest()[:16]
+
+
+class Pool:
+    def __init__(self, binary, scratch):
+        self.binary = binary
+        self.scratch = scratch
+        self.results = {}
+        self._presets = None
+
+    def presets(self):
+        """The preset names the executable lists in `describe --help`."""
+        if self._presets is None:
+            p = subprocess.run([self.binary, "describe", "--help"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+            m = re.search(r"presets: ([^)]*)\)", p.stdout)
+            if p.returncode != 0 or not m:
+                raise RunError(f"cannot list the presets: {self.binary} describe --help")
+            self._presets = {n.strip() for n in m.group(1).split(",")}
+        return self._presets
+
+    def available(self, platform):
+        """Whether the executable has this preset (a listed preset that fails to load is an
+        error of its run, not a missing preset)."""
+        return platform in self.presets()
+
+    def _execute(self, spec):
+        cmd = [self.binary] + spec.args()
+        if isinstance(spec, RunSpec):
+            out = os.path.join(self.scratch, _slug(spec))
+            cmd += ["--out", out]
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        shown = " ".join(shlex.quote(c) for c in cmd)
+        if p.returncode != 0:
+            raise RunError(f"command failed (exit {p.returncode}): {shown}\n{p.stderr.strip()}")
+        try:
+            if isinstance(spec, RunSpec):
+                with open(os.path.join(out, "summary.json")) as f:
+                    j = json.load(f)
+                if spec.mode in j and isinstance(j[spec.mode], dict):
+                    j = j[spec.mode]
+                return j
+            return json.loads(p.stdout)
+        except (OSError, ValueError) as e:
+            raise RunError(f"unreadable output of: {shown}: {e}")
+
+    def execute(self, specs):
+        todo = sorted({s for s in specs if s not in self.results}, key=repr)
+        if not todo:
+            return
+        print(f"  {len(todo)} runs, {WORKERS} at a time", file=sys.stderr, flush=True)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS) as ex:
+            futures = {ex.submit(self._execute, s): s for s in todo}
+            try:
+                for fut in concurrent.futures.as_completed(futures):
+                    self.results[futures[fut]] = fut.result()
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+
+    def get(self, spec):
+        return self.results[spec]
+
+
+def steady_state(small, large):
+    """Per-sequence time and energy of a pipeline in flight: the difference between a run of
+    B2 sequences and one of B1 over B2 - B1, so the fill/drain latency and the energy spent
+    during it cancel out."""
+    db = large["sequences"] - small["sequences"]
+    dt = large["simulated_time_s"] - small["simulated_time_s"]
+    de = large["energy_j"] - small["energy_j"]
+    return dt / db, de / db
+
+
+def steady_breakdown(small, large):
+    """Per-sequence energy by component, differenced the same way as steady_state."""
+    db = large["sequences"] - small["sequences"]
+    a, b = small["energy_breakdown_j"], large["energy_breakdown_j"]
+    return {k: (b[k] - a.get(k, 0.0)) / db for k in sorted(b)}
