@@ -72,13 +72,11 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
     j["epoch_time_s"] = r.epoch_time_s;
     j["epoch_energy_j"] = r.epoch_energy_j;
   }
-  j["mapping"] = {{"reram_cores_used", r.reram_cores_used},
-                  {"mha_ff_separate", r.mha_ff_separate},
-                  {"weight_reloading", r.reloading},
-                  {"duplication", r.duplication},
-                  {"crossbars_needed", r.crossbars_needed},
-                  {"crossbars_available", r.crossbars_available},
-                  {"cells_written", r.cells_written}};
+  j["mapping"] = {
+      {"reram_cores_used", r.reram_cores_used}, {"mha_ff_separate", r.mha_ff_separate},
+      {"weight_reloading", r.reloading},        {"duplication", r.duplication},
+      {"crossbars_needed", r.crossbars_needed}, {"crossbars_available", r.crossbars_available},
+      {"cells_written", r.cells_written}};
   J tiers = J::array();
   for (const auto& t : r.tiers)
     tiers.push_back(

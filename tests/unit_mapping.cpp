@@ -85,11 +85,12 @@ void check_layout(const Mapping& m, const std::vector<MatrixSpec>& mats, int lay
   std::map<int, uint64_t> used;
   uint64_t total = 0;
   for (const auto& p : m.parts) {
-    const MatrixSpec& spec =
-        *std::find_if(mats.begin(), mats.end(), [&](const MatrixSpec& s) { return s.weight == p.weight; });
+    const MatrixSpec& spec = *std::find_if(
+        mats.begin(), mats.end(), [&](const MatrixSpec& s) { return s.weight == p.weight; });
     CHECK(p.duplication == m.duplication);
     const uint64_t one_copy =
-        ceil_div(spec.rows, 128) * ceil_div((p.col_end - p.col_begin) * cells_per_weight(spec.bits), 128);
+        ceil_div(spec.rows, 128) *
+        ceil_div((p.col_end - p.col_begin) * cells_per_weight(spec.bits), 128);
     CHECK(p.crossbars == m.duplication * one_copy);
     used[p.site] += p.crossbars;
     total += p.crossbars;

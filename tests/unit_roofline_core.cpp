@@ -310,3 +310,16 @@ TEST_CASE("roofline validate names the offending field", "[roofline]") {
   ok.dequant_ops_per_weight = 0.0;
   CHECK_NOTHROW(ok.validate());
 }
+
+TEST_CASE("roofline in-memory GEMV engine re-reads the weights per group of vectors",
+          "[roofline]") {
+  RooflineCoreParams p;
+  p.weight_reuse_vectors = 8;
+  p.dequant = DequantMode::kNone;
+  // 20 vectors of 1024 inputs against 1024 x 1024 fp16 weights: ceil(20 / 8) = 3 weight reads.
+  const ComputeOp op = make_op(OpKind::kMvm, 20, 1024, 1024);
+  const uint64_t expected = 20 * 1024 * 2 + 3 * (1024 * 1024 * 2) + 20 * 1024 * 2;
+  CHECK(roofline_cost(p, op).bytes == expected);
+  p.weight_reuse_vectors = 0;  // read once
+  CHECK(roofline_cost(p, op).bytes == 20 * 1024 * 2 + 1024 * 1024 * 2 + 20 * 1024 * 2);
+}

@@ -126,13 +126,13 @@ Mapping map_model(int layers, const std::vector<MatrixSpec>& mats, const Mapping
                             (dup > 1 ? " x " + std::to_string(dup) + " copies" : "") + " x " +
                             std::to_string(layers) + " layers";
     const std::string hint =
-        dup == 1      ? "; enable weight reloading to run it anyway"
+        dup == 1       ? "; enable weight reloading to run it anyway"
         : allow_reload ? "; weight reloading holds one copy: ask for duplication 1 or auto"
                        : "; ask for fewer copies (duplication auto takes the most that fit)";
     throw MappingError("the model does not fit in ReRAM" + copies + ": it needs " +
                        std::to_string(map.crossbars_needed) + " crossbars (" + per +
-                       ") and the platform has " + std::to_string(map.crossbars_available) +
-                       " (" + std::to_string(t.reram.size()) + " cores x " +
+                       ") and the platform has " + std::to_string(map.crossbars_available) + " (" +
+                       std::to_string(t.reram.size()) + " cores x " +
                        std::to_string(t.crossbars_per_core) + ")" + hint);
   } else {
     // The largest number of layers that fit resident; later layers reuse their cores in turn.

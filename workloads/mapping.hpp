@@ -64,7 +64,7 @@ struct MatrixPart {
   std::string weight;
   int site = 0;
   uint64_t col_begin = 0, col_end = 0;  // output columns held by this part
-  uint64_t crossbars = 0;  // all copies: duplication x the crossbars of one copy
+  uint64_t crossbars = 0;               // all copies: duplication x the crossbars of one copy
   unsigned duplication = 1;
   int slot_layer = 0;  // with reloading: the resident layer whose cores this layer reuses
 };
