@@ -11,12 +11,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY="$(command -v python3)"
 
 if ! "$PY" -c 'import matplotlib' 2>/dev/null; then
-  echo "plot: installing python3-matplotlib" >&2
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    python3-matplotlib >&2
+  "$HERE/setup.sh" --plots >&2
 fi
 
 # Agg: no display needed; MPLCONFIGDIR keeps matplotlib's cache out of the user's home.

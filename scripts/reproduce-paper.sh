@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ -z "$bin" ]; then
-  "$root/scripts/setup.sh"
+  "$root/scripts/setup.sh" --plots
   log="$(mktemp)"
   if ! "$root/scripts/build.sh" "$root/build" -DATLEUS_TESTS=OFF >"$log" 2>&1; then
     cat "$log" >&2
@@ -33,11 +33,11 @@ if [ -z "$bin" ]; then
   bin="$root/build/atleus-vp"
 fi
 
-# plot.sh installs python3-matplotlib when it is missing (and then only prints its usage).
+# Debian's interpreter, the one python3-matplotlib installs into.
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY="$(command -v python3)"
 if ! "$PY" -c 'import matplotlib' 2>/dev/null; then
-  "$root/scripts/plot.sh" --help >/dev/null
+  "$root/scripts/setup.sh" --plots
 fi
 
 # Everything is written into a fresh folder beside the target and moved into place at the end.
@@ -45,7 +45,7 @@ mkdir -p "$(dirname "$out")"
 stage="$(mktemp -d "$(dirname "$out")/.paper.XXXXXX")"
 scratch="$(mktemp -d)"
 MPLCONFIGDIR="$(mktemp -d)"
-export MPLCONFIGDIR MPLBACKEND=Agg
+export MPLCONFIGDIR MPLBACKEND=Agg PYTHONDONTWRITEBYTECODE=1
 trap 'rm -rf "$stage" "$scratch" "$MPLCONFIGDIR"' EXIT
 
 "$PY" "$root/scripts/paper_studies.py" --bin "$bin" --out "$stage" --scratch "$scratch"

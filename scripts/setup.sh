@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs, only those that are missing.
-# With --tests, also what the test suite needs (a headless browser, matplotlib for plots).
+# With --tests, also what the test suite needs (a headless browser, matplotlib for plots);
+# with --plots, matplotlib only (plot.sh, reproduce-paper.sh).
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev catch2 libboost-dev
           nlohmann-json3-dev libcli11-dev time python3)
-if [ "${1:-}" = "--tests" ]; then
-  PACKAGES+=(chromium python3-matplotlib)
-fi
+case "${1:-}" in
+  --tests) PACKAGES+=(chromium python3-matplotlib) ;;
+  --plots) PACKAGES+=(python3-matplotlib) ;;
+esac
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
