@@ -130,8 +130,9 @@ Kernel mvm_kernel(const RooflineCoreParams& p, const ComputeOp& op, Kernel& dequ
   }
   Kernel w;
   w.macs = op.m * op.k * op.n;
-  const uint64_t weight_reads =
-      p.weight_reuse_vectors == 0 ? 1 : (op.m + p.weight_reuse_vectors - 1) / p.weight_reuse_vectors;
+  const uint64_t weight_reads = p.weight_reuse_vectors == 0
+                                    ? 1
+                                    : (op.m + p.weight_reuse_vectors - 1) / p.weight_reuse_vectors;
   w.bytes = op.m * op.k * ob + weight_bytes * weight_reads + op.m * op.n * ob;
   return w;
 }

@@ -113,31 +113,30 @@ const FieldTable<SystolicCoreParams>& systolic_fields() {
 
 const FieldTable<RooflineCoreParams>& roofline_fields() {
   using P = RooflineCoreParams;
-  static const auto t =
-      FieldTable<P>()
-          .add("peak_macs_per_ns", &P::peak_macs_per_ns)
-          .add("peak_vector_ops_per_ns", &P::peak_vector_ops_per_ns)
-          .add("memory_bytes_per_ns", &P::memory_bytes_per_ns)
-          .add("matmul_utilisation", &P::matmul_utilisation)
-          .add("vector_utilisation", &P::vector_utilisation)
-          .add("memory_utilisation", &P::memory_utilisation)
-          .add("launch_overhead_ns", &P::launch_overhead_ns)
-          .add("operand_bytes", &P::operand_bytes)
-          .add("active_power_w", &P::active_power_w)
-          .add("idle_power_w", &P::idle_power_w)
-          .add("e_mac_pj", &P::e_mac_pj)
-          .add("e_byte_pj", &P::e_byte_pj)
-          .add("e_vector_op_pj", &P::e_vector_op_pj)
-          .add("dequant_ops_per_weight", &P::dequant_ops_per_weight)
-          .add("weight_reuse_vectors", &P::weight_reuse_vectors)
-          .add("area_mm2", &P::area_mm2)
-          .custom("dequant", [](P& p, const ConfigNode& v) {
-            try {
-              p.dequant = parse_dequant_mode(v.as<std::string>());
-            } catch (const ParamError& e) {
-              v.fail(e.what());
-            }
-          });
+  static const auto t = FieldTable<P>()
+                            .add("peak_macs_per_ns", &P::peak_macs_per_ns)
+                            .add("peak_vector_ops_per_ns", &P::peak_vector_ops_per_ns)
+                            .add("memory_bytes_per_ns", &P::memory_bytes_per_ns)
+                            .add("matmul_utilisation", &P::matmul_utilisation)
+                            .add("vector_utilisation", &P::vector_utilisation)
+                            .add("memory_utilisation", &P::memory_utilisation)
+                            .add("launch_overhead_ns", &P::launch_overhead_ns)
+                            .add("operand_bytes", &P::operand_bytes)
+                            .add("active_power_w", &P::active_power_w)
+                            .add("idle_power_w", &P::idle_power_w)
+                            .add("e_mac_pj", &P::e_mac_pj)
+                            .add("e_byte_pj", &P::e_byte_pj)
+                            .add("e_vector_op_pj", &P::e_vector_op_pj)
+                            .add("dequant_ops_per_weight", &P::dequant_ops_per_weight)
+                            .add("weight_reuse_vectors", &P::weight_reuse_vectors)
+                            .add("area_mm2", &P::area_mm2)
+                            .custom("dequant", [](P& p, const ConfigNode& v) {
+                              try {
+                                p.dequant = parse_dequant_mode(v.as<std::string>());
+                              } catch (const ParamError& e) {
+                                v.fail(e.what());
+                              }
+                            });
   return t;
 }
 
@@ -262,7 +261,8 @@ void read_core_types(const ConfigNode& node, PlatformConfig& cfg) {
       if (ct.has("dequant")) {
         const ConfigNode v = ct.child("dequant");
         try {
-          type.dequant_materialize = parse_dequant_mode(v.as<std::string>()) == DequantMode::kMaterialize;
+          type.dequant_materialize =
+              parse_dequant_mode(v.as<std::string>()) == DequantMode::kMaterialize;
         } catch (const ParamError& e) {
           v.fail(e.what());
         }

@@ -7,8 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "models/sim_time.hpp"
 #include "models/roofline_core.hpp"
+#include "models/sim_time.hpp"
 #include "models/systolic_core.hpp"
 #include "noc/link_physics.hpp"
 #include "platform/compute_node.hpp"
@@ -84,8 +84,7 @@ std::map<std::string, ClassPlacement> class_placement(const PlatformConfig& cfg,
     if (type == nullptr || type->kind == CoreKind::kReram) continue;
     ClassPlacement p;
     p.sites = sites_of[type->name];
-    p.weights_resident =
-        cls == "frozen" && type->kind == CoreKind::kRoofline && type->local_memory;
+    p.weights_resident = cls == "frozen" && type->kind == CoreKind::kRoofline && type->local_memory;
     out[cls] = p;
   }
   return out;

@@ -6,6 +6,7 @@ JSON back by spec. A failing command stops everything with a message naming the 
 """
 
 import concurrent.futures
+import csv
 import hashlib
 import json
 import os
@@ -118,6 +119,8 @@ class Pool:
                     j = json.load(f)
                 if spec.mode in j and isinstance(j[spec.mode], dict):
                     j = j[spec.mode]
+                with open(os.path.join(out, "kernels.csv")) as f:
+                    j["_kernels"] = [r for r in csv.DictReader(f) if r["mode"] == spec.mode]
                 return j
             return json.loads(p.stdout)
         except (OSError, ValueError) as e:

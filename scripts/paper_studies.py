@@ -27,15 +27,20 @@ PAPER_BACKWARD = "lora-only"
 BACKWARDS = ("full", "lora-only")
 PLATFORMS = ("atleus", "3d-tpu", "haima", "gpu-v100")  # Fig. 11 / 12-14 / 15 order
 GPU = "gpu-v100"
+# Figs. 11 and 15 compare each platform at its own precision: Atleus with its crossbar-wise
+# M8F8 weights (section 6); the baselines with plain 16-bit LoRA, since quantization only
+# adds dequantisation work on them (Figs. 12-14).
+PLATFORM_QUANT = {"atleus": "M8F8", "3d-tpu": "M16F16", "haima": "M16F16", "gpu-v100": "M16F16"}
 NOC_PLATFORMS = ("3d-mesh", "3d-mesh-skip", "atleus")  # Fig. 8, normalised to the first
 QUANTS = ("M16F16", "M8F8", "M4F8", "M8F4", "M4F4")
 # Paper section 7: hidden size d of each model (for the paper's 12 d / n split formula).
 HIDDEN = {"roberta-base": 768, "bert-large": 1024, "gpt2-medium": 1024, "bloom-560m": 1024}
+LAYERS = {"roberta-base": 12, "bert-large": 24, "gpt2-medium": 24, "bloom-560m": 24}
 # Paper section 3: SA shapes of Fig. 6.
 SA_SHAPES = ((32, 32), (64, 16), (64, 32), (128, 16), (64, 64), (128, 32), (256, 16))
 # Fig. 6 at each model's maximum sequence length (section 3).
 FIG6_MODELS = (("roberta-base", "squad", 512), ("gpt2-medium", "wikitext", 1024))
-FIG6_BATCH = 2  # per-stage compute per layer does not need a long pipeline
+FIG6_BATCH = 1  # one sequence: each kernel's busy time is its own, no other sequence interleaves
 FIG7_MODELS = (("roberta-base", "wikitext", 0), ("bert-large", "wikitext", 0),
                ("gpt2-medium", "wikitext", 1024), ("bloom-560m", "wikitext", 1024))
 FIG7_BATCH = 4
@@ -49,7 +54,7 @@ def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
 
 
-def fig11_like_specs(pool, mode, backwards, quants=("",), models=None, tasks=None):
+def fig11_like_specs(pool, mode, backwards, quants=None, models=None, tasks=None):
     specs = []
     for p in PLATFORMS:
         if not pool.available(p):
@@ -57,7 +62,7 @@ def fig11_like_specs(pool, mode, backwards, quants=("",), models=None, tasks=Non
         for m in models or ("roberta-base", "bert-large"):
             for t in tasks or ("squad", "swag"):
                 for bw in backwards:
-                    for q in quants:
+                    for q in quants or (PLATFORM_QUANT[p],):
                         for b in (B1, B2):
                             specs.append(RunSpec(p, m, t, mode, b, backward=bw, quant=q))
     return specs
@@ -91,13 +96,39 @@ def fig6(pool, out, claims, plt):
     for spec in fig6_specs(pool):
         j = pool.get(spec)
         stage = {s["stage"].split()[0]: s["compute_per_layer_s"] for s in j["pipeline"]}
-        reram = max(stage["S1"], stage["S3"], stage["S4"])
         r, c = (int(s.split("=")[1]) for s in spec.sets[:2])
-        ratio = stage["S2"] / reram
+        # Fig. 6 compares, per layer and sequence, the SA kernel delay (the array's busy time:
+        # attention and LoRA products, forward and backward) with the slowest ReRAM stage (the
+        # busy time of the stage's crossbar groups: S1 = QKV then O, S3 = FF1, S4 = FF2).
+        seqs_layers = FIG6_BATCH * LAYERS[spec.model]
+        # The layers' kernels only: the task head (GPT-2's LM head is 52.7 G MACs) and the
+        # optimizer step are not part of the layer pipeline.
+        layer_busy = lambda unit: sum(float(k["busy_s"]) for k in j["_kernels"]
+                                      if k["unit"] == unit and k["phase"] != "update"
+                                      and not k["kernel"].startswith(("head_", "loss_")))
+        array_s = layer_busy("systolic") / seqs_layers
+        sfu_s = layer_busy("sfu") / seqs_layers
+        groups = {}  # crossbar group -> (matrix, busiest part)
+        for core in j["cores"]:
+            for u in core["units"]:
+                if u["unit"].startswith("crossbars "):
+                    _, w, g = u["unit"].split()
+                    groups[g] = (w, max(groups.get(g, (w, 0.0))[1], u["busy_s"]))
+        per_matrix = {}
+        for w, busy in groups.values():
+            per_matrix.setdefault(w, []).append(busy / FIG6_BATCH)
+        mean = lambda xs: sum(xs) / len(xs)
+        reram_stages = {"S1": mean(per_matrix["qkv"]) + mean(per_matrix["o"]),
+                        "S3": mean(per_matrix["ff1"]), "S4": mean(per_matrix["ff2"])}
+        reram = max(reram_stages.values())
+        ratio = array_s / reram
         rows.append({"model": spec.model, "seq_len": spec.seq_len, "backward": spec.backward,
                      "sa_rows": r, "sa_cols": c, "pes": r * c, "s1_s": stage["S1"],
                      "s2_s": stage["S2"], "s3_s": stage["S3"], "s4_s": stage["S4"],
-                     "slowest_reram_s": reram, "s2_over_reram": ratio,
+                     "reram_s1_busy_s": reram_stages["S1"], "reram_s3_busy_s": reram_stages["S3"],
+                     "reram_s4_busy_s": reram_stages["S4"], "slowest_reram_s": reram,
+                     "sa_array_s": array_s, "sfu_s": sfu_s, "s2_over_reram": ratio,
+                     "sa_with_sfu_over_reram": (array_s + sfu_s) / reram,
                      "meets_budget": ratio <= 1.0})
         if spec.backward == PAPER_BACKWARD:
             values[(f"{r}x{c}", f"{spec.model} n={spec.seq_len}")] = ratio
@@ -106,7 +137,7 @@ def fig6(pool, out, claims, plt):
     groups = [f"{r}x{c}" for r, c in SA_SHAPES]
     series = [f"{m} n={n}" for m, _, n in FIG6_MODELS]
     bar_chart(plt, os.path.join(out, "fig6_sa_sizing.png"),
-              f"Fig. 6: S2 (SA) compute / slowest ReRAM stage, fine-tuning ({PAPER_BACKWARD})",
+              f"Fig. 6: SA kernel delay / slowest ReRAM stage, fine-tuning ({PAPER_BACKWARD})",
               groups, series, values, "normalised delay", hline=1.0)
 
     paper_rows = [x for x in rows if x["backward"] == PAPER_BACKWARD]
@@ -292,11 +323,11 @@ def platform_rows(pool, mode, backwards):
             for t in ("squad", "swag"):
                 for bw in backwards:
                     r = {"platform": p, "model": m, "task": t, "mode": mode,
-                         "backward": bw or "-"}
+                         "backward": bw or "-", "quant": PLATFORM_QUANT[p]}
                     if not pool.available(p):
                         r["note"] = NA
                     else:
-                        ts, es, _, large = measure(pool, p, m, t, mode, bw)
+                        ts, es, _, large = measure(pool, p, m, t, mode, bw, PLATFORM_QUANT[p])
                         r.update({"time_per_seq_s": ts, "energy_per_seq_j": es,
                                   "run_throughput_seq_per_s": large["throughput_sequences_per_s"],
                                   "run_energy_per_seq_j": large["energy_per_sequence_j"]})
@@ -312,7 +343,7 @@ def platform_rows(pool, mode, backwards):
     return rows
 
 
-PLATFORM_HEADER = ["platform", "model", "task", "mode", "backward", "time_per_seq_s",
+PLATFORM_HEADER = ["platform", "model", "task", "mode", "backward", "quant", "time_per_seq_s",
                    "energy_per_seq_j", "speedup_vs_gpu", "energy_eff_vs_gpu", "speedup_vs_tpu",
                    "energy_eff_vs_tpu", "run_throughput_seq_per_s", "run_energy_per_seq_j",
                    "note"]

@@ -89,11 +89,13 @@ TEST_CASE("every baseline runs the same operation graph: equal MACs on all four 
 }
 
 TEST_CASE("HAIMA places its kernels as the paper describes: HBM units host and SRAM units") {
-  const json s = vp_run_ok("--platform haima --model bert-base --seq-len 128 --batch 1 "
-                           "--mode inference");
+  const json s = vp_run_ok(
+      "--platform haima --model bert-base --seq-len 128 --batch 1 "
+      "--mode inference");
   // Cores by tier name: host (tier 0), sram (tier 1, 4 units), pim (tier 2).
   std::map<int, uint64_t> tasks_by_tier;
-  for (const auto& c : s["cores"]) tasks_by_tier[c["tier"].get<int>()] += c["tasks"].get<uint64_t>();
+  for (const auto& c : s["cores"])
+    tasks_by_tier[c["tier"].get<int>()] += c["tasks"].get<uint64_t>();
   const uint64_t L = 12;
   // Per layer: host softmax + 2 norms + GELU = 4; PIM: QKV, O, FF1, FF2 products and Q.K^T = 5;
   // SRAM units: softmax(S).V and the LoRA products (2 targets x A, B) = 5; plus the head.
@@ -122,7 +124,8 @@ TEST_CASE("GPU dequantise-before-use: 4-bit weights cost a dequantise kernel per
 TEST_CASE("3D-TPU dequantise-before-use: a 16-bit copy of every streamed matrix goes through HBM") {
   const std::string w = " --model bert-base --seq-len 128 --batch 1 --mode inference";
   const json q8 = vp_run_ok("--platform 3d-tpu --quant M8F8" + w);
-  const json off = vp_run_ok("--platform 3d-tpu --quant M8F8 --set core_types.sa128.dequant=none" + w);
+  const json off =
+      vp_run_ok("--platform 3d-tpu --quant M8F8 --set core_types.sa128.dequant=none" + w);
   // Per layer 12 d^2 weights; with the copy, HBM moves 1 B (read) + 2 B (write) + 2 B (read)
   // per weight instead of 1 B: 4 B more per weight, at 3.9 pJ/bit.
   const double d = 768, L = 12;
@@ -137,28 +140,32 @@ TEST_CASE("unused ReRAM cores are power-gated: static energy falls by their shar
       " --model bert-base --seq-len 128 --batch 1 --mode inference --duplication 1"
       " --set core_types.reram.clock_gate_idle=false";
   const json on = vp_run_ok("--platform atleus" + w);
-  const json off = vp_run_ok("--platform atleus --set core_types.reram.power_gate_unused=false" + w);
+  const json off =
+      vp_run_ok("--platform atleus --set core_types.reram.power_gate_unused=false" + w);
   const int used = on["mapping"]["reram_cores_used"].get<int>();
   REQUIRE(used < 48);
   const double T = on["simulated_time_s"].get<double>();
   REQUIRE(off["simulated_time_s"].get<double>() == Approx(T));
-  const double per_core_w = 16 * (12 * (1.24e-3 + 0.23e-3 + 0.01e-3) + 7e-3 + 0.52e-3 + 0.4e-3 + 1.68e-3);
+  const double per_core_w =
+      16 * (12 * (1.24e-3 + 0.23e-3 + 0.01e-3) + 7e-3 + 0.52e-3 + 0.4e-3 + 1.68e-3);
   const double ds = off["energy_breakdown_j"]["static"].get<double>() -
                     on["energy_breakdown_j"]["static"].get<double>();
   CHECK(ds == Approx((48 - used) * per_core_w * T).epsilon(1e-6));
 }
 
 TEST_CASE("placement errors name the file line and key") {
-  const fs::path bad_class = write_platform("bad_class", "include: " + preset("gpu-v100") + "\n"
-                                                         "placement:\n"
-                                                         "  attention: v100\n");
+  const fs::path bad_class = write_platform("bad_class", "include: " + preset("gpu-v100") +
+                                                             "\n"
+                                                             "placement:\n"
+                                                             "  attention: v100\n");
   Result r = vp_run("--platform " + bad_class.string() + " --batch 1");
   CHECK(r.code == 2);
   CHECK(r.err.find(bad_class.string() + ":3:") != std::string::npos);
   CHECK(r.err.find("unknown kernel class 'attention'") != std::string::npos);
-  const fs::path bad_type = write_platform("bad_type", "include: " + preset("haima") + "\n"
-                                                       "placement:\n"
-                                                       "  softmax: gpu\n");
+  const fs::path bad_type = write_platform("bad_type", "include: " + preset("haima") +
+                                                           "\n"
+                                                           "placement:\n"
+                                                           "  softmax: gpu\n");
   r = vp_run("--platform " + bad_type.string() + " --batch 1");
   CHECK(r.code == 2);
   CHECK(r.err.find(":3:") != std::string::npos);

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "platform/task_graph.hpp"
@@ -262,4 +263,21 @@ TEST_CASE("mapping: workload duplication key and its errors", "[mapping]") {
   }
   for (const auto& f : {good, bad, none}) std::remove(f.c_str());
   rmdir(dir.c_str());
+}
+
+TEST_CASE("mapping: layers share systolic cores only when there are more layers than cores",
+          "[mapping]") {
+  const MappingTarget t = atleus_target();
+  for (const auto& [layers, d, bits] :
+       {std::tuple<int, uint64_t, unsigned>{12, 768, 8}, {12, 768, 4}, {24, 1024, 8}}) {
+    INFO(layers << " layers, d " << d << ", " << bits << " bits");
+    const Mapping m = map_model(layers, matrices(d, 4 * d, bits, bits), t, false, kAutoDuplication);
+    REQUIRE(m.systolic_site.size() == static_cast<std::size_t>(layers));
+    std::map<int, int> per_core;
+    for (int s : m.systolic_site) per_core[s]++;
+    // 16 systolic cores: 12 layers get one each; 24 layers at most 2 per core.
+    const int share = (layers + 15) / 16;
+    for (const auto& [site, n] : per_core) CHECK(n <= share);
+    CHECK(per_core.size() == static_cast<std::size_t>(std::min(layers, 16)));
+  }
 }

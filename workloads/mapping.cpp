@@ -162,8 +162,13 @@ Mapping map_model(int layers, const std::vector<MatrixSpec>& mats, const Mapping
     if (std::find(sites.begin(), sites.end(), p.site) == sites.end()) sites.push_back(p.site);
   map.reram_cores_used = static_cast<int>(sites.size());
 
-  // Systolic core per layer: the one in the column of the layer's first ReRAM part.
-  int round_robin = 0;
+  // Systolic core per layer: the one in the column of the layer's first ReRAM part, unless it
+  // already serves its share of layers (ceil(layers / systolic cores)); then the least-loaded
+  // core nearest that column. Layers sharing a systolic core would serialise their attention
+  // stage, the pipeline's only systolic stage.
+  const std::size_t n_sa = t.systolic.size();
+  const int share = static_cast<int>((static_cast<std::size_t>(layers) + n_sa - 1) / n_sa);
+  std::vector<int> load(n_sa, 0);
   for (int l = 0; l < layers; ++l) {
     const MatrixPart* first = nullptr;
     for (const auto& p : map.parts)
@@ -174,11 +179,24 @@ Mapping map_model(int layers, const std::vector<MatrixSpec>& mats, const Mapping
     const MappingTarget::Slot* slot = nullptr;
     for (const auto& r : t.reram)
       if (first && r.site == first->site) slot = &r;
-    int chosen = -1;
-    for (const auto& s : t.systolic)
-      if (slot && s.x == slot->x && s.y == slot->y) chosen = s.site;
-    if (chosen < 0) chosen = t.systolic[round_robin++ % t.systolic.size()].site;
-    map.systolic_site.push_back(chosen);
+    std::size_t best = n_sa;
+    int best_key = 0;
+    for (std::size_t i = 0; i < n_sa; ++i) {
+      const auto& sa = t.systolic[i];
+      const int dist = slot ? std::abs(sa.x - slot->x) + std::abs(sa.y - slot->y) : 0;
+      if (load[i] >= share) continue;
+      const int key = load[i] * 1000 + dist;  // balance first, then nearness
+      if (best == n_sa || key < best_key) {
+        best = i;
+        best_key = key;
+      }
+      if (slot && dist == 0) {  // the core below the layer, while it has room
+        best = i;
+        break;
+      }
+    }
+    load[best]++;
+    map.systolic_site.push_back(t.systolic[best].site);
   }
   return map;
 }

@@ -78,8 +78,8 @@ const char* kernel_class(const Kernel& k) {
 
 const std::vector<std::string>& kernel_classes() {
   static const std::vector<std::string> classes = {
-      "frozen", "attn_scores", "attn_context", "softmax", "lora",
-      "norm",   "gelu",        "head",         "optimizer",   "transposed"};
+      "frozen", "attn_scores", "attn_context", "softmax",   "lora",
+      "norm",   "gelu",        "head",         "optimizer", "transposed"};
   return classes;
 }
 
