@@ -362,6 +362,8 @@ std::string inputs_html(const ojson& summary, const Mode& m) {
     items.push_back(
         {"crossbars needed / available", fmt_count(num(mp, "crossbars_needed")) + " / " +
                                              fmt_count(num(mp, "crossbars_available"))});
+    if (mp.contains("duplication"))
+      items.push_back({"copies of each frozen matrix", str(mp, "duplication")});
     items.push_back({"weight reloading", str(mp, "weight_reloading")});
   }
   std::ostringstream o;

@@ -33,6 +33,11 @@ timed run "$bin" run --quiet --model bert-large --task squad --mode finetune --o
 report "run bert-large squad finetune (batch 16)" "$wall" "$rss" "$work/r2/summary.json"
 timed run "$bin" run --quiet --model gpt2-medium --task wikitext --seq-len 1024 --mode inference --out "$work/r3"
 report "run gpt2-medium wikitext inference n=1024 (batch 16)" "$wall" "$rss" "$work/r3/summary.json"
+for p in 3d-tpu haima gpu-v100; do
+  timed run "$bin" run --quiet --platform "$p" --model roberta-base --task squad --mode finetune \
+    --out "$work/b_$p"
+  report "run roberta-base squad finetune on $p (batch 16)" "$wall" "$rss" "$work/b_$p/summary.json"
+done
 timed run "$bin" run --quiet --model roberta-base --task squad --seq-len 128 --layers 1 --batch 1 \
   --mode inference --functional --out "$work/r4"
 report "run roberta-base 1 layer n=128 inference --functional" "$wall" "$rss" "$work/r4/summary.json"

@@ -5,8 +5,10 @@ import csv
 import math
 import os
 
+from paper_explanations import CHECK_NOTES, CLAIM_NOTES, explain
+
 DEVIATION = 0.25  # a ratio further than this from 1 needs an explanation in the note
-TODO = "TODO(lead): explain the deviation"
+UNEXPLAINED = "UNEXPLAINED deviation (add its reason to scripts/paper_explanations.py)"
 NA = "preset not available"
 
 
@@ -41,14 +43,15 @@ class Claims:
         self.checks = []
 
     def value(self, claim, paper, ours, note=""):
-        """A numeric claim: ratio = ours / paper; a deviation over 25% gets a TODO note."""
+        """A numeric claim: ratio = ours / paper; a deviation over 25% gets its explanation."""
         if ours is None:
             self.rows.append({"claim": claim, "paper": paper, "ours": NA, "ratio": "",
                               "note": note or NA})
             return
         ratio = ours / paper if paper else float("nan")
         if abs(ratio - 1.0) > DEVIATION:
-            note = f"{note}; {TODO}" if note else TODO
+            why = explain(CLAIM_NOTES, claim) or UNEXPLAINED
+            note = f"{note}. {why}" if note else why
         self.rows.append({"claim": claim, "paper": paper, "ours": ours, "ratio": ratio,
                           "note": note})
 
@@ -75,6 +78,15 @@ class Claims:
 
     def check_lines(self):
         return [f"{s}: {n} ({d})" for s, n, d in self.checks]
+
+    def failed_explanations(self):
+        """(ordering, why) for every ordering that does not hold."""
+        return [(n, explain(CHECK_NOTES, n) or UNEXPLAINED) for s, n, _ in self.checks
+                if s == "FAIL"]
+
+    def not_holding(self, claim):
+        """The note of a qualitative claim that does not hold."""
+        return "does not hold. " + (explain(CLAIM_NOTES, claim) or UNEXPLAINED)
 
 
 def save_png(fig, path):
