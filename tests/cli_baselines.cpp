@@ -2,15 +2,14 @@
 // dequantise-before-use, placement errors and ReRAM power gating, through the executable.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
+#include "cli_support.hpp"
+
 #include <unistd.h>
 #include <algorithm>
-#include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -18,42 +17,9 @@ using nlohmann::json;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string err;
-  json summary;
-};
-
-std::string read_text(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-int run_counter = 0;
-
-Result vp_run(const std::string& args) {
-  Result o;
-  const fs::path dir = fs::temp_directory_path() / ("atleus_base_" + std::to_string(::getpid()) +
-                                                    "_" + std::to_string(run_counter++));
-  fs::remove_all(dir);
-  const fs::path err = dir.string() + ".err";
-  const std::string cmd = std::string(ATLEUS_VP_BIN) + " run --quiet --out " + dir.string() + " " +
-                          args + " >/dev/null 2>" + err.string();
-  const int status = std::system(cmd.c_str());
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  o.err = read_text(err);
-  if (fs::exists(dir / "summary.json")) o.summary = json::parse(read_text(dir / "summary.json"));
-  fs::remove_all(dir);
-  fs::remove(err);
-  return o;
-}
-
 json vp_run_ok(const std::string& args) {
-  Result o = vp_run(args);
-  INFO(args << "\n" << o.err);
-  REQUIRE(o.code == 0);
+  const cli::Out o = cli::run_ok(args);
+  fs::remove_all(o.dir);
   return o.summary;
 }
 
@@ -158,7 +124,7 @@ TEST_CASE("placement errors name the file line and key") {
                                                              "\n"
                                                              "placement:\n"
                                                              "  attention: v100\n");
-  Result r = vp_run("--platform " + bad_class.string() + " --batch 1");
+  cli::Out r = cli::run("--platform " + bad_class.string() + " --batch 1");
   CHECK(r.code == 2);
   CHECK(r.err.find(bad_class.string() + ":3:") != std::string::npos);
   CHECK(r.err.find("unknown kernel class 'attention'") != std::string::npos);
@@ -166,7 +132,7 @@ TEST_CASE("placement errors name the file line and key") {
                                                            "\n"
                                                            "placement:\n"
                                                            "  softmax: gpu\n");
-  r = vp_run("--platform " + bad_type.string() + " --batch 1");
+  r = cli::run("--platform " + bad_type.string() + " --batch 1");
   CHECK(r.code == 2);
   CHECK(r.err.find(":3:") != std::string::npos);
   CHECK(r.err.find("no tier has core type 'gpu'") != std::string::npos);

@@ -2,6 +2,8 @@
 // utilisation sanity, pipelining, determinism, model loading and mapping errors.
 #include <catch2/catch.hpp>
 
+#include "cli_support.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cstdio>
@@ -17,43 +19,10 @@ using nlohmann::json;
 
 namespace {
 
-struct Out {
-  int code = -1;
-  std::string err;
-  json summary;
-  fs::path dir;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-int counter = 0;
-
-Out run(const std::string& args) {
-  Out o;
-  o.dir = fs::temp_directory_path() /
-          ("atleus_run_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  fs::remove_all(o.dir);
-  const fs::path err = o.dir.string() + ".err";
-  const std::string cmd = std::string(ATLEUS_VP_BIN) + " run --quiet --out " + o.dir.string() +
-                          " " + args + " >/dev/null 2>" + err.string();
-  const int status = std::system(cmd.c_str());
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  o.err = slurp(err);
-  if (fs::exists(o.dir / "summary.json")) o.summary = json::parse(slurp(o.dir / "summary.json"));
-  return o;
-}
-
-Out run_ok(const std::string& args) {
-  Out o = run(args);
-  INFO(args << "\n" << o.err);
-  REQUIRE(o.code == 0);
-  return o;
-}
+using cli::Out;
+using cli::run;
+using cli::run_ok;
+using cli::slurp;
 
 uint64_t u(const json& j) {
   return j.get<uint64_t>();

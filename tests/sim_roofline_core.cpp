@@ -12,6 +12,8 @@
 #include <systemc>
 #include <tlm>
 
+#include "core_harness.hpp"
+
 #include "models/param_check.hpp"
 #include "models/roofline_core.hpp"
 
@@ -19,63 +21,10 @@ using namespace atleus;
 
 namespace {
 
-// Sink for the core's noc_out; answers OK.
-struct NullTarget : sc_core::sc_module {
-  tlm_utils::simple_target_socket<NullTarget> in;
-  explicit NullTarget(sc_core::sc_module_name n) : sc_core::sc_module(n), in("in") {
-    in.register_b_transport(this, &NullTarget::b_transport);
-  }
-  void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time&) {
-    tx.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
-};
-
-struct Outcome {
-  tlm::tlm_response_status status = tlm::TLM_INCOMPLETE_RESPONSE;
-  uint64_t sent_at_ps = 0;  // simulated time of the b_transport call
-  uint64_t delay_ps = 0;    // annotated delay on return
-  ComputeResult result;
-};
-
-// One request: how to fill the payload, the delay it is sent with, and how long the driver
-// waits (in simulated time) before sending it.
-struct Request {
-  std::function<void(tlm::tlm_generic_payload&)> setup;
-  uint64_t delay_ps = 0;
-  uint64_t wait_before_ps = 0;
-};
-
-struct Driver : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<Driver> out;
-  std::vector<Request> requests;
-  std::vector<Outcome> outcomes;
-  std::vector<uint8_t> buffer = std::vector<uint8_t>(4096);
-
-  SC_HAS_PROCESS(Driver);
-  explicit Driver(sc_core::sc_module_name n) : sc_core::sc_module(n), out("out") { SC_THREAD(run); }
-
-  void run() {
-    for (const Request& r : requests) {
-      if (r.wait_before_ps) sc_core::wait(sc_core::sc_time::from_value(r.wait_before_ps));
-      tlm::tlm_generic_payload tx;
-      tx.set_command(tlm::TLM_WRITE_COMMAND);
-      tx.set_address(0);
-      tx.set_data_ptr(buffer.data());
-      tx.set_data_length(0);
-      tx.set_streaming_width(0);
-      tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-      r.setup(tx);
-      Outcome o;
-      o.sent_at_ps = sc_core::sc_time_stamp().value();
-      sc_core::sc_time delay = sc_core::sc_time::from_value(r.delay_ps);
-      out->b_transport(tx, delay);
-      o.status = tx.get_response_status();
-      o.delay_ps = delay.value();
-      if (auto* ext = tx.get_extension<ComputeExtension>()) o.result = ext->result;
-      outcomes.push_back(o);
-    }
-  }
-};
+using core_harness::Driver;
+using core_harness::NullTarget;
+using core_harness::Outcome;
+using core_harness::write_bytes;
 
 std::function<void(tlm::tlm_generic_payload&)> op(OpKind kind, uint64_t m, uint64_t k, uint64_t n,
                                                   unsigned weight_bits = 16) {
@@ -87,13 +36,6 @@ std::function<void(tlm::tlm_generic_payload&)> op(OpKind kind, uint64_t m, uint6
     ext->op.n = n;
     ext->op.weight_bits = weight_bits;
     tx.set_extension(ext);
-  };
-}
-
-std::function<void(tlm::tlm_generic_payload&)> write_bytes(unsigned bytes) {
-  return [=](tlm::tlm_generic_payload& tx) {
-    tx.set_data_length(bytes);
-    tx.set_streaming_width(bytes);
   };
 }
 

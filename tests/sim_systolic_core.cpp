@@ -11,60 +11,18 @@
 #include <systemc>
 #include <tlm>
 
+#include "core_harness.hpp"
+
 #include "models/systolic_core.hpp"
 
 using namespace atleus;
 
 namespace {
 
-// Sink for the core's noc_out; answers OK.
-struct NullTarget : sc_core::sc_module {
-  tlm_utils::simple_target_socket<NullTarget> in;
-  explicit NullTarget(sc_core::sc_module_name n) : sc_core::sc_module(n), in("in") {
-    in.register_b_transport(this, &NullTarget::b_transport);
-  }
-  void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time&) {
-    tx.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
-};
-
-// What one request saw.
-struct Outcome {
-  tlm::tlm_response_status status = tlm::TLM_INCOMPLETE_RESPONSE;
-  uint64_t delay_ps = 0;
-  ComputeResult result;
-};
-
-// Sends every request at time 0 with zero delay, one after another, from one thread.
-struct Driver : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<Driver> out;
-  std::vector<std::function<void(tlm::tlm_generic_payload&)>> setups;
-  std::vector<Outcome> outcomes;
-  std::vector<uint8_t> buffer = std::vector<uint8_t>(4096);
-
-  SC_HAS_PROCESS(Driver);
-  explicit Driver(sc_core::sc_module_name n) : sc_core::sc_module(n), out("out") { SC_THREAD(run); }
-
-  void run() {
-    for (auto& setup : setups) {
-      tlm::tlm_generic_payload tx;
-      tx.set_command(tlm::TLM_WRITE_COMMAND);
-      tx.set_address(0);
-      tx.set_data_ptr(buffer.data());
-      tx.set_data_length(0);
-      tx.set_streaming_width(0);
-      tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-      setup(tx);
-      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-      out->b_transport(tx, delay);
-      Outcome o;
-      o.status = tx.get_response_status();
-      o.delay_ps = delay.value();
-      if (auto* ext = tx.get_extension<ComputeExtension>()) o.result = ext->result;
-      outcomes.push_back(o);
-    }
-  }
-};
+using core_harness::Driver;
+using core_harness::NullTarget;
+using core_harness::Outcome;
+using core_harness::write_bytes;
 
 std::function<void(tlm::tlm_generic_payload&)> op(OpKind kind, uint64_t m, uint64_t k, uint64_t n) {
   return [=](tlm::tlm_generic_payload& tx) {
@@ -74,13 +32,6 @@ std::function<void(tlm::tlm_generic_payload&)> op(OpKind kind, uint64_t m, uint6
     ext->op.k = k;
     ext->op.n = n;
     tx.set_extension(ext);
-  };
-}
-
-std::function<void(tlm::tlm_generic_payload&)> write_bytes(unsigned bytes) {
-  return [=](tlm::tlm_generic_payload& tx) {
-    tx.set_data_length(bytes);
-    tx.set_streaming_width(bytes);
   };
 }
 
@@ -102,7 +53,7 @@ constexpr uint64_t kPs = 1250;  // one 800 MHz cycle
 TEST_CASE("two GEMMs sent together: the second waits for the first", "[sim][systolic]") {
   Bench b;
   // 128 x 768 x 32 on the 128 x 32 OS array: 128 + 32 + 768 - 2 = 926 cycles each.
-  b.driver.setups = {op(OpKind::kGemm, 128, 768, 32), op(OpKind::kGemm, 128, 768, 32)};
+  b.driver.send({op(OpKind::kGemm, 128, 768, 32), op(OpKind::kGemm, 128, 768, 32)});
   sc_core::sc_start();
   REQUIRE(b.driver.outcomes.size() == 2);
   const uint64_t lat = 926 * kPs;
@@ -131,7 +82,7 @@ TEST_CASE("two GEMMs sent together: the second waits for the first", "[sim][syst
 TEST_CASE("an SFU op sent with a GEMM does not wait for it", "[sim][systolic]") {
   Bench b;
   // Softmax on 32 rows x 128 cols: one round of 32 lanes, 128 x 8 + 4 = 1028 cycles.
-  b.driver.setups = {op(OpKind::kGemm, 128, 768, 32), op(OpKind::kSoftmax, 32, 128, 0)};
+  b.driver.send({op(OpKind::kGemm, 128, 768, 32), op(OpKind::kSoftmax, 32, 128, 0)});
   sc_core::sc_start();
   REQUIRE(b.driver.outcomes.size() == 2);
   const Outcome& sfu = b.driver.outcomes[1];
@@ -146,7 +97,7 @@ TEST_CASE("an SFU op sent with a GEMM does not wait for it", "[sim][systolic]") 
 
 TEST_CASE("an MVM sent to the systolic core is a command error", "[sim][systolic]") {
   Bench b;
-  b.driver.setups = {op(OpKind::kMvm, 1, 128, 128), op(OpKind::kGemm, 1, 1, 1)};
+  b.driver.send({op(OpKind::kMvm, 1, 128, 128), op(OpKind::kGemm, 1, 1, 1)});
   sc_core::sc_start();
   REQUIRE(b.driver.outcomes.size() == 2);
   CHECK(b.driver.outcomes[0].status == tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -162,7 +113,7 @@ TEST_CASE("plain writes queue on the SRAM port and not on the array", "[sim][sys
   Bench b;
   // 1536 bytes at 384 B/cycle = 4 cycles each; the second write queues behind the first; the
   // GEMM after them is on the array and does not wait.
-  b.driver.setups = {write_bytes(1536), write_bytes(1536), op(OpKind::kGemm, 1, 1, 1)};
+  b.driver.send({write_bytes(1536), write_bytes(1536), op(OpKind::kGemm, 1, 1, 1)});
   sc_core::sc_start();
   REQUIRE(b.driver.outcomes.size() == 3);
   CHECK(b.driver.outcomes[0].status == tlm::TLM_OK_RESPONSE);
@@ -187,7 +138,7 @@ TEST_CASE("the op's backward flag selects the SFU's backward cost", "[sim][systo
     tx.get_extension(ext);
     ext->op.backward = true;
   };
-  b.driver.setups = {op(OpKind::kSoftmax, 32, 128, 0), backward_softmax};
+  b.driver.send({op(OpKind::kSoftmax, 32, 128, 0), backward_softmax});
   sc_core::sc_start();
   REQUIRE(b.driver.outcomes.size() == 2);
   const SfuParams& sfu = b.core.params().sfu;

@@ -1,0 +1,62 @@
+// Running the atleus-vp executable from a CLI test: one `run` into a fresh temporary folder,
+// its exit code, stderr and summary.json.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+namespace cli {
+
+namespace fs = std::filesystem;
+
+struct Out {
+  int code = -1;
+  std::string err;
+  nlohmann::json summary;
+  fs::path dir;  // the run's --out folder (left for the test to read)
+};
+
+inline std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+inline int run_counter = 0;
+
+// `atleus-vp run --quiet --out DIR ARGS`.
+inline Out run(const std::string& args) {
+  Out o;
+  o.dir = fs::temp_directory_path() /
+          ("atleus_run_" + std::to_string(::getpid()) + "_" + std::to_string(run_counter++));
+  fs::remove_all(o.dir);
+  const fs::path err = o.dir.string() + ".err";
+  const std::string cmd = std::string(ATLEUS_VP_BIN) + " run --quiet --out " + o.dir.string() +
+                          " " + args + " >/dev/null 2>" + err.string();
+  const int status = std::system(cmd.c_str());
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  o.err = slurp(err);
+  fs::remove(err);
+  if (fs::exists(o.dir / "summary.json"))
+    o.summary = nlohmann::json::parse(slurp(o.dir / "summary.json"));
+  return o;
+}
+
+// The same, requiring exit code 0.
+inline Out run_ok(const std::string& args) {
+  Out o = run(args);
+  INFO(args << "\n" << o.err);
+  REQUIRE(o.code == 0);
+  return o;
+}
+
+}  // namespace cli
