@@ -82,6 +82,19 @@ struct Driver : sc_core::sc_module {
   }
 };
 
+// A payload carrying one ComputeOp (the extension is owned and freed by the payload).
+inline Setup op(atleus::OpKind kind, uint64_t m, uint64_t k, uint64_t n, unsigned weight_bits = 8) {
+  return [=](tlm::tlm_generic_payload& tx) {
+    auto* ext = new ComputeExtension;
+    ext->op.kind = kind;
+    ext->op.m = m;
+    ext->op.k = k;
+    ext->op.n = n;
+    ext->op.weight_bits = weight_bits;
+    tx.set_extension(ext);
+  };
+}
+
 // A payload of `bytes` data bytes and no ComputeExtension (data arriving over the NoC).
 inline std::function<void(tlm::tlm_generic_payload&)> write_bytes(unsigned bytes) {
   return [=](tlm::tlm_generic_payload& tx) {

@@ -21,19 +21,9 @@ namespace {
 
 using core_harness::Driver;
 using core_harness::NullTarget;
+using core_harness::op;
 using core_harness::Outcome;
 using core_harness::write_bytes;
-
-std::function<void(tlm::tlm_generic_payload&)> op(OpKind kind, uint64_t m, uint64_t k, uint64_t n) {
-  return [=](tlm::tlm_generic_payload& tx) {
-    auto* ext = new ComputeExtension;  // owned and freed by the payload
-    ext->op.kind = kind;
-    ext->op.m = m;
-    ext->op.k = k;
-    ext->op.n = n;
-    tx.set_extension(ext);
-  };
-}
 
 // Core + driver + sink, wired.
 struct Bench {
