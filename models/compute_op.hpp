@@ -34,8 +34,14 @@ struct ComputeOp {
   // Bytes the op moves to/from the core's own memory beyond its operands and result (e.g.
   // saved activations); counted by roofline cores (models/roofline_core.hpp).
   uint64_t extra_bytes = 0;
+  // Independent identical instances in this one op (e.g. every head of an attention product
+  // as one batched kernel). Roofline cores cost them as one kernel; the other cores are sent
+  // one op per instance and leave this at 1.
+  uint64_t batch = 1;
 
-  uint64_t macs() const { return (kind == OpKind::kMvm || kind == OpKind::kGemm) ? m * k * n : 0; }
+  uint64_t macs() const {
+    return (kind == OpKind::kMvm || kind == OpKind::kGemm) ? batch * m * k * n : 0;
+  }
 };
 
 // What a core reports back for one op (filled by the target).

@@ -180,6 +180,11 @@ RooflineCost roofline_cost(const RooflineCoreParams& p, const ComputeOp& op) {
         break;
     }
   }
+  // A batched op is one kernel over `batch` instances: the work scales, the launch does not.
+  const uint64_t batch = std::max<uint64_t>(op.batch, 1);
+  main.macs *= batch;
+  main.bytes *= batch;
+  main.vector_ops *= batch;
   main.bytes += op.extra_bytes;
 
   const KernelTime dq = kernel_time(p, dequant);

@@ -80,6 +80,8 @@ uint64_t ComputeNode::send(uint64_t address, uint64_t bytes, tlm::tlm_command cm
     noc_out->b_transport(tx_, delay);
     if (!tx_.is_response_ok()) SC_REPORT_ERROR(name(), "a NoC transfer failed");
     last = std::max(last, now_ps() + to_ps(delay));
+    state_.noc_packets_timed++;
+    state_.noc_packet_latency_ps += to_ps(delay);
   }
   return last;
 }
@@ -103,11 +105,12 @@ void ComputeNode::start(int id) {
     state_.write_ps += w.latency_ps;
   }
   s.start_ps = UINT64_MAX;
-  for (uint64_t i = 0; i < t.instances; ++i) {
+  const uint64_t ops = opt_.batch_instances ? 1 : t.instances;
+  for (uint64_t i = 0; i < ops; ++i) {
     ComputeExtension ext;
     ext.op = t.op;
-    if (opt_.local_memory)
-      ext.op.extra_bytes = (t.hbm_read_bytes + t.hbm_write_bytes) / t.instances;
+    ext.op.batch = t.instances / ops;
+    if (opt_.local_memory) ext.op.extra_bytes = (t.hbm_read_bytes + t.hbm_write_bytes) / ops;
     tlm::tlm_generic_payload tx;
     tx.set_command(tlm::TLM_WRITE_COMMAND);
     tx.set_address(0);

@@ -30,6 +30,9 @@ struct NodeOptions {
   // The core streams its operands from its own memory (a roofline core with local_memory):
   // a task's HBM reads and writes do not cross the NoC but ride on the op (extra_bytes).
   bool local_memory = false;
+  // The core takes a task's identical instances as one batched op (ComputeOp::batch), as a
+  // GPU runs all heads in one kernel; otherwise they are issued one by one.
+  bool batch_instances = false;
 };
 
 class ComputeNode : public Endpoint {

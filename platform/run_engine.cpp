@@ -239,6 +239,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
         } else if (site.type->kind == CoreKind::kRoofline) {
           model = std::make_unique<RooflineCore>(name.c_str(), site.type->roofline);
           node_opt.local_memory = site.type->local_memory;
+          node_opt.batch_instances = true;
         } else {
           model = std::make_unique<SystolicCore>(name.c_str(), site.type->systolic);
         }
@@ -347,6 +348,10 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   for (const auto& row : r.links) hops += row.packets;
   r.noc_packets = injected;
   r.noc_avg_hops = injected ? static_cast<double>(hops) / injected : 0;
+  r.noc_avg_packet_latency_ns =
+      state.noc_packets_timed
+          ? static_cast<double>(state.noc_packet_latency_ps) / state.noc_packets_timed * 1e-3
+          : 0;
   e["hbm"] = net.hbm().stats().energy_j;
   e["static"] += net.hbm().static_energy_j(T);
   for (const auto& [k, v] : e) r.energy_j += v;

@@ -87,6 +87,7 @@ struct RunResult {
   // NoC
   uint64_t noc_packets = 0, noc_bytes = 0;
   double noc_avg_hops = 0;
+  double noc_avg_packet_latency_ns = 0;  // the compute nodes' packets, queueing included
   std::map<std::string, double> link_utilisation;  // per link kind, average
   // Fine-tuning
   double epoch_time_s = 0, epoch_energy_j = 0;

@@ -66,6 +66,7 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
   j["noc"] = {{"packets", r.noc_packets},
               {"bytes", r.noc_bytes},
               {"average_hops", r.noc_avg_hops},
+              {"average_packet_latency_ns", r.noc_avg_packet_latency_ns},
               {"link_utilisation", r.link_utilisation}};
   if (r.mode == "finetune") {
     j["sequences_per_epoch"] = r.sequences_per_epoch;

@@ -30,6 +30,10 @@ struct RunState {
   uint64_t done = 0;
   uint64_t last_finish_ps = 0;
   // Weight reloading.
+  // Packets the compute nodes sent and their summed latency (injection to tail arrival,
+  // queueing included).
+  uint64_t noc_packets_timed = 0;
+  uint64_t noc_packet_latency_ps = 0;
   uint64_t cells_written = 0;
   double write_energy_j = 0.0;
   uint64_t write_ps = 0;

@@ -323,3 +323,17 @@ TEST_CASE("roofline in-memory GEMV engine re-reads the weights per group of vect
   p.weight_reuse_vectors = 0;  // read once
   CHECK(roofline_cost(p, op).bytes == 20 * 1024 * 2 + 1024 * 1024 * 2 + 20 * 1024 * 2);
 }
+
+TEST_CASE("roofline batched op: the work of every instance, one launch", "[roofline]") {
+  const RooflineCoreParams p;  // V100 defaults
+  ComputeOp one = make_op(OpKind::kGemm, 384, 64, 384);
+  ComputeOp heads = one;
+  heads.batch = 12;
+  const RooflineCost c1 = roofline_cost(p, one), c12 = roofline_cost(p, heads);
+  CHECK(c12.macs == 12 * c1.macs);
+  CHECK(c12.bytes == 12 * c1.bytes);
+  // Memory-bound per head: (384x64 + 64x384 + 384x384) x 2 B at 900 B/ns.
+  const double per_head_ns = (384.0 * 64 * 2 + 384.0 * 384) * 2 / kBytesPerNs;
+  CHECK(c12.latency_ps == ps(kLaunchNs + 12 * per_head_ns));
+  CHECK(c1.latency_ps == ps(kLaunchNs + per_head_ns));
+}
