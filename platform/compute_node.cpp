@@ -22,15 +22,15 @@ ComputeNode::ComputeNode(sc_core::sc_module_name name, int site, std::unique_ptr
   SC_THREAD(worker);
 }
 
-void ComputeNode::push(uint64_t at_ps, int task, bool finish) {
-  actions_.push({at_ps, order_++, task, finish});
+void ComputeNode::push(uint64_t at_ps, int task, Step step) {
+  actions_.push({at_ps, order_++, task, step});
   wake_.notify(from_ps(at_ps > now_ps() ? at_ps - now_ps() : 0));
 }
 
 void ComputeNode::arrive(int task, uint64_t at_ps) {
   TaskState& s = state_.tasks[task];
   s.ready_ps = std::max(s.ready_ps, at_ps);
-  if (--s.remaining == 0) push(s.ready_ps, task, false);
+  if (--s.remaining == 0) push(s.ready_ps, task, Step::kLoad);
 }
 
 void ComputeNode::transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
@@ -57,10 +57,17 @@ void ComputeNode::worker() {
       continue;
     }
     actions_.pop();
-    if (a.finish)
-      finish(a.task);
-    else
-      start(a.task);
+    switch (a.step) {
+      case Step::kLoad:
+        load(a.task);
+        break;
+      case Step::kQueue:
+        enqueue(a.task);
+        break;
+      case Step::kFinish:
+        finish(a.task);
+        break;
+    }
   }
 }
 
@@ -86,9 +93,27 @@ uint64_t ComputeNode::send(uint64_t address, uint64_t bytes, tlm::tlm_command cm
   return last;
 }
 
-void ComputeNode::start(int id) {
+uint64_t ComputeNode::age_key(const Task& t) {
+  // The oldest sequence first; within it, the order tasks were created (layer by layer);
+  // per-batch work (the optimizer step) after every sequence.
+  const uint64_t seq = t.sequence < 0 ? UINT32_MAX : static_cast<uint64_t>(t.sequence);
+  return (seq << 32) | static_cast<uint64_t>(t.id);
+}
+
+ComputeNode::Unit& ComputeNode::unit_of(const Task& t) {
+  if (opt_.single_unit) return units_[0];
+  switch (t.op.kind) {
+    case OpKind::kMvm:
+      return units_[2 + static_cast<uint64_t>(t.op.crossbar_group)];  // one per crossbar group
+    case OpKind::kGemm:
+      return units_[0];  // the systolic array
+    default:
+      return units_[1];  // the special-function unit
+  }
+}
+
+void ComputeNode::load(int id) {
   const Task& t = state_.graph->tasks[id];
-  TaskState& s = state_.tasks[id];
   uint64_t arrival = now_ps();
   if (t.hbm_read_bytes > 0 && !opt_.local_memory) {
     // Operands stream in from HBM; each task reads its own region so channels interleave.
@@ -104,6 +129,23 @@ void ComputeNode::start(int id) {
     state_.write_energy_j += w.energy_j;
     state_.write_ps += w.latency_ps;
   }
+  push(arrival, id, Step::kQueue);
+}
+
+void ComputeNode::enqueue(int id) {
+  const Task& t = state_.graph->tasks[id];
+  state_.tasks[id].loaded_ps = now_ps();
+  Unit& unit = unit_of(t);
+  if (!unit.running && unit.waiting.empty()) {
+    dispatch(unit, id);
+    return;
+  }
+  unit.waiting.emplace(age_key(t), id);
+}
+
+void ComputeNode::dispatch(Unit& unit, int id) {
+  const Task& t = state_.graph->tasks[id];
+  TaskState& s = state_.tasks[id];
   s.start_ps = UINT64_MAX;
   const uint64_t ops = opt_.batch_instances ? 1 : t.instances;
   for (uint64_t i = 0; i < ops; ++i) {
@@ -119,23 +161,34 @@ void ComputeNode::start(int id) {
     tx.set_streaming_width(0);
     tx.set_extension(&ext);
     tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = from_ps(arrival - now_ps());
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     to_model->b_transport(tx, delay);
     tx.clear_extension(&ext);
     if (!tx.is_response_ok())
       SC_REPORT_ERROR(name(), ("the core refused task " + t.kernel->name).c_str());
     s.start_ps = std::min(s.start_ps, ext.result.start_ps);
     s.finish_ps = std::max(s.finish_ps, ext.result.finish_ps);
-    // The task waited only before its first instance; later ones queue behind their siblings.
-    if (i == 0) s.queue_ps = ext.result.queue_ps;
+    // The task waited in its unit's queue, then inside the core before its first instance;
+    // later instances queue behind their siblings.
+    if (i == 0) s.queue_ps = (now_ps() - s.loaded_ps) + ext.result.queue_ps;
     s.slices.emplace_back(ext.result.start_ps, ext.result.finish_ps);
     s.energy_j += ext.result.energy_j;
   }
-  push(s.finish_ps, id, true);
+  unit.running = true;
+  unit.busy_until_ps = s.finish_ps;
+  push(s.finish_ps, id, Step::kFinish);
 }
 
 void ComputeNode::finish(int id) {
   const Task& t = state_.graph->tasks[id];
+  // The unit is free: the oldest waiting task takes it.
+  Unit& unit = unit_of(t);
+  unit.running = false;
+  if (!unit.waiting.empty()) {
+    const int next = unit.waiting.begin()->second;
+    unit.waiting.erase(unit.waiting.begin());
+    dispatch(unit, next);
+  }
   for (int c : t.consumers) {
     const int dest = state_.graph->tasks[c].site;
     const uint64_t at =

@@ -4,7 +4,11 @@
 // loads its operands from HBM, hands the work to the model (whose calendars model contention),
 // and when the model finishes sends the result to each consumer through the NoC (split into
 // packets), stores what it must to HBM, and tells the consumer when the last byte arrived.
-// Tasks start in the order they become ready; the model serialises them on its units.
+// Scheduling: each unit of the core (a crossbar group, the systolic array, the SFU; a roofline
+// core is one unit) runs one task at a time. A task whose operands are in place waits in its
+// unit's queue, and a unit that frees takes the waiting task of the oldest sequence first (the
+// optimizer step last), so sequences stream through the layer pipeline in order instead of
+// each unit serving whatever became ready first.
 // Timing style: loosely timed; one SC_THREAD per node acts at the times of its timed queue,
 // so every NoC request is injected at its own simulated time.
 #pragma once
@@ -12,7 +16,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <memory>
+#include <map>
 #include <queue>
+#include <set>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -33,6 +39,8 @@ struct NodeOptions {
   // The core takes a task's identical instances as one batched op (ComputeOp::batch), as a
   // GPU runs all heads in one kernel; otherwise they are issued one by one.
   bool batch_instances = false;
+  // The core has one unit for every op (a roofline core): tasks never overlap on it.
+  bool single_unit = false;
 };
 
 class ComputeNode : public Endpoint {
@@ -51,14 +59,21 @@ class ComputeNode : public Endpoint {
   void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
 
  private:
+  enum class Step : uint8_t { kLoad, kQueue, kFinish };
   struct Action {
     uint64_t at_ps;
     uint64_t order;
     int task;
-    bool finish;
+    Step step;
     bool operator>(const Action& o) const {
       return at_ps != o.at_ps ? at_ps > o.at_ps : order > o.order;
     }
+  };
+  // One unit of the core: busy until a time, and the tasks waiting for it by age.
+  struct Unit {
+    uint64_t busy_until_ps = 0;
+    bool running = false;
+    std::set<std::pair<uint64_t, int>> waiting;  // (age key, task)
   };
   struct ModelSink : sc_core::sc_module {
     tlm_utils::simple_target_socket<ModelSink> in;
@@ -71,9 +86,13 @@ class ComputeNode : public Endpoint {
   };
 
   void worker();
-  void push(uint64_t at_ps, int task, bool finish);
-  void start(int task);
+  void push(uint64_t at_ps, int task, Step step);
+  void load(int task);     // reads operands from HBM (and reprograms weights) when ready
+  void enqueue(int task);  // operands in place: wait for the unit
+  void dispatch(Unit& unit, int task);
   void finish(int task);
+  Unit& unit_of(const Task& t);
+  static uint64_t age_key(const Task& t);
   // Sends `bytes` to `address` in packets from now; returns when the last byte arrives.
   uint64_t send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd);
 
@@ -83,6 +102,7 @@ class ComputeNode : public Endpoint {
   RunState& state_;
   NodeOptions opt_;
   std::priority_queue<Action, std::vector<Action>, std::greater<Action>> actions_;
+  std::map<uint64_t, Unit> units_;
   uint64_t order_ = 0;
   sc_core::sc_event wake_;
   tlm::tlm_generic_payload tx_;

@@ -240,6 +240,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
           model = std::make_unique<RooflineCore>(name.c_str(), site.type->roofline);
           node_opt.local_memory = site.type->local_memory;
           node_opt.batch_instances = true;
+          node_opt.single_unit = true;
         } else {
           model = std::make_unique<SystolicCore>(name.c_str(), site.type->systolic);
         }

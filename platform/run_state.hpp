@@ -17,6 +17,7 @@ class ComputeNode;
 struct TaskState {
   int remaining = 0;  // dependencies not yet satisfied, plus the host's announcement
   uint64_t ready_ps = 0, start_ps = 0, finish_ps = 0, queue_ps = 0;
+  uint64_t loaded_ps = 0;  // operands in place: the task waits for its unit from here
   uint64_t comm_ps = 0;  // from finishing until the result reached its last remote consumer
   double energy_j = 0.0;
   std::vector<std::pair<uint64_t, uint64_t>> slices;  // when each instance ran on its unit
@@ -29,11 +30,11 @@ struct RunState {
   std::vector<ComputeNode*> node_of_site;
   uint64_t done = 0;
   uint64_t last_finish_ps = 0;
-  // Weight reloading.
   // Packets the compute nodes sent and their summed latency (injection to tail arrival,
   // queueing included).
   uint64_t noc_packets_timed = 0;
   uint64_t noc_packet_latency_ps = 0;
+  // Weight reloading.
   uint64_t cells_written = 0;
   double write_energy_j = 0.0;
   uint64_t write_ps = 0;

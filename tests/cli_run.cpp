@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <map>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -283,4 +284,26 @@ TEST_CASE("weight duplication: spare crossbars hold copies and make inference fa
     CHECK(o.code == 2);
     CHECK(o.err.find("--duplication") != std::string::npos);
   }
+}
+
+TEST_CASE("units serve the oldest sequence first: sequences finish in order, the first unhindered") {
+  const std::string args = "--model roberta-base --task squad --mode inference";
+  const Out lone = run_ok(args + " --batch 1");
+  const Out batch = run_ok(args + " --batch 8 --trace");
+  const json trace = json::parse(slurp(batch.dir / "trace.json"));
+  const json& events = trace.is_object() ? trace["traceEvents"] : trace;
+  std::map<int, double> finish_us;  // per sequence: when its last kernel ended
+  for (const auto& e : events) {
+    if (e.value("ph", "") != "X" || e["pid"].get<int>() != 1) continue;
+    const int seq = e["args"].value("sequence", -1);
+    if (seq < 0) continue;
+    const double end = e["ts"].get<double>() + e["dur"].get<double>();
+    finish_us[seq] = std::max(finish_us[seq], end);
+  }
+  REQUIRE(finish_us.size() == 8);
+  for (int s = 1; s < 8; ++s) CHECK(finish_us[s] > finish_us[s - 1]);
+  // Sequence 0 shares every unit with 7 younger sequences, yet finishes close to a lone
+  // sequence's latency: younger sequences wait for it, not the other way round.
+  const double lone_us = lone.summary["latency_per_sequence_s"].get<double>() * 1e6;
+  CHECK(finish_us[0] < 1.15 * lone_us);
 }
