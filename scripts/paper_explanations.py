@@ -36,7 +36,7 @@ CLAIM_NOTES = [
      "against ~2.3 pJ per SA MAC, the paper's 2.13 W over 4096 PEs at 16 bits plus SRAM and "
      "SFU). The paper's ReRAM energies came from a modified NeuroSim, which it does not give."),
     ("Fig. 8: 3D mesh + skip NoC area",
-     "NoC area here is routers plus TSV footprint (describe). The 16 skip links are 256-bit "
+     "The 16 skip links are 256-bit "
      "([default] flit width) and keep the aspect ratio of a one-tier TSV while spanning three "
      "tiers, so each skip TSV is 3x wider (9x the footprint) and is charged in every tier it "
      "crosses: about 50 mm^2 against the plain mesh's 13 mm^2 of routers and TSVs "
