@@ -175,7 +175,6 @@ void ComputeNode::dispatch(Unit& unit, int id) {
     s.energy_j += ext.result.energy_j;
   }
   unit.running = true;
-  unit.busy_until_ps = s.finish_ps;
   push(s.finish_ps, id, Step::kFinish);
 }
 

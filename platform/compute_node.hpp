@@ -69,9 +69,8 @@ class ComputeNode : public Endpoint {
       return at_ps != o.at_ps ? at_ps > o.at_ps : order > o.order;
     }
   };
-  // One unit of the core: busy until a time, and the tasks waiting for it by age.
+  // One unit of the core: whether a task runs on it, and the tasks waiting for it by age.
   struct Unit {
-    uint64_t busy_until_ps = 0;
     bool running = false;
     std::set<std::pair<uint64_t, int>> waiting;  // (age key, task)
   };

@@ -36,6 +36,7 @@ class RunSpec:
     backward: str = ""  # "" (default: full), full, lora-only
     quant: str = ""  # "" (default: M8F8)
     sets: tuple = field(default_factory=tuple)  # ("key=value", ...)
+    duplication: str = ""  # "" (default: auto) or a number of weight copies
 
     def args(self):
         a = ["run", "--quiet", "--platform", self.platform, "--model", self.model, "--task",
@@ -46,6 +47,8 @@ class RunSpec:
             a += ["--backward", self.backward]
         if self.quant:
             a += ["--quant", self.quant]
+        if self.duplication:
+            a += ["--duplication", self.duplication]
         for s in self.sets:
             a += ["--set", s]
         return a
