@@ -20,7 +20,7 @@ from paper_runs import (DescribeSpec, Pool, RunError, RunSpec, TrafficSpec, stea
 
 # Batches differenced for steady-state figures: 16 sequences fill the 4-stage pipeline of
 # every layer several times over; 32 doubles it (wall time grows linearly with the batch).
-B1, B2 = 16, 32
+B1, B2 = 32, 64
 # Paper accounting of fine-tuning (Eq. 3, LoRA forward and backward only) for the paper's
 # comparisons; the full backward pass is reported beside it.
 PAPER_BACKWARD = "lora-only"
