@@ -71,18 +71,22 @@ void ComputeNode::worker() {
   }
 }
 
+void ComputeNode::prepare(tlm::tlm_command cmd, uint64_t address, unsigned len) {
+  tx_.set_command(cmd);
+  tx_.set_address(address);
+  tx_.set_data_ptr(buffer_.data());
+  tx_.set_data_length(len);
+  tx_.set_streaming_width(len);
+  tx_.set_byte_enable_ptr(nullptr);
+  tx_.set_dmi_allowed(false);
+  tx_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+}
+
 uint64_t ComputeNode::send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd) {
   uint64_t last = now_ps();
   for (uint64_t off = 0; off < bytes; off += opt_.packet_bytes) {
     const auto len = static_cast<unsigned>(std::min(opt_.packet_bytes, bytes - off));
-    tx_.set_command(cmd);
-    tx_.set_address(address + off);
-    tx_.set_data_ptr(buffer_.data());
-    tx_.set_data_length(len);
-    tx_.set_streaming_width(len);
-    tx_.set_byte_enable_ptr(nullptr);
-    tx_.set_dmi_allowed(false);
-    tx_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare(cmd, address + off, len);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     noc_out->b_transport(tx_, delay);
     if (!tx_.is_response_ok()) SC_REPORT_ERROR(name(), "a NoC transfer failed");
@@ -153,18 +157,12 @@ void ComputeNode::dispatch(Unit& unit, int id) {
     ext.op = t.op;
     ext.op.batch = t.instances / ops;
     if (opt_.local_memory) ext.op.extra_bytes = (t.hbm_read_bytes + t.hbm_write_bytes) / ops;
-    tlm::tlm_generic_payload tx;
-    tx.set_command(tlm::TLM_WRITE_COMMAND);
-    tx.set_address(0);
-    tx.set_data_ptr(buffer_.data());
-    tx.set_data_length(0);
-    tx.set_streaming_width(0);
-    tx.set_extension(&ext);
-    tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare(tlm::TLM_WRITE_COMMAND, 0, 0);
+    tx_.set_extension(&ext);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    to_model->b_transport(tx, delay);
-    tx.clear_extension(&ext);
-    if (!tx.is_response_ok())
+    to_model->b_transport(tx_, delay);
+    tx_.clear_extension(&ext);
+    if (!tx_.is_response_ok())
       SC_REPORT_ERROR(name(), ("the core refused task " + t.kernel->name).c_str());
     s.start_ps = std::min(s.start_ps, ext.result.start_ps);
     s.finish_ps = std::max(s.finish_ps, ext.result.finish_ps);

@@ -15,8 +15,8 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
-#include <memory>
 #include <map>
+#include <memory>
 #include <queue>
 #include <set>
 #include <systemc>
@@ -92,6 +92,8 @@ class ComputeNode : public Endpoint {
   void finish(int task);
   Unit& unit_of(const Task& t);
   static uint64_t age_key(const Task& t);
+  // Resets the node's payload for one request (it is reused for every packet and op).
+  void prepare(tlm::tlm_command cmd, uint64_t address, unsigned len);
   // Sends `bytes` to `address` in packets from now; returns when the last byte arrives.
   uint64_t send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd);
 

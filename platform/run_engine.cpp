@@ -44,7 +44,7 @@ MappingTarget mapping_target(const PlatformConfig& cfg, const NetworkPlan& plan)
         roofline.push_back({s.index, s.tier, s.x, s.y});
     }
   }
-  // A platform of roofline cores only runs the dynamic work on them.
+  // Without systolic cores the dynamic work runs on the roofline cores by default.
   if (t.systolic.empty()) t.systolic = roofline;
   if (rp != nullptr) {
     const ReramCoreParams p = *rp;
@@ -79,8 +79,8 @@ std::map<std::string, ClassPlacement> class_placement(const PlatformConfig& cfg,
     const CoreType* type = nullptr;
     if (it != cfg.placement.end())
       type = &cfg.core_type(it->second);
-    else if (!has_systolic && !(cls == "frozen" && has_reram))
-      type = first_roofline;
+    else if (cls == "frozen" && !has_reram && !has_systolic)
+      type = first_roofline;  // the rest follows the mapping's systolic sites (mapping_target)
     if (type == nullptr || type->kind == CoreKind::kReram) continue;
     ClassPlacement p;
     p.sites = sites_of[type->name];
@@ -204,10 +204,8 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   in.d_ff = spec.model.d_ff;
   in.cells_bits_per_cell = reram_params(cfg) ? reram_params(cfg)->bits_per_cell : 2;
   in.placement = class_placement(cfg, plan);
-  for (const auto& ct : cfg.core_types)
-    for (const auto& tier : cfg.tiers)
-      if (tier.core_type == ct.name && ct.kind == CoreKind::kSystolic && ct.dequant_materialize)
-        in.dequant_materialize = true;
+  for (const auto& tier : cfg.tiers)
+    in.dequant_materialize |= cfg.core_type(tier.core_type).dequant_materialize;
   const TaskGraph tg = build_task_graph(in);
 
   RunState state;

@@ -171,36 +171,26 @@ class Builder {
       base.op.input_bits = k.input_bits;
       base.op.weight_bits = k.weight_bits;
       const ClassPlacement* pl = placement_of(k);
-      if (k.unit == Unit::kReram && pl != nullptr && pl->weights_resident) {
-        // The frozen matrix sits in the memory of the core that runs it (a roofline core).
+      if (k.unit == Unit::kReram && (map_.weights_streamed || pl != nullptr)) {
+        // The frozen matrix runs off the crossbars: resident in the memory of the core that runs
+        // it (a roofline core: an MVM against W[rows][cols]), or on a systolic core with its
+        // weights read from HBM (a GEMM, oriented by the direction of the product).
+        const bool resident = pl != nullptr && pl->weights_resident;
         const uint64_t rows = matrix_rows(k.weight, d, f), cols = matrix_cols(k.weight, d, f);
+        const bool swap = k.transposed && !resident;
         Task t = base;
         t.site = site_of(pl, layer);
-        t.op.kind = OpKind::kMvm;
+        t.op.kind = resident ? OpKind::kMvm : OpKind::kGemm;
         t.op.m = k.m;
-        t.op.k = rows;
-        t.op.n = cols;
+        t.op.k = swap ? cols : rows;
+        t.op.n = swap ? rows : cols;
         t.op.transposed = k.transposed;
         t.macs = k.m * rows * cols;
         t.out_bytes = k.out_bytes;
         t.hbm_read_bytes = k.hbm_read_bytes + input_bytes;
         t.hbm_write_bytes = k.hbm_write_bytes;
-        ids[i].push_back(add(std::move(t), phase));
-      } else if (k.unit == Unit::kReram && (map_.weights_streamed || pl != nullptr)) {
-        // The frozen matrix runs on a systolic core, its weights read from HBM.
-        const uint64_t rows = matrix_rows(k.weight, d, f), cols = matrix_cols(k.weight, d, f);
-        Task t = base;
-        t.site = site_of(pl, layer);
-        t.op.kind = OpKind::kGemm;
-        t.op.m = k.m;
-        t.op.k = k.transposed ? cols : rows;
-        t.op.n = k.transposed ? rows : cols;
-        t.op.transposed = k.transposed;
-        t.macs = k.m * rows * cols;
-        t.out_bytes = k.out_bytes;
-        t.hbm_read_bytes = rows * cols * k.weight_bits / 8 + k.hbm_read_bytes + input_bytes;
-        t.hbm_write_bytes = k.hbm_write_bytes;
-        if (in_.dequant_materialize && k.weight_bits < kDequantBits) {
+        if (!resident) t.hbm_read_bytes += rows * cols * k.weight_bits / 8;
+        if (!resident && in_.dequant_materialize && k.weight_bits < kDequantBits) {
           // Dequantise before use: write the 16-bit copy, read it back; the product is 16-bit.
           const uint64_t copy = rows * cols * kDequantBits / 8;
           t.hbm_write_bytes += copy;
