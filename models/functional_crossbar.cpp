@@ -404,21 +404,27 @@ void ProgrammedMatrix::transposed_blocks(const std::vector<int32_t>& yq, uint64_
   }
 }
 
+template <typename Run>
+void ProgrammedMatrix::with_accumulator(uint64_t lines, Run&& run) const {
+  // The largest sum of `lines` sensed cells, each at most (2^dac_bits - 1)(2^bits_per_cell - 1).
+  const uint64_t bound =
+      lines * ((uint64_t{1} << cfg_.dac_bits) - 1) * ((uint64_t{1} << cfg_.bits_per_cell) - 1);
+  // Noiseless sums are integers: the narrowest integer type that holds the largest sum is
+  // exact and fastest. Noisy conductances need floats.
+  if (!noisy_.empty())
+    run(float{});
+  else if (bound <= static_cast<uint64_t>(std::numeric_limits<int16_t>::max()))
+    run(int16_t{});
+  else
+    run(int32_t{});
+}
+
 std::vector<int64_t> ProgrammedMatrix::partial_sums(const std::vector<int32_t>& xq, uint64_t m,
                                                     CrossbarMvmStats* stats) const {
   check_inputs(xq, m, d_in_, cfg_.input_bits);
   std::vector<int64_t> out(m * row_blocks_ * d_out_, 0);
   CrossbarMvmStats st;
-  const uint64_t bound = uint64_t{cfg_.rows} * ((uint64_t{1} << cfg_.dac_bits) - 1) *
-                         ((uint64_t{1} << cfg_.bits_per_cell) - 1);
-  // Noiseless sums are integers: the narrowest integer type that holds the largest sum is
-  // exact and fastest. Noisy conductances need floats.
-  if (!noisy_.empty())
-    forward_blocks<float>(xq, m, out, st);
-  else if (bound <= static_cast<uint64_t>(std::numeric_limits<int16_t>::max()))
-    forward_blocks<int16_t>(xq, m, out, st);
-  else
-    forward_blocks<int32_t>(xq, m, out, st);
+  with_accumulator(cfg_.rows, [&](auto zero) { forward_blocks<decltype(zero)>(xq, m, out, st); });
   if (stats) *stats = st;
   return out;
 }
@@ -429,14 +435,7 @@ std::vector<int64_t> ProgrammedMatrix::partial_sums_transposed(const std::vector
   check_inputs(yq, m, d_out_, cfg_.input_bits);
   std::vector<int64_t> out(m * col_blocks_ * d_in_, 0);
   CrossbarMvmStats st;
-  const uint64_t bound =
-      wcols_ * ((uint64_t{1} << cfg_.dac_bits) - 1) * ((uint64_t{1} << cfg_.bits_per_cell) - 1);
-  if (!noisy_.empty())
-    transposed_blocks<float>(yq, m, out, st);
-  else if (bound <= static_cast<uint64_t>(std::numeric_limits<int16_t>::max()))
-    transposed_blocks<int16_t>(yq, m, out, st);
-  else
-    transposed_blocks<int32_t>(yq, m, out, st);
+  with_accumulator(wcols_, [&](auto zero) { transposed_blocks<decltype(zero)>(yq, m, out, st); });
   if (stats) *stats = st;
   return out;
 }

@@ -154,6 +154,10 @@ class ProgrammedMatrix {
     int64_t weight;  // +-2^shift: the sign bit's slice counts negative
   };
   std::vector<Slice> input_slices() const;
+  // Calls run(T{}) with the accumulator type T for sums over `lines` cells: float with noise,
+  // else the narrowest exact integer type.
+  template <typename Run>
+  void with_accumulator(uint64_t lines, Run&& run) const;
   template <typename Acc>
   void forward_blocks(const std::vector<int32_t>& xq, uint64_t m, std::vector<int64_t>& out,
                       CrossbarMvmStats& st) const;
