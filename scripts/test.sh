@@ -13,7 +13,7 @@ for variant in release asan; do
   echo "== $variant build" >&2
   "$root/scripts/build.sh" "$dir" "${args[@]}"
   echo "== $variant tests" >&2
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir "$dir" --output-on-failure -j "$jobs" || status=1
+  ( source "$root/scripts/sanitizer-env.sh"
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" ) || status=1
 done
 exit $status
