@@ -1,12 +1,12 @@
-#include "models/hbm.hpp"
+#include "atleus/models/hbm.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
-#include "models/param_check.hpp"
-#include "models/sim_time.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/sim_time.hpp"
 
 namespace atleus {
 
@@ -83,6 +83,32 @@ Hbm::Hbm(sc_core::sc_module_name name, const HbmParams& params)
   port.register_transport_dbg(this, &Hbm::port_transport_dbg);
   direct.register_b_transport(this, &Hbm::transport);
   direct.register_transport_dbg(this, &Hbm::transport_dbg);
+  port.register_get_direct_mem_ptr(this, &Hbm::port_get_direct_mem_ptr);
+  direct.register_get_direct_mem_ptr(this, &Hbm::get_direct_mem_ptr);
+}
+
+bool Hbm::port_get_direct_mem_ptr(int /*id*/, tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi) {
+  return get_direct_mem_ptr(tx, dmi);
+}
+
+bool Hbm::get_direct_mem_ptr(tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi) {
+  uint64_t offset = 0;
+  if (!params_.store_data || !window_offset(tx.get_address(), 1, offset)) {
+    dmi.allow_none();
+    return false;
+  }
+  const uint64_t page = offset / kPageBytes;
+  auto& bytes = pages_[page];
+  if (bytes.empty()) bytes.assign(kPageBytes, 0);
+  const uint64_t first = params_.base_address + page * kPageBytes;
+  dmi.set_dmi_ptr(bytes.data());
+  dmi.set_start_address(first);
+  dmi.set_end_address(first + std::min<uint64_t>(kPageBytes, capacity_bytes_ - page * kPageBytes) -
+                      1);
+  dmi.allow_read_write();
+  dmi.set_read_latency(from_ps(latency_ps_));
+  dmi.set_write_latency(from_ps(latency_ps_));
+  return true;
 }
 
 void Hbm::port_b_transport(int /*id*/, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {

@@ -23,7 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "models/busy_calendar.hpp"
+#include "atleus/models/busy_calendar.hpp"
 
 namespace atleus {
 
@@ -104,12 +104,16 @@ class Hbm : public sc_core::sc_module {
  protected:
   void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& tx);
+  // With store_data: direct access to the 4 KiB page holding the address (read and write, the
+  // access latency per access); without, DMI is refused.
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);
 
  private:
   static constexpr uint64_t kPageBytes = 4096;
 
   void port_b_transport(int id, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
   unsigned int port_transport_dbg(int id, tlm::tlm_generic_payload& tx);
+  bool port_get_direct_mem_ptr(int id, tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);
   // Window offset of [addr, addr + len), or false if any of it lies outside the window.
   bool window_offset(uint64_t addr, uint64_t len, uint64_t& offset) const;
   // Copies between the payload and the page map, honouring byte enables.

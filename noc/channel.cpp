@@ -1,9 +1,9 @@
-#include "noc/channel.hpp"
+#include "atleus/noc/channel.hpp"
 
 #include <algorithm>
 
-#include "models/sim_time.hpp"
-#include "noc/packet.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/noc/packet.hpp"
 
 namespace atleus::noc {
 
@@ -17,6 +17,9 @@ Channel::Channel(sc_core::sc_module_name name, const LinkPhysics& phys, ChannelR
       flit_bytes_(flit_bytes),
       header_bytes_(flit_bytes) {
   in.register_b_transport(this, &Channel::b_transport);
+  in.register_transport_dbg(this, &Channel::transport_dbg);
+  in.register_get_direct_mem_ptr(this, &Channel::get_direct_mem_ptr);
+  out.register_invalidate_direct_mem_ptr(this, &Channel::invalidate_direct_mem_ptr);
 }
 
 uint64_t Channel::serialisation_ps(uint64_t bytes) const {

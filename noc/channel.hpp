@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "models/busy_calendar.hpp"
-#include "noc/link_physics.hpp"
+#include "atleus/models/busy_calendar.hpp"
+#include "atleus/noc/link_physics.hpp"
 
 namespace atleus::noc {
 
@@ -55,6 +55,14 @@ class Channel : public sc_core::sc_module {
 
  private:
   void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+  // Debug transport and DMI pass through untimed; DMI invalidations travel back.
+  unsigned int transport_dbg(tlm::tlm_generic_payload& tx) { return out->transport_dbg(tx); }
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi) {
+    return out->get_direct_mem_ptr(tx, dmi);
+  }
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+    in->invalidate_direct_mem_ptr(start, end);
+  }
   // Books `bytes` on this channel for a head arriving at `arrival_ps`; returns the start.
   uint64_t occupy(uint64_t arrival_ps, uint64_t bytes, uint64_t& wait_ps);
 

@@ -1,8 +1,8 @@
-#include "noc/router.hpp"
+#include "atleus/noc/router.hpp"
 
 #include <algorithm>
 
-#include "models/sim_time.hpp"
+#include "atleus/models/sim_time.hpp"
 
 namespace atleus::noc {
 
@@ -16,7 +16,31 @@ Router::Router(sc_core::sc_module_name name, const RouterParams& params, int por
       route_(std::move(route)),
       latency_(from_ps(params.latency_cycles * period_ps(params.clock_mhz))) {
   params_.validate();
-  for (int p = 0; p < ports; ++p) in[p].register_b_transport(this, &Router::b_transport, p);
+  for (int p = 0; p < ports; ++p) {
+    in[p].register_b_transport(this, &Router::b_transport, p);
+    in[p].register_transport_dbg(this, &Router::transport_dbg, p);
+    in[p].register_get_direct_mem_ptr(this, &Router::get_direct_mem_ptr, p);
+    out[p].register_invalidate_direct_mem_ptr(this, &Router::invalidate_direct_mem_ptr, p);
+  }
+}
+
+int Router::output_for(uint64_t address) const {
+  const int target = map_.decode(address);
+  return target >= 0 && target < static_cast<int>(route_.size()) ? route_[target] : -1;
+}
+
+unsigned int Router::transport_dbg(int /*port*/, tlm::tlm_generic_payload& tx) {
+  const int port = output_for(tx.get_address());
+  return port < 0 ? 0 : out[port]->transport_dbg(tx);
+}
+
+bool Router::get_direct_mem_ptr(int /*port*/, tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi) {
+  const int port = output_for(tx.get_address());
+  return port >= 0 && out[port]->get_direct_mem_ptr(tx, dmi);
+}
+
+void Router::invalidate_direct_mem_ptr(int /*port*/, sc_dt::uint64 start, sc_dt::uint64 end) {
+  for (auto& socket : in) socket->invalidate_direct_mem_ptr(start, end);
 }
 
 void Router::count(uint64_t bytes) {
@@ -26,8 +50,7 @@ void Router::count(uint64_t bytes) {
 }
 
 void Router::b_transport(int /*port*/, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-  const int target = map_.decode(tx.get_address());
-  const int port = target >= 0 && target < static_cast<int>(route_.size()) ? route_[target] : -1;
+  const int port = output_for(tx.get_address());
   if (port < 0) {
     stats_.address_errors++;
     tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

@@ -4,6 +4,8 @@
 // forwards through the output port after its pipeline latency. Contention for an output port
 // is modelled by the Channel behind that port. Read responses cross the router again on the
 // way back. Does not model virtual channels, allocation or credit flow control.
+// Debug transport and DMI requests are routed like packets, untimed (addresses are global, so
+// no translation is needed); a DMI invalidation from any output goes back out of every input.
 // Timing style: loosely timed; b_transport adds latency to `delay`, never waits.
 #pragma once
 
@@ -14,8 +16,8 @@
 #include <tlm>
 #include <vector>
 
-#include "noc/address_map.hpp"
-#include "noc/noc_params.hpp"
+#include "atleus/noc/address_map.hpp"
+#include "atleus/noc/noc_params.hpp"
 
 namespace atleus::noc {
 
@@ -42,6 +44,10 @@ class Router : public sc_core::sc_module {
 
  private:
   void b_transport(int port, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+  unsigned int transport_dbg(int port, tlm::tlm_generic_payload& tx);
+  bool get_direct_mem_ptr(int port, tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);
+  void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
+  int output_for(uint64_t address) const;  // -1: no route
   void count(uint64_t bytes);
 
   RouterParams params_;

@@ -1,9 +1,9 @@
-#include "platform/compute_node.hpp"
+#include "atleus/platform/compute_node.hpp"
 
 #include <algorithm>
 
-#include "models/sim_time.hpp"
-#include "platform/netlist.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/platform/netlist.hpp"
 
 namespace atleus {
 
@@ -33,7 +33,32 @@ void ComputeNode::arrive(int task, uint64_t at_ps) {
   if (--s.remaining == 0) push(s.ready_ps, task, Step::kLoad);
 }
 
+// What a core site accepts of the base protocol: writes (layer transactions and data packets)
+// inside its own window, whole (no byte enables, no streaming). Anything else is answered with
+// the base protocol's error response for it; nothing is accepted silently.
+tlm::tlm_response_status ComputeNode::check(const tlm::tlm_generic_payload& tx) const {
+  if (tx.get_command() != tlm::TLM_WRITE_COMMAND) return tlm::TLM_COMMAND_ERROR_RESPONSE;
+  const uint64_t base = core_base(site_), len = tx.get_data_length();
+  const uint64_t addr = tx.get_address();
+  if (addr < base || addr - base >= kCoreWindow || len > kCoreWindow - (addr - base))
+    return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+  if (tx.get_byte_enable_ptr() != nullptr) return tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+  if (tx.get_streaming_width() < len) return tlm::TLM_BURST_ERROR_RESPONSE;
+  IssueExtension* issue = nullptr;
+  tx.get_extension(issue);
+  if (issue != nullptr &&
+      (issue->group < 0 || issue->group >= static_cast<int>(state_.graph->issue.size()) ||
+       state_.graph->issue[issue->group].site != site_))
+    return tlm::TLM_GENERIC_ERROR_RESPONSE;  // a layer transaction meant for another core
+  return tlm::TLM_OK_RESPONSE;
+}
+
 void ComputeNode::transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+  const tlm::tlm_response_status status = check(tx);
+  if (status != tlm::TLM_OK_RESPONSE) {
+    tx.set_response_status(status);
+    return;
+  }
   IssueExtension* issue = nullptr;
   tx.get_extension(issue);
   if (issue != nullptr) {
@@ -204,6 +229,7 @@ void ComputeNode::finish(int id) {
   state_.done++;
   state_.last_finish_ps = std::max(state_.last_finish_ps, s.finish_ps);
   if (state_.progress) state_.progress(state_.done, state_.tasks.size());
+  if (state_.on_task_done) state_.on_task_done();
 }
 
 }  // namespace atleus

@@ -23,9 +23,9 @@
 #include <tlm>
 #include <vector>
 
-#include "models/endpoint.hpp"
-#include "models/reram_core.hpp"
-#include "platform/run_state.hpp"
+#include "atleus/models/endpoint.hpp"
+#include "atleus/models/reram_core.hpp"
+#include "atleus/platform/run_state.hpp"
 
 namespace atleus {
 
@@ -57,6 +57,7 @@ class ComputeNode : public Endpoint {
 
  protected:
   void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
+  tlm::tlm_response_status check(const tlm::tlm_generic_payload& tx) const;
 
  private:
   enum class Step : uint8_t { kLoad, kQueue, kFinish };

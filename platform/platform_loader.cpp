@@ -1,13 +1,14 @@
-#include "platform/platform_loader.hpp"
+#include "atleus/platform/platform_loader.hpp"
 
+#include <dlfcn.h>
 #include <unistd.h>
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
-#include "platform/netlist.hpp"
-#include "platform/param_binding.hpp"
-#include "workloads/op_graph.hpp"
+#include "atleus/platform/netlist.hpp"
+#include "atleus/platform/param_binding.hpp"
+#include "atleus/workloads/op_graph.hpp"
 
 namespace atleus {
 
@@ -15,12 +16,27 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The file this code was loaded from: the shared library, or the executable it is linked into.
+fs::path image_of_this_code() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&image_of_this_code), &info) == 0 || info.dli_fname == nullptr)
+    return {};
+  std::error_code ec;
+  const fs::path p = fs::canonical(info.dli_fname, ec);
+  return ec ? fs::path() : p;
+}
+
+// ATLEUS_CONFIG_DIR, then share/atleus-vp/configs of the installation holding this code (the
+// library in PREFIX/lib[/multiarch] or an executable in PREFIX/bin), then the source tree.
 std::vector<fs::path> preset_dirs() {
   std::vector<fs::path> dirs;
   if (const char* env = std::getenv("ATLEUS_CONFIG_DIR")) dirs.emplace_back(env);
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) dirs.push_back(exe.parent_path().parent_path() / "share" / "atleus-vp" / "configs");
+  const fs::path rel = fs::path(ATLEUS_INSTALL_DATADIR) / "atleus-vp" / "configs";
+  fs::path up = image_of_this_code().parent_path();
+  for (int level = 0; level < 3 && !up.empty() && up != up.root_path(); ++level) {
+    up = up.parent_path();
+    dirs.push_back(up / rel);
+  }
   dirs.push_back(fs::path(ATLEUS_SOURCE_DIR) / "platform" / "configs");
   return dirs;
 }

@@ -5,15 +5,17 @@
 #include <string>
 #include <vector>
 
-#include "platform/platform_config.hpp"
-#include "platform/yaml_config.hpp"
+#include "atleus/platform/platform_config.hpp"
+#include "atleus/platform/yaml_config.hpp"
 
 namespace atleus {
 
 constexpr int kPlatformSchemaVersion = 1;
 
-// A preset name ("atleus") or a path to a YAML file. Presets are looked up in the source
-// tree's platform/configs and in share/atleus-vp/configs next to the installed executable.
+// A preset name ("atleus") or a path to a YAML file. Presets are looked up in $ATLEUS_CONFIG_DIR,
+// then in share/atleus-vp/configs of the installation holding the library (a shared library in
+// PREFIX/lib, or the executable a static one is linked into, in PREFIX/bin), then in the
+// source tree the library was built from. Returns the file's path.
 std::string resolve_platform_path(const std::string& name_or_path);
 std::vector<std::string> preset_names();
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "platform/functional_run.hpp"
-#include "platform/platform_config.hpp"
-#include "workloads/op_graph.hpp"
+#include "atleus/platform/functional_run.hpp"
+#include "atleus/platform/platform_config.hpp"
+#include "atleus/workloads/op_graph.hpp"
 
 namespace atleus {
 
@@ -23,6 +23,10 @@ struct RunOptions {
   bool trace = false;       // build a trace-event timeline (RunResult::trace)
   bool functional = false;  // compute real numbers too (timing and energy do not change)
   FunctionalOptions functional_options;
+  // WorkloadPlatform only: a user's host issues the layer transactions through the host port.
+  bool external_host = false;
+  // WorkloadPlatform only: call sc_stop() when the last task finishes.
+  bool stop_when_done = false;
 };
 
 struct KernelRow {
@@ -87,7 +91,7 @@ struct RunResult {
   // NoC
   uint64_t noc_packets = 0, noc_bytes = 0;
   double noc_avg_hops = 0;
-  double noc_avg_packet_latency_ns = 0;  // the compute nodes' packets, queueing included
+  double noc_avg_packet_latency_ns = 0;            // the compute nodes' packets, queueing included
   std::map<std::string, double> link_utilisation;  // per link kind, average
   // Fine-tuning
   double epoch_time_s = 0, epoch_energy_j = 0;
@@ -102,6 +106,8 @@ struct RunResult {
   double wall_s = 0;
 };
 
+// Elaborates a WorkloadPlatform with the built-in host, simulates to the end and collects.
+// One simulation per process (SystemC cannot elaborate twice).
 RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, const RunOptions& opt);
 
 nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec);

@@ -8,7 +8,7 @@
 #include <tlm>
 #include <vector>
 
-#include "platform/task_graph.hpp"
+#include "atleus/platform/task_graph.hpp"
 
 namespace atleus {
 
@@ -18,7 +18,7 @@ struct TaskState {
   int remaining = 0;  // dependencies not yet satisfied, plus the host's announcement
   uint64_t ready_ps = 0, start_ps = 0, finish_ps = 0, queue_ps = 0;
   uint64_t loaded_ps = 0;  // operands in place: the task waits for its unit from here
-  uint64_t comm_ps = 0;  // from finishing until the result reached its last remote consumer
+  uint64_t comm_ps = 0;    // from finishing until the result reached its last remote consumer
   double energy_j = 0.0;
   std::vector<std::pair<uint64_t, uint64_t>> slices;  // when each instance ran on its unit
   bool done = false;
@@ -40,6 +40,7 @@ struct RunState {
   uint64_t write_ps = 0;
   std::function<void(uint64_t done, uint64_t total)> progress;  // called as tasks finish
   std::function<void(const Task&)> on_finish;  // functional runs compute the kernel here
+  std::function<void()> on_task_done;          // after `done` and `last_finish_ps` moved
 };
 
 // Layer transaction: the host tells a core which tasks of a (sequence, layer, phase) it runs.

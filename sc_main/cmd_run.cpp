@@ -11,11 +11,11 @@
 #include <iostream>
 #include <sstream>
 
-#include "platform/run_engine.hpp"
-#include "platform/yaml_config.hpp"
+#include "atleus/platform/run_engine.hpp"
+#include "atleus/platform/yaml_config.hpp"
+#include "atleus/workloads/mapping.hpp"
 #include "sc_main/cli_common.hpp"
 #include "sc_main/report_html.hpp"
-#include "workloads/mapping.hpp"
 
 namespace atleus::cli {
 
@@ -202,7 +202,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
 
   nlohmann::ordered_json summary;
   summary["schema_version"] = kSchemaVersion;
-  summary["tool"] = std::string("atleus-vp ") + ATLEUS_VERSION;
+  summary["tool"] = std::string("atleus-vp ") + atleus::version();
   const WorkloadSpec spec = make_spec(o, modes.front());
   nlohmann::ordered_json workload = {{"model", spec.model.name},
                                      {"task", spec.task.name},

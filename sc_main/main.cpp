@@ -2,12 +2,12 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "platform/platform_loader.hpp"
-#include "platform/yaml_config.hpp"
+#include "atleus/platform/platform_loader.hpp"
+#include "atleus/platform/yaml_config.hpp"
+#include "atleus/workloads/mapping.hpp"
+#include "atleus/workloads/model_spec.hpp"
+#include "atleus/workloads/workload_spec.hpp"
 #include "sc_main/cli_common.hpp"
-#include "workloads/mapping.hpp"
-#include "workloads/model_spec.hpp"
-#include "workloads/workload_spec.hpp"
 
 namespace atleus::cli {
 
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   using namespace atleus;
   CLI::App app{"atleus-vp: virtual platform of the Atleus 3D heterogeneous manycore accelerator"};
-  app.set_version_flag("--version", std::string("atleus-vp ") + ATLEUS_VERSION);
+  app.set_version_flag("--version", std::string("atleus-vp ") + atleus::version());
   app.require_subcommand(0, 1);
 
   cli::PlatformOptions describe_p;

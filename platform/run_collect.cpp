@@ -1,0 +1,379 @@
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "atleus/models/roofline_core.hpp"
+#include "atleus/models/systolic_core.hpp"
+#include "atleus/noc/link_physics.hpp"
+#include "atleus/platform/workload_platform_impl.hpp"
+
+namespace atleus {
+
+namespace {
+
+// Busy time of a set of intervals, overlaps counted once.
+uint64_t union_length(std::vector<std::pair<uint64_t, uint64_t>> iv) {
+  std::sort(iv.begin(), iv.end());
+  uint64_t total = 0, cur_b = 0, cur_e = 0;
+  bool open = false;
+  for (const auto& [b, e] : iv) {
+    if (!open || b > cur_e) {
+      if (open) total += cur_e - cur_b;
+      cur_b = b;
+      cur_e = e;
+      open = true;
+    } else {
+      cur_e = std::max(cur_e, e);
+    }
+  }
+  if (open) total += cur_e - cur_b;
+  return total;
+}
+
+// The unit of a core a task occupies: one timeline track each, on which slices never overlap.
+std::string track_name(const Task& t) {
+  if (t.op.kind == OpKind::kMvm)
+    return "crossbars " + t.kernel->weight + " g" + std::to_string(t.op.crossbar_group);
+  return t.op.kind == OpKind::kGemm ? "array" : "sfu";
+}
+
+// Chrome trace-event timeline: process 1 holds a track per core unit, process 2 a track per
+// busy link direction. Times in microseconds.
+nlohmann::ordered_json build_trace(const TaskGraph& tg, const RunState& state, Netlist& net,
+                                   const NetworkPlan& plan) {
+  using J = nlohmann::ordered_json;
+  J events = J::array();
+  events.push_back(
+      {{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "cores"}}}});
+  events.push_back(
+      {{"name", "process_name"}, {"ph", "M"}, {"pid", 2}, {"args", {{"name", "links"}}}});
+  std::map<std::string, int> tids;
+  auto tid_of = [&](const std::string& track, int pid) {
+    auto it = tids.find(track);
+    if (it != tids.end()) return it->second;
+    const int id = static_cast<int>(tids.size()) + 1;
+    tids.emplace(track, id);
+    events.push_back({{"name", "thread_name"},
+                      {"ph", "M"},
+                      {"pid", pid},
+                      {"tid", id},
+                      {"args", {{"name", track}}}});
+    return id;
+  };
+  for (const auto& t : tg.tasks) {
+    const TaskState& s = state.tasks[t.id];
+    const int tid = tid_of(plan.sites[t.site].name + "/" + track_name(t), 1);
+    const double per_instance_j = s.energy_j / std::max<std::size_t>(s.slices.size(), 1);
+    for (const auto& [b, e] : s.slices)
+      events.push_back({{"name", t.kernel->name},
+                        {"cat", to_string(t.kernel->phase)},
+                        {"ph", "X"},
+                        {"ts", b * 1e-6},
+                        {"dur", (e - b) * 1e-6},
+                        {"pid", 1},
+                        {"tid", tid},
+                        {"args",
+                         {{"sequence", t.sequence},
+                          {"layer", t.layer},
+                          {"macs", t.macs / std::max<uint64_t>(t.instances, 1)},
+                          {"out_bytes", t.out_bytes},
+                          {"energy_j", per_instance_j}}}});
+  }
+  for (const auto& ch : net.link_channels()) {
+    const auto iv = ch->busy_intervals();
+    if (iv.empty()) continue;
+    const int tid = tid_of(ch->basename(), 2);
+    for (const auto& [b, e] : iv)
+      events.push_back(
+          {{"name", "transfer"},
+           {"cat", "noc"},
+           {"ph", "X"},
+           {"ts", b * 1e-6},
+           {"dur", (e - b) * 1e-6},
+           {"pid", 2},
+           {"tid", tid},
+           {"args",
+            {{"bytes_per_ns", ch->physics().width_bits / 8.0 * 1e3 / ch->physics().period_ps}}}});
+  }
+  return J{{"traceEvents", events}, {"displayTimeUnit", "ns"}};
+}
+
+// Simulated time, per-sequence latency and batch throughput.
+void collect_time(const WorkloadPlatform::Impl& p, RunResult& r) {
+  const TaskGraph& tg = p.tasks;
+  const RunState& state = p.state;
+  const uint64_t T = state.last_finish_ps;
+  r.simulated_time_s = T * 1e-12;
+  r.sequences = tg.sequences;
+  r.tasks = tg.tasks.size();
+  std::vector<uint64_t> first(tg.sequences, UINT64_MAX), last(tg.sequences, 0);
+  for (const auto& t : tg.tasks) {
+    if (t.sequence < 0) continue;
+    first[t.sequence] = std::min(first[t.sequence], state.tasks[t.id].ready_ps);
+    last[t.sequence] = std::max(last[t.sequence], state.tasks[t.id].finish_ps);
+  }
+  double lat = 0;
+  for (int s = 0; s < tg.sequences; ++s) lat += (last[s] - first[s]) * 1e-12;
+  r.latency_per_sequence_s = tg.sequences > 0 ? lat / tg.sequences : 0;
+  r.throughput_sequences_per_s = T > 0 ? tg.sequences / r.simulated_time_s : 0;
+}
+
+// Energy of the cores; clock-gated ReRAM cores are returned to be charged by busy time.
+std::vector<std::pair<int, const ReramCoreParams*>> collect_core_energy(
+    const WorkloadPlatform::Impl& p, RunResult& r) {
+  const uint64_t T = p.state.last_finish_ps;
+  auto& e = r.energy_breakdown_j;
+  std::vector<std::pair<int, const ReramCoreParams*>> clock_gated;
+  for (const auto& [site, n] : p.nodes) {
+    if (auto* rc = dynamic_cast<ReramCore*>(&n->model())) {
+      e["reram"] += rc->stats().dynamic_j();
+      const bool gated = rc->params().power_gate_unused && rc->stats().ops == 0;
+      if (gated) continue;
+      if (rc->params().clock_gate_idle)
+        clock_gated.emplace_back(site, &rc->params());
+      else
+        e["static"] += core_static_energy_j(rc->params(), T);
+    } else if (auto* sc = dynamic_cast<SystolicCore*>(&n->model())) {
+      e["systolic"] += sc->stats().energy_mac_j + sc->stats().energy_sram_j;
+      e["sfu"] += sc->stats().energy_sfu_j;
+      e["static"] += sc->static_energy_j(T);
+    } else if (auto* rl = dynamic_cast<RooflineCore*>(&n->model())) {
+      e["roofline"] += rl->stats().energy_j;
+      e["static"] += rl->static_energy_j(T);
+    }
+  }
+  e["reram"] += p.state.write_energy_j;
+  return clock_gated;
+}
+
+// Per-link rows, link and TSV energy, utilisation per link kind.
+void collect_links(const WorkloadPlatform::Impl& p, RunResult& r) {
+  const uint64_t T = p.state.last_finish_ps;
+  const Netlist& net = *p.net;
+  auto& e = r.energy_breakdown_j;
+  const auto& links = p.plan.topology.links();
+  std::map<std::string, std::pair<double, int>> util;
+  for (std::size_t c = 0; c < net.link_channels().size(); ++c) {
+    const auto& ch = *net.link_channels()[c];
+    const auto& l = links[c / 2];
+    const std::string kind = noc::to_string(l.kind);
+    e[l.kind == noc::LinkKind::kPlanar ? "noc_links" : "tsv"] += ch.stats().energy_j;
+    LinkRow row;
+    row.name = ch.basename();
+    row.kind = kind;
+    const auto& na = p.plan.topology.nodes()[c % 2 == 0 ? l.a : l.b];
+    const auto& nb = p.plan.topology.nodes()[c % 2 == 0 ? l.b : l.a];
+    row.from_tier = na.tier;
+    row.from_x = na.x;
+    row.from_y = na.y;
+    row.to_tier = nb.tier;
+    row.to_x = nb.x;
+    row.to_y = nb.y;
+    row.packets = ch.stats().packets;
+    row.bytes = ch.stats().bytes;
+    row.busy_s = ch.stats().busy_ps * 1e-12;
+    row.queue_s = ch.stats().queue_ps * 1e-12;
+    row.utilisation = T > 0 ? static_cast<double>(ch.stats().busy_ps) / T : 0;
+    row.energy_j = ch.stats().energy_j;
+    util[kind].first += row.utilisation;
+    util[kind].second++;
+    r.links.push_back(row);
+  }
+  for (const auto& [k, v] : util) r.link_utilisation[k] = v.second ? v.first / v.second : 0;
+}
+
+// Routers, local channels, HBM; NoC packet counts, hops and latency.
+void collect_network(const WorkloadPlatform::Impl& p, RunResult& r) {
+  const uint64_t T = p.state.last_finish_ps;
+  Netlist& net = *p.net;
+  auto& e = r.energy_breakdown_j;
+  for (const auto& router : net.routers()) {
+    e["noc_routers"] += router->stats().energy_j;
+    e["static"] += noc::router_static_power_w(p.cfg.noc.router, router->ports()) * T * 1e-12;
+  }
+  collect_links(p, r);
+  uint64_t hops = 0, injected = 0;
+  for (const auto& ch : net.local_channels()) {
+    e["noc_links"] += ch->stats().energy_j;
+    if (ch->role() == noc::ChannelRole::kInject) {
+      injected += ch->stats().packets;
+      r.noc_bytes += ch->stats().bytes;
+    }
+  }
+  for (const auto& row : r.links) hops += row.packets;
+  r.noc_packets = injected;
+  r.noc_avg_hops = injected ? static_cast<double>(hops) / injected : 0;
+  r.noc_avg_packet_latency_ns =
+      p.state.noc_packets_timed
+          ? static_cast<double>(p.state.noc_packet_latency_ps) / p.state.noc_packets_timed * 1e-3
+          : 0;
+  e["hbm"] = net.hbm().stats().energy_j;
+  e["static"] += net.hbm().static_energy_j(T);
+}
+
+// What the task records add up to per kernel, per stage and per core.
+struct TaskTotals {
+  struct Visit {
+    uint64_t compute = 0, comm = 0, stall = 0;
+  };
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, KernelRow> rows;
+  std::map<Stage, std::map<int, std::vector<std::pair<uint64_t, uint64_t>>>> busy;
+  std::map<Stage, StageRow> stages;
+  std::map<Stage, std::map<std::tuple<int, int, int>, Visit>> visits;
+  std::map<int, std::vector<std::pair<uint64_t, uint64_t>>> core_iv;
+  std::map<int, uint64_t> core_tasks;
+  std::map<int, std::map<std::string, uint64_t>> track_busy;
+};
+
+TaskTotals total_tasks(const WorkloadPlatform::Impl& p, RunResult& r) {
+  TaskTotals tt;
+  r.macs["reram"] = 0;
+  r.macs["systolic"] = 0;
+  for (const auto& t : p.tasks.tasks) {
+    const TaskState& s = p.state.tasks[t.id];
+    const Kernel& k = *t.kernel;
+    const std::string unit = to_string(k.unit);
+    const std::string core = to_string(p.plan.sites[t.site].type->kind);
+    if (k.unit != Unit::kSfu) {
+      r.macs[core] += t.macs;
+      if (t.layer < 0) r.macs_head += t.macs;
+      r.macs_by_phase[to_string(k.phase)][core] += t.macs;
+    }
+    auto& row = tt.rows[{k.name, to_string(k.phase), unit, core}];
+    row.kernel = k.name;
+    row.phase = to_string(k.phase);
+    row.unit = unit;
+    row.core_kind = core;
+    row.count++;
+    row.macs += t.macs;
+    row.busy_s += (s.finish_ps - s.start_ps) * 1e-12;
+    row.queue_s += s.queue_ps * 1e-12;
+    row.energy_j += s.energy_j;
+    // Busy time counts when the units worked, not the gaps between a task's instances.
+    for (const auto& sl : s.slices) tt.busy[t.stage][t.site].push_back(sl);
+    tt.stages[t.stage].tasks++;
+    tt.stages[t.stage].queue_s += s.queue_ps * 1e-12;
+    if (t.sequence >= 0 && t.layer >= 0) {
+      auto& v = tt.visits[t.stage][{t.sequence, t.layer, static_cast<int>(k.phase)}];
+      v.compute = std::max(v.compute, s.finish_ps - s.start_ps);
+      v.comm = std::max(v.comm, s.comm_ps);
+      v.stall = std::max(v.stall, s.queue_ps);
+    }
+    tt.core_iv[t.site].insert(tt.core_iv[t.site].end(), s.slices.begin(), s.slices.end());
+    tt.core_tasks[t.site]++;
+    for (const auto& sl : s.slices) tt.track_busy[t.site][track_name(t)] += sl.second - sl.first;
+  }
+  for (auto& [key, row] : tt.rows) r.kernels.push_back(row);
+  return tt;
+}
+
+// Per-stage busy time, utilisation and the Fig. 10 split; returns the busiest core's busy time.
+double collect_stages(TaskTotals& tt, RunResult& r) {
+  const bool ran = r.simulated_time_s > 0;
+  double busiest_core_s = 0;
+  for (auto& [stage, per_site] : tt.busy) {
+    StageRow& row = tt.stages[stage];
+    row.stage = to_string(stage);
+    row.cores = static_cast<int>(per_site.size());
+    for (auto& [site, iv] : per_site) {
+      const double b = union_length(iv) * 1e-12;
+      row.busy_s += b;
+      row.max_core_utilisation =
+          std::max(row.max_core_utilisation, ran ? b / r.simulated_time_s : 0);
+    }
+    row.utilisation = ran ? row.busy_s / (row.cores * r.simulated_time_s) : 0;
+    const auto& vs = tt.visits[stage];
+    for (const auto& [key, v] : vs) {
+      row.compute_per_layer_s += v.compute * 1e-12;
+      row.communication_per_layer_s += v.comm * 1e-12;
+      row.stall_per_layer_s += v.stall * 1e-12;
+    }
+    if (!vs.empty()) {
+      row.compute_per_layer_s /= vs.size();
+      row.communication_per_layer_s /= vs.size();
+      row.stall_per_layer_s /= vs.size();
+    }
+    busiest_core_s = std::max(busiest_core_s, row.max_core_utilisation * r.simulated_time_s);
+    r.pipeline.push_back(row);
+  }
+  return busiest_core_s;
+}
+
+// Tiers and cores, for the stack view.
+void collect_cores(const WorkloadPlatform::Impl& p, TaskTotals& tt, RunResult& r) {
+  const bool ran = r.simulated_time_s > 0;
+  for (int i = 0; i < static_cast<int>(p.cfg.tiers.size()); ++i) {
+    const auto& tier = p.cfg.tiers[i];
+    r.tiers.push_back(
+        {i, tier.name, to_string(p.cfg.core_type(tier.core_type).kind), tier.width, tier.height});
+  }
+  for (const auto& site : p.plan.sites) {
+    CoreRow c;
+    c.name = site.name;
+    c.kind = to_string(site.type->kind);
+    c.site = site.index;
+    c.tier = site.tier;
+    c.x = site.x;
+    c.y = site.y;
+    c.tasks = tt.core_tasks[site.index];
+    c.busy_s = union_length(tt.core_iv[site.index]) * 1e-12;
+    c.utilisation = ran ? c.busy_s / r.simulated_time_s : 0;
+    for (const auto& [name, ps] : tt.track_busy[site.index])
+      c.tracks.emplace_back(name, ps * 1e-12);
+    r.cores.push_back(c);
+  }
+}
+
+void collect_mapping(const WorkloadPlatform::Impl& p, RunResult& r) {
+  const Mapping& m = p.mapping;
+  r.reram_cores_used = m.reram_cores_used;
+  r.mha_ff_separate = m.mha_ff_separate;
+  r.reloading = m.reloading;
+  r.duplication = m.duplication;
+  r.crossbars_needed = m.crossbars_needed;
+  r.crossbars_available = m.crossbars_available;
+  r.cells_written = p.state.cells_written;
+  // Layer transactions from the host, NoC packets injected, and ops handed to the cores.
+  r.transactions = p.tasks.issue.size() + r.noc_packets;
+  for (const auto& t : p.tasks.tasks) r.transactions += t.instances;
+}
+
+}  // namespace
+
+RunResult collect_run(const WorkloadPlatform::Impl& p) {
+  RunResult r;
+  r.mode = p.spec.mode == Mode::kFinetune ? "finetune" : "inference";
+  collect_time(p, r);
+  auto& e = r.energy_breakdown_j;
+  for (const char* k :
+       {"reram", "systolic", "sfu", "noc_routers", "noc_links", "tsv", "hbm", "static"})
+    e[k] = 0.0;
+  const auto clock_gated = collect_core_energy(p, r);
+  collect_network(p, r);
+  for (const auto& [k, v] : e) r.energy_j += v;
+
+  TaskTotals tt = total_tasks(p, r);
+  // Clock-gated ReRAM cores draw their clocked power only while they compute.
+  for (const auto& [site, params] : clock_gated) {
+    const double joules = core_static_energy_j(*params, union_length(tt.core_iv[site]));
+    e["static"] += joules;
+    r.energy_j += joules;
+  }
+  const double busiest_core_s = collect_stages(tt, r);
+  r.bottleneck_throughput_sequences_per_s = busiest_core_s > 0 ? r.sequences / busiest_core_s : 0;
+  if (p.spec.mode == Mode::kFinetune) {
+    // The adapters are updated after every batch, so batches do not overlap: an epoch is
+    // a sequence of batches like this one.
+    r.sequences_per_epoch = p.spec.task.sequences_per_epoch();
+    r.epoch_time_s =
+        r.throughput_sequences_per_s > 0 ? r.sequences_per_epoch / r.throughput_sequences_per_s : 0;
+    r.epoch_energy_j = r.energy_j / r.sequences * r.sequences_per_epoch;
+  }
+  collect_cores(p, tt, r);
+  if (p.opt.trace) r.trace = build_trace(p.tasks, p.state, *p.net, p.plan);
+  if (p.functional) r.functional = p.functional->report();
+  collect_mapping(p, r);
+  return r;
+}
+
+}  // namespace atleus

@@ -1,0 +1,235 @@
+#include "atleus/platform/workload_platform.hpp"
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "atleus/models/reram_core.hpp"
+#include "atleus/models/roofline_core.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/models/systolic_core.hpp"
+#include "atleus/platform/workload_platform_impl.hpp"
+
+namespace atleus {
+
+namespace {
+
+const ReramCoreParams* reram_params(const PlatformConfig& cfg) {
+  for (const auto& t : cfg.tiers) {
+    const CoreType& ct = cfg.core_type(t.core_type);
+    if (ct.kind == CoreKind::kReram) return &ct.reram;
+  }
+  return nullptr;
+}
+
+MappingTarget mapping_target(const PlatformConfig& cfg, const NetworkPlan& plan) {
+  MappingTarget t;
+  std::vector<MappingTarget::Slot> roofline;
+  const ReramCoreParams* rp = reram_params(cfg);
+  for (int tier = 0; tier < plan.topology.tiers(); ++tier) {
+    const CoreType& ct = cfg.core_type(cfg.tiers[tier].core_type);
+    for (int node : plan.topology.tier_order(tier)) {
+      const auto& s = plan.sites[node];
+      if (ct.kind == CoreKind::kReram)
+        t.reram.push_back({s.index, s.tier, s.x, s.y});
+      else if (ct.kind == CoreKind::kSystolic)
+        t.systolic.push_back({s.index, s.tier, s.x, s.y});
+      else
+        roofline.push_back({s.index, s.tier, s.x, s.y});
+    }
+  }
+  // Without systolic cores the dynamic work runs on the roofline cores by default.
+  if (t.systolic.empty()) t.systolic = roofline;
+  if (rp != nullptr) {
+    const ReramCoreParams p = *rp;
+    t.crossbars_per_core = static_cast<uint64_t>(p.tiles) * p.crossbars_per_tile;
+    t.columns_per_block = [p](unsigned bits) {
+      return std::max<uint64_t>(1, p.crossbar_cols / cells_per_weight(p, bits));
+    };
+    t.crossbars_per_column_block = [p](uint64_t rows, unsigned) {
+      return (rows + p.crossbar_rows - 1) / p.crossbar_rows;
+    };
+  }
+  return t;
+}
+
+// Kernel class -> sites, from the platform's `placement:` and its defaults (platform_config.hpp).
+std::map<std::string, ClassPlacement> class_placement(const PlatformConfig& cfg,
+                                                      const NetworkPlan& plan) {
+  std::map<std::string, std::vector<int>> sites_of;  // core type -> sites, in tier order
+  bool has_reram = false, has_systolic = false;
+  const CoreType* first_roofline = nullptr;
+  for (int tier = 0; tier < plan.topology.tiers(); ++tier) {
+    const CoreType& ct = cfg.core_type(cfg.tiers[tier].core_type);
+    has_reram |= ct.kind == CoreKind::kReram;
+    has_systolic |= ct.kind == CoreKind::kSystolic;
+    if (ct.kind == CoreKind::kRoofline && first_roofline == nullptr) first_roofline = &ct;
+    for (int node : plan.topology.tier_order(tier))
+      sites_of[ct.name].push_back(plan.sites[node].index);
+  }
+  std::map<std::string, ClassPlacement> out;
+  for (const auto& cls : kernel_classes()) {
+    const auto it = cfg.placement.find(cls);
+    const CoreType* type = nullptr;
+    if (it != cfg.placement.end())
+      type = &cfg.core_type(it->second);
+    else if (cls == "frozen" && !has_reram && !has_systolic)
+      type = first_roofline;  // the rest follows the mapping's systolic sites (mapping_target)
+    if (type == nullptr || type->kind == CoreKind::kReram) continue;
+    ClassPlacement p;
+    p.sites = sites_of[type->name];
+    p.weights_resident = cls == "frozen" && type->kind == CoreKind::kRoofline && type->local_memory;
+    out[cls] = p;
+  }
+  return out;
+}
+
+std::vector<MatrixSpec> layer_matrices(const WorkloadSpec& w) {
+  const uint64_t d = w.model.d_model, f = w.model.d_ff;
+  return {{"qkv", d, 3 * d, w.quant.mha_bits, true},
+          {"o", d, d, w.quant.mha_bits, true},
+          {"ff1", d, f, w.quant.ff_bits, false},
+          {"ff2", f, d, w.quant.ff_bits, false}};
+}
+
+TaskGraph make_task_graph(const WorkloadPlatform::Impl& p) {
+  TaskGraphInputs in;
+  in.graph = &p.graph;
+  in.mapping = &p.mapping;
+  in.sequences = static_cast<int>(p.spec.task.batch);
+  in.d_model = p.spec.model.d_model;
+  in.d_ff = p.spec.model.d_ff;
+  in.cells_bits_per_cell = reram_params(p.cfg) ? reram_params(p.cfg)->bits_per_cell : 2;
+  in.placement = class_placement(p.cfg, p.plan);
+  for (const auto& tier : p.cfg.tiers)
+    in.dequant_materialize |= p.cfg.core_type(tier.core_type).dequant_materialize;
+  return build_task_graph(in);
+}
+
+void init_state(WorkloadPlatform::Impl& p) {
+  RunState& state = p.state;
+  state.graph = &p.tasks;
+  state.tasks.resize(p.tasks.tasks.size());
+  for (std::size_t i = 0; i < p.tasks.tasks.size(); ++i)
+    state.tasks[i].remaining = static_cast<int>(p.tasks.tasks[i].deps.size()) + 1;
+  state.node_of_site.assign(p.plan.sites.size(), nullptr);
+  state.progress = p.opt.progress;
+  if (p.opt.functional) {
+    p.functional = std::make_unique<FunctionalRun>(p.spec, p.tasks, p.opt.functional_options);
+    state.on_finish = [f = p.functional.get()](const Task& t) { f->task_finished(t); };
+  }
+}
+
+// The compute node on one core site: the site's core model behind a network interface.
+std::unique_ptr<Endpoint> make_node(WorkloadPlatform::Impl& p, const Site& site) {
+  std::unique_ptr<Endpoint> model;
+  const std::string name = site.type->name + "_" + site.name;
+  NodeOptions node_opt;
+  node_opt.packet_bytes = p.opt.packet_bytes;
+  node_opt.hbm_base = kHbmBase;
+  node_opt.reram = reram_params(p.cfg);
+  if (site.type->kind == CoreKind::kReram) {
+    model = std::make_unique<ReramCore>(name.c_str(), site.type->reram);
+  } else if (site.type->kind == CoreKind::kRoofline) {
+    model = std::make_unique<RooflineCore>(name.c_str(), site.type->roofline);
+    node_opt.local_memory = site.type->local_memory;
+    node_opt.batch_instances = true;
+    node_opt.single_unit = true;
+  } else {
+    model = std::make_unique<SystolicCore>(name.c_str(), site.type->systolic);
+  }
+  auto node = std::make_unique<ComputeNode>(("node_" + site.name).c_str(), site.index,
+                                            std::move(model), p.state, node_opt);
+  p.state.node_of_site[site.index] = node.get();
+  p.nodes.emplace_back(site.index, node.get());
+  return node;
+}
+
+}  // namespace
+
+WorkloadPlatform::WorkloadPlatform(sc_core::sc_module_name name, const PlatformConfig& cfg,
+                                   const WorkloadSpec& spec, const RunOptions& opt)
+    : sc_core::sc_module(name), impl_(std::make_unique<Impl>()) {
+  Impl& p = *impl_;
+  p.cfg = cfg;
+  p.spec = spec;
+  p.opt = opt;
+  p.graph = build_graph(p.spec);
+  p.plan = plan_network(p.cfg);
+  p.mapping = map_model(static_cast<int>(p.spec.model.layers), layer_matrices(p.spec),
+                        mapping_target(p.cfg, p.plan), p.opt.allow_reload, p.spec.duplication);
+  p.tasks = make_task_graph(p);
+  init_state(p);
+  const uint64_t total = p.tasks.tasks.size();
+  p.state.on_task_done = [this, total] {
+    if (impl_->state.done != total) return;
+    const uint64_t now = now_ps(), last = impl_->state.last_finish_ps;
+    impl_->done.notify(from_ps(last > now ? last - now : 0));
+  };
+  p.net = std::make_unique<Netlist>(
+      "platform", p.cfg, [&p](const Site& site) { return make_node(p, site); },
+      /*host_stub=*/false);
+  if (p.opt.trace)
+    for (const auto& ch : p.net->link_channels()) ch->keep_busy_intervals();
+  if (!p.opt.external_host) {
+    p.host = std::make_unique<HostDriver>("host", p.state);
+    p.host->out.bind(p.net->host_in());
+    p.net->host_out().bind(p.host->in);
+  }
+  SC_METHOD(on_done);
+  sensitive << p.done;
+  dont_initialize();
+}
+
+WorkloadPlatform::~WorkloadPlatform() = default;
+
+void WorkloadPlatform::on_done() {
+  if (impl_->opt.stop_when_done) sc_core::sc_stop();
+}
+
+Netlist& WorkloadPlatform::netlist() {
+  return *impl_->net;
+}
+const TaskGraph& WorkloadPlatform::task_graph() const {
+  return impl_->tasks;
+}
+
+std::vector<LayerTransaction> WorkloadPlatform::layer_transactions() const {
+  std::vector<LayerTransaction> out;
+  const auto& groups = impl_->tasks.issue;
+  out.reserve(groups.size());
+  for (int g = 0; g < static_cast<int>(groups.size()); ++g)
+    out.push_back({core_base(groups[g].site), groups[g].site, g});
+  return out;
+}
+
+tlm::tlm_target_socket<>& WorkloadPlatform::host_in() {
+  if (!impl_->opt.external_host)
+    throw std::logic_error("host_in(): the built-in host is bound (RunOptions::external_host)");
+  return impl_->net->host_in();
+}
+tlm::tlm_initiator_socket<>& WorkloadPlatform::host_out() {
+  if (!impl_->opt.external_host)
+    throw std::logic_error("host_out(): the built-in host is bound (RunOptions::external_host)");
+  return impl_->net->host_out();
+}
+
+bool WorkloadPlatform::done() const {
+  return impl_->state.done == impl_->tasks.tasks.size();
+}
+uint64_t WorkloadPlatform::tasks_done() const {
+  return impl_->state.done;
+}
+const sc_core::sc_event& WorkloadPlatform::done_event() const {
+  return impl_->done;
+}
+
+RunResult WorkloadPlatform::collect() const {
+  if (!done())
+    throw std::logic_error("collect(): the run stopped with " +
+                           std::to_string(impl_->tasks.tasks.size() - impl_->state.done) + " of " +
+                           std::to_string(impl_->tasks.tasks.size()) + " tasks not done");
+  return collect_run(*impl_);
+}
+
+}  // namespace atleus

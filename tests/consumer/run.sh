@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the build tree BUILD into a temporary prefix, builds tests/consumer against it with
+# find_package and the same program with pkg-config, runs both and checks what they print.
+# Usage: run.sh BUILD_DIR
+set -euo pipefail
+build="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+prefix="$work/prefix"
+fail() { echo "consumer: $*" >&2; exit 1; }
+
+cmake --install "$build" --prefix "$prefix" >/dev/null
+[ -f "$prefix/include/atleus/platform/workload_platform.hpp" ] || fail "headers not installed"
+[ -f "$prefix/share/atleus-vp/configs/atleus.yaml" ] || fail "presets not installed"
+
+# 1. find_package(atleus CONFIG), executable and shared object.
+cmake -S "$here" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_INSTALL_PREFIX="$prefix" >/dev/null
+cmake --build "$work/build" -j 2 >/dev/null
+cmake --install "$work/build" >/dev/null
+out="$("$prefix/bin/consumer")"
+echo "$out"
+grep -qx "preset: $prefix/share/atleus-vp/configs/atleus.yaml" <<<"$out" ||
+  fail "the preset was not found relative to the installation"
+[ -f "$prefix/lib/libconsumer_plugin.so" ] || fail "no shared object with atleus::vp"
+nm -D --defined-only "$prefix/lib/libconsumer_plugin.so" | grep -q consumer_plugin_tiers ||
+  fail "the shared object lacks its entry points"
+
+# 2. pkg-config: the same program, compiled by hand.
+pcdir="$(dirname "$(find "$prefix" -name atleus.pc | head -1)")"
+flags="$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs atleus)"
+# shellcheck disable=SC2086
+g++ -std=c++17 -O1 "$here/main.cpp" -o "$work/consumer_pc" $flags
+out_pc="$("$work/consumer_pc")"
+[ "$(grep -v '^preset:' <<<"$out")" = "$(grep -v '^preset:' <<<"$out_pc")" ] ||
+  fail "the pkg-config build printed other results"
+echo "consumer: find_package and pkg-config builds agree"
