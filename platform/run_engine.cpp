@@ -1,4 +1,5 @@
 #include "platform/run_engine.hpp"
+#include "platform/describe.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -217,7 +218,16 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   state.progress = opt.progress;
   std::unique_ptr<FunctionalRun> functional;
   if (opt.functional) {
-    functional = std::make_unique<FunctionalRun>(spec, tg, opt.functional_options);
+    FunctionalOptions fo = opt.functional_options;
+    if (const ReramCoreParams* rp = reram_params(cfg)) {
+      fo.adc_bits = rp->adc_bits;
+      fo.crossbar_rows = rp->crossbar_rows;
+      fo.crossbar_cols = rp->crossbar_cols;
+      fo.bits_per_cell = rp->bits_per_cell;
+      fo.dac_bits = rp->dac_bits;
+      fo.isaac_encoding = rp->isaac_encoding;
+    }
+    functional = std::make_unique<FunctionalRun>(spec, tg, fo);
     state.on_finish = [&](const Task& t) { functional->task_finished(t); };
   }
 
@@ -468,6 +478,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   if (opt.trace) r.trace = build_trace(tg, state, net, plan);
   if (functional) r.functional = functional->report();
 
+  r.warnings = platform_warnings(cfg);
   r.reram_cores_used = mapping.reram_cores_used;
   r.mha_ff_separate = mapping.mha_ff_separate;
   r.reloading = mapping.reloading;

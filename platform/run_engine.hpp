@@ -66,6 +66,7 @@ struct TierRow {
 
 struct RunResult {
   std::string mode;
+  std::vector<std::string> warnings;  // platform_warnings() of the platform (describe.hpp)
   std::vector<TierRow> tiers;
   std::vector<CoreRow> cores;
   nlohmann::ordered_json trace;       // trace events, when RunOptions::trace
@@ -87,7 +88,7 @@ struct RunResult {
   // NoC
   uint64_t noc_packets = 0, noc_bytes = 0;
   double noc_avg_hops = 0;
-  double noc_avg_packet_latency_ns = 0;  // the compute nodes' packets, queueing included
+  double noc_avg_packet_latency_ns = 0;            // the compute nodes' packets, queueing included
   std::map<std::string, double> link_utilisation;  // per link kind, average
   // Fine-tuning
   double epoch_time_s = 0, epoch_energy_j = 0;
