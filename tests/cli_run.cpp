@@ -310,7 +310,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "adc_bits 6 vs 8: energy and area fall by the Walden and SAR-DAC scalings; the coarse "
+    "adc_bits 6 vs 8: energy and area fall by the Walden and SAR-DAC scalings, the coarse "
     "ADC draws the resolution warning and a larger functional error",
     "[run][adc]") {
   const std::string args =
