@@ -1,8 +1,8 @@
-#include "models/reram_components.hpp"
+#include "atleus/models/reram_components.hpp"
 
 #include <cmath>
 
-#include "models/reram_core.hpp"
+#include "atleus/models/reram_core.hpp"
 
 namespace atleus {
 

@@ -48,7 +48,7 @@
 
 #include <vector>
 
-#include "models/component.hpp"
+#include "atleus/models/component.hpp"
 
 namespace atleus {
 

@@ -1,11 +1,11 @@
-#include "models/sfu.hpp"
+#include "atleus/models/sfu.hpp"
 
 #include <cmath>
 
 #include <stdexcept>
 
-#include "models/param_check.hpp"
-#include "models/sim_time.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/sim_time.hpp"
 
 namespace atleus {
 

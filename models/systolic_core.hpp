@@ -39,11 +39,11 @@
 #include <string>
 #include <vector>
 
-#include "models/busy_calendar.hpp"
-#include "models/component.hpp"
-#include "models/compute_op.hpp"
-#include "models/endpoint.hpp"
-#include "models/sfu.hpp"
+#include "atleus/models/busy_calendar.hpp"
+#include "atleus/models/component.hpp"
+#include "atleus/models/compute_op.hpp"
+#include "atleus/models/endpoint.hpp"
+#include "atleus/models/sfu.hpp"
 
 namespace atleus {
 

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/component.hpp"
-#include "noc/noc_params.hpp"
-#include "noc/topology.hpp"
+#include "atleus/models/component.hpp"
+#include "atleus/noc/noc_params.hpp"
+#include "atleus/noc/topology.hpp"
 
 namespace atleus::noc {
 

@@ -1,9 +1,9 @@
-#include "noc/router.hpp"
+#include "atleus/noc/router.hpp"
 
 #include <algorithm>
 
-#include "models/sim_time.hpp"
-#include "noc/link_physics.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/noc/link_physics.hpp"
 
 namespace atleus::noc {
 

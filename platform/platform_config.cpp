@@ -1,8 +1,8 @@
-#include "platform/platform_config.hpp"
+#include "atleus/platform/platform_config.hpp"
 
 #include <stdexcept>
 
-#include "models/reram_components.hpp"
+#include "atleus/models/reram_components.hpp"
 
 namespace atleus {
 

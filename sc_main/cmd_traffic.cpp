@@ -2,7 +2,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "platform/traffic_run.hpp"
+#include "atleus/platform/traffic_run.hpp"
 #include "sc_main/cli_common.hpp"
 
 namespace atleus::cli {

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "noc/link_physics.hpp"
+#include "atleus/noc/link_physics.hpp"
 
 using namespace atleus::noc;
 
