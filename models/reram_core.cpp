@@ -6,6 +6,7 @@
 #include <string>
 
 #include "atleus/models/param_check.hpp"
+#include "atleus/models/reram_components.hpp"
 #include "atleus/models/sim_time.hpp"
 
 namespace atleus {
@@ -46,25 +47,18 @@ void ReramCoreParams::validate() const {
               std::to_string(adcs_per_tile));
   require_range(adc_bits, 1u, 16u, "adc_bits");
   require_finite_positive(adc_sample_rate_gsps, "adc_sample_rate_gsps");
+  require_range(adc_ref_bits, 1u, 16u, "adc_ref_bits");
+  require_finite_positive(adc_fom_fj_per_step, "adc_fom_fj_per_step");
   require_range(dac_bits, 1u, 8u, "dac_bits");
   require_finite_positive(read_cycle_ns, "read_cycle_ns");
   require_finite_non_negative(shift_add_ns, "shift_add_ns");
   require_finite_non_negative(dequant_ns, "dequant_ns");
   require_positive(buffer_kib, "buffer_kib");
   require_finite_positive(buffer_bytes_per_ns, "buffer_bytes_per_ns");
-  require_finite_non_negative(xbar_read_pj, "xbar_read_pj");
-  require_finite_non_negative(adc_conversion_pj, "adc_conversion_pj");
-  require_finite_non_negative(dac_bit_pj, "dac_bit_pj");
-  require_finite_non_negative(shift_add_pj, "shift_add_pj");
-  require_finite_non_negative(dequant_pj, "dequant_pj");
-  require_finite_non_negative(buffer_byte_pj, "buffer_byte_pj");
   require_finite_non_negative(write_row_ns, "write_row_ns");
   require_finite_non_negative(write_cell_pj, "write_cell_pj");
-  require_finite_positive(tile_area_mm2, "tile_area_mm2");
   require_finite_non_negative(dequant_area_overhead, "dequant_area_overhead");
-  require_finite_positive(tile_power_w, "tile_power_w");
   require_finite_non_negative(dequant_power_overhead, "dequant_power_overhead");
-  require_finite_non_negative(static_power_w, "static_power_w");
 }
 
 uint64_t cells_per_weight(const ReramCoreParams& p, unsigned weight_bits) {
@@ -119,7 +113,7 @@ ReramMvmCost mvm_cost(const ReramCoreParams& p, const ReramPlacement& pl, uint64
   const uint64_t active_per_tile = std::min<uint64_t>(pl.crossbars, p.crossbars_per_tile);
   c.crossbars_per_adc = ceil_div(active_per_tile, p.adcs_per_tile);
   const uint64_t adc_ps = ps_from_ns(
-      static_cast<double>(c.lines_per_crossbar * c.crossbars_per_adc) / p.adc_sample_rate_gsps);
+      static_cast<double>(c.lines_per_crossbar * c.crossbars_per_adc) / adc_sample_rate_gsps(p));
   c.cycle_ps = std::max(ps_from_ns(p.read_cycle_ns), adc_ps);
 
   // Pipeline stages of one vector. Input and output share the buffer port.
@@ -157,12 +151,13 @@ ReramMvmCost mvm_cost(const ReramCoreParams& p, const ReramPlacement& pl, uint64
   c.buffer_bytes = vectors * (in_bytes + out_bytes);
 
   constexpr double kPj = 1e-12;
-  c.xbar_j = static_cast<double>(c.xbar_reads) * p.xbar_read_pj * kPj;
-  c.adc_j = static_cast<double>(c.adc_conversions) * p.adc_conversion_pj * kPj;
-  c.dac_j = static_cast<double>(c.dac_activations) * p.dac_bit_pj * kPj;
-  c.shift_add_j = static_cast<double>(c.shift_adds) * p.shift_add_pj * kPj;
-  c.dequant_j = static_cast<double>(c.dequant_ops) * p.dequant_pj * kPj;
-  c.buffer_j = static_cast<double>(c.buffer_bytes) * p.buffer_byte_pj * kPj;
+  const ReramEventEnergies e = reram_event_energies(p);
+  c.xbar_j = static_cast<double>(c.xbar_reads) * e.xbar_read_pj * kPj;
+  c.adc_j = static_cast<double>(c.adc_conversions) * e.adc_conversion_pj * kPj;
+  c.dac_j = static_cast<double>(c.dac_activations) * e.dac_bit_pj * kPj;
+  c.shift_add_j = static_cast<double>(c.shift_adds) * e.shift_add_pj * kPj;
+  c.dequant_j = static_cast<double>(c.dequant_ops) * e.dequant_pj * kPj;
+  c.buffer_j = static_cast<double>(c.buffer_bytes) * e.buffer_byte_pj * kPj;
   c.total_j = c.xbar_j + c.adc_j + c.dac_j + c.shift_add_j + c.dequant_j + c.buffer_j;
   return c;
 }
@@ -180,15 +175,36 @@ ReramWriteCost write_cost(const ReramCoreParams& p, const ReramPlacement& pl) {
 }
 
 double core_area_mm2(const ReramCoreParams& p) {
-  return p.tiles * p.tile_area_mm2 * (1.0 + p.dequant_area_overhead);
+  return p.tiles * tile_area_mm2(p);
 }
 
 double core_peak_power_w(const ReramCoreParams& p) {
-  return p.tiles * p.tile_power_w * (1.0 + p.dequant_power_overhead);
+  return p.tiles * tile_peak_power_w(p);
+}
+
+double core_static_power_w(const ReramCoreParams& p) {
+  return p.tiles * tile_static_power_w(p);
 }
 
 double core_static_energy_j(const ReramCoreParams& p, uint64_t elapsed_ps) {
-  return p.static_power_w * static_cast<double>(elapsed_ps) * 1e-12;
+  return core_static_power_w(p) * static_cast<double>(elapsed_ps) * 1e-12;
+}
+
+unsigned required_adc_bits(unsigned rows, unsigned bits_per_cell, unsigned dac_bits,
+                           bool isaac_encoding) {
+  uint64_t smax =
+      uint64_t{rows} * ((uint64_t{1} << dac_bits) - 1) * ((uint64_t{1} << bits_per_cell) - 1);
+  if (isaac_encoding) smax /= 2;
+  unsigned bits = 0;
+  while (smax > 0) {
+    ++bits;
+    smax >>= 1;
+  }
+  return std::max(bits, 1u);
+}
+
+unsigned required_adc_bits(const ReramCoreParams& p) {
+  return required_adc_bits(p.crossbar_rows, p.bits_per_cell, p.dac_bits, p.isaac_encoding);
 }
 
 ReramCore::ReramCore(sc_core::sc_module_name name, const ReramCoreParams& params)
@@ -279,7 +295,8 @@ void ReramCore::buffer_access(tlm::tlm_generic_payload& tx, sc_core::sc_time& de
   else
     stats_.bytes_out += bytes;
   stats_.buffer_bytes += bytes;
-  stats_.buffer_j += static_cast<double>(bytes) * params_.buffer_byte_pj * 1e-12;
+  stats_.buffer_j +=
+      static_cast<double>(bytes) * reram_event_energies(params_).buffer_byte_pj * 1e-12;
   stats_.buffer_busy_ps += duration;
   stats_.buffer_queue_ps += start - arrival;
   tx.set_response_status(tlm::TLM_OK_RESPONSE);

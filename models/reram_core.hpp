@@ -8,13 +8,18 @@
 // S&A, dequantisation, buffer write): latency = sum of stage times + (vectors per copy - 1) x
 // the slowest stage. Weight duplication splits the vectors among the copies. Energy is counted
 // per event (crossbar read, ADC conversion, DAC bit, shift-add, dequantisation op, buffer byte)
-// with per-event energies derived from ISAAC's component power table; static power is a
-// separate figure for the platform to charge over the run.
+// with per-event energies from the components; static power is a separate figure for the
+// platform to charge over the run.
 // Transposed reads (backward dX = dY . W^T) drive the columns and sense the rows. A weight
 // spans cells_per_weight adjacent columns of different significance, and a 1-bit DAC cannot
 // scale a column by its significance, so each input slice takes cells_per_weight sub-reads
 // (one per significance); each sub-read converts the crossbar's mapped rows.
-// Does not model: analog noise, IR drop, ADC resolution loss, the tile-internal network,
+// Area, peak power, static power and the energy of each event come from the tile's components
+// (models/reram_components.hpp), each scaled by its parameters; an ADC coarser than
+// required_adc_bits() loses the low bits of each conversion (its accuracy cost shows in the
+// functional model; the platform reports it as a warning).
+// Does not model: analog noise, IR drop, the tile-internal network (its router is in the area
+// and peak power but not charged in runs),
 // partial-sum traffic between tiles, input/output register capacity, weight programming at run
 // time (write_cost() is a separate estimate), functional values.
 // Op shape: a kMvm ComputeOp stores W[k][n] (d_in = k, d_out = n) in both directions; m is
@@ -36,18 +41,32 @@
 namespace atleus {
 
 // ISAAC = Shafiee et al., "ISAAC: A Convolutional Neural Network Accelerator with In-Situ
-// Analog Arithmetic in Crossbars", ISCA 2016, Table 2 (32 nm component powers and areas).
+// Analog Arithmetic in Crossbars", ISCA 2016, Table 2 (32 nm component powers and areas; the
+// figures are in models/reram_components.hpp with their sources).
+// The tile is built from its components (reram_components.hpp): crossbars per tile are fixed
+// by `crossbars_per_tile` and the tile area follows from the components, so larger crossbars,
+// more ADC bits or a bigger buffer make the tile (and the core) larger.
 struct ReramCoreParams {
   // --- organisation ---
-  unsigned tiles = 16;                 // Atleus section 2: 16 tiles per core
-  unsigned crossbars_per_tile = 96;    // Atleus section 2: 96 crossbars per tile (12 IMAs x 8)
-  unsigned crossbar_rows = 128;        // Atleus section 2 / ISAAC: 128x128 crossbars
-  unsigned crossbar_cols = 128;        // Atleus section 2 / ISAAC: 128x128 crossbars
-  unsigned bits_per_cell = 2;          // Atleus section 2 / ISAAC: 2 bits per cell
-  unsigned adcs_per_tile = 96;         // Atleus section 2: 96 ADCs per tile, one per crossbar
-  unsigned adc_bits = 8;               // Atleus section 2 / ISAAC: 8-bit ADCs
-  double adc_sample_rate_gsps = 1.28;  // ISAAC Table 2: 1.28 GS/s per ADC
-  unsigned dac_bits = 1;               // Atleus section 2 / ISAAC: 1-bit DACs, bit-serial inputs
+  unsigned tiles = 16;               // Atleus section 2: 16 tiles per core
+  unsigned crossbars_per_tile = 96;  // Atleus section 2: 96 crossbars per tile (12 IMAs x 8)
+  unsigned crossbar_rows = 128;      // Atleus section 2 / ISAAC: 128x128 crossbars
+  unsigned crossbar_cols = 128;      // Atleus section 2 / ISAAC: 128x128 crossbars
+  unsigned bits_per_cell = 2;        // Atleus section 2 / ISAAC: 2 bits per cell
+  unsigned adcs_per_tile = 96;       // Atleus section 2: 96 ADCs per tile, one per crossbar
+  unsigned adc_bits = 8;             // Atleus section 2 / ISAAC: 8-bit ADCs
+  // Sample rate of the ADC design at adc_ref_bits. ISAAC Table 2: 1.28 GS/s at 8 bits. A SAR ADC
+  // resolves one bit per comparator cycle (ISAAC's ADC is the asynchronous SAR of Kull et al.,
+  // ISSCC 2013), so at adc_bits it samples at adc_sample_rate_gsps x adc_ref_bits / adc_bits.
+  double adc_sample_rate_gsps = 1.28;
+  unsigned adc_ref_bits = 8;  // ISAAC Table 2: the resolution the ADC figures refer to
+  // Walden figure of merit, energy per conversion step: E = FoM x 2^adc_bits per conversion
+  // (Walden, IEEE JSAC 1999). Anchored at ISAAC's ADC: 2 mW / 1.28 GS/s / 2^8 = 6.1035 fJ.
+  double adc_fom_fj_per_step = 2e-3 / 1.28e9 / 256.0 * 1e15;
+  unsigned dac_bits = 1;  // Atleus section 2 / ISAAC: 1-bit DACs, bit-serial inputs
+  // ISAAC's data encoding (flipped columns, section 5 of the ISAAC paper) saves one ADC bit;
+  // the functional model (functional_crossbar.hpp) and required_adc_bits() both follow it.
+  bool isaac_encoding = true;
 
   // --- timing ---
   // ISAAC: 100 ns crossbar read cycle per input slice (128 lines / 1.28 GS/s = 100 ns).
@@ -64,23 +83,6 @@ struct ReramCoreParams {
   // ISAAC component library; ISAAC's eDRAM-to-IMA bus is 384 wires): 32 B/ns.
   double buffer_bytes_per_ns = 32.0;
 
-  // --- energy per event (pJ), from ISAAC Table 2 powers ---
-  // Crossbar 0.3 mW x 100 ns read cycle = 30 pJ per crossbar per read cycle.
-  double xbar_read_pj = 0.3e-3 * 100e-9 * 1e12;
-  // ADC 2 mW / 1.28 GS/s = 1.5625 pJ per conversion.
-  double adc_conversion_pj = 2e-3 / 1.28e9 * 1e12;
-  // DACs 4 mW per IMA for 8 x 128 DACs, x 100 ns = 0.390625 pJ per row per input bit.
-  double dac_bit_pj = 4e-3 / (8.0 * 128.0) * 100e-9 * 1e12;
-  // S+A 0.2 mW per IMA serving 8 ADCs at 1.28 GS/s: 0.01953 pJ per ADC sample added.
-  double shift_add_pj = 0.2e-3 / (8.0 * 1.28e9) * 1e12;
-  // Atleus section 2: dequantisation adds 1.5% of the 0.345 W tile power (5.175 mW), spread
-  // over the ops a tile does at its nominal M8F8 rate: 96 crossbars x 32 weight columns per
-  // 8-cycle (800 ns) vector = 1.3477 pJ per crossbar-column output.
-  double dequant_pj = 0.015 * 0.345 * 800e-9 / (96.0 * 32.0) * 1e12;
-  // ISAAC Table 2: eDRAM 20.7 mW per tile at the 32 B/ns port = 0.646875 pJ per byte
-  // (Accelergy's ISAAC eDRAM: 20.45 pJ per 256-bit access = 0.639 pJ/B).
-  double buffer_byte_pj = 20.7e-3 / 32e9 * 1e12;
-
   // --- weight programming (write_cost() only; the paper never writes at run time) ---
   // [default] PRIME (Chi et al., ISCA 2016, NVSim ReRAM): 50.88 ns write latency per row.
   double write_row_ns = 50.88;
@@ -88,25 +90,22 @@ struct ReramCoreParams {
   // operating point; multi-level program-and-verify loops multiply it).
   double write_cell_pj = 10.0;
 
-  // --- area and power ---
-  double tile_area_mm2 = 0.37;            // Atleus section 2 (ISAAC Table 2: 0.372 mm^2)
-  double dequant_area_overhead = 0.0215;  // Atleus section 2: +2.15% area
-  double tile_power_w = 0.345;            // Atleus section 2 (ISAAC Table 2: 330 mW)
-  double dequant_power_overhead = 0.015;  // Atleus section 2: +1.5% power
-  // [default] ISAAC gives full-activity powers only. The parts not charged per event above
-  // (per IMA: input register 1.24 mW, output register 0.23 mW, S+H 0.01 mW; per tile: eDRAM
-  // bus 7 mW, sigmoid 0.52 mW, max-pool 0.4 mW, output register 1.68 mW) are clocked every
-  // cycle, so they are charged as always-on: 12 x 1.48 + 9.6 = 27.36 mW per tile, x 16 tiles.
-  // The router (NoC) is modelled elsewhere.
-  double static_power_w =
-      16 * (12 * (1.24e-3 + 0.23e-3 + 0.01e-3) + 7e-3 + 0.52e-3 + 0.4e-3 + 1.68e-3);
+  // --- Atleus additions and ISAAC tile extras ---
+  // Atleus section 2: the dequantisation hardware (12 scale registers, 12 x 4 shift-and-add)
+  // adds 2.15% area and 1.5% power to the (ISAAC) tile; sized per crossbar from these.
+  double dequant_area_overhead = 0.0215;
+  double dequant_power_overhead = 0.015;
+  unsigned sigmoid_units = 2;  // ISAAC Table 2: 2 sigmoid units per tile
+  unsigned maxpool_units = 1;  // ISAAC Table 2: 1 max-pool unit per tile
+
   // A core that holds none of the run's weights draws no static power: its crossbars are
   // non-volatile, so it has no state to keep and can be power-gated for the whole run.
   // [default] on; false charges static power on every core.
   bool power_gate_unused = true;
-  // The clocked parts above (registers, eDRAM bus) draw their power only while the core
-  // computes: with clock gating an idle core's registers do not toggle. [default] on; the
-  // Atleus paper charges its tile power over compute time. false charges it over the run.
+  // The clocked parts (registers, sample-and-hold, eDRAM bus, sigmoid, max-pool) draw their
+  // power only while the core computes: with clock gating an idle core's registers do not
+  // toggle. [default] on; the Atleus paper charges its tile power over compute time. false
+  // charges it over the run.
   bool clock_gate_idle = true;
 
   void validate() const;
@@ -181,9 +180,22 @@ ReramMvmCost mvm_cost(const ReramCoreParams& p, const ReramPlacement& placement,
 
 ReramWriteCost write_cost(const ReramCoreParams& p, const ReramPlacement& placement);
 
+// Area of the core: tiles x the tile's components (reram_components.hpp).
 double core_area_mm2(const ReramCoreParams& p);
+// Power of the core with every component at full activity.
 double core_peak_power_w(const ReramCoreParams& p);
+// Power of the clocked components (registers, S+H, eDRAM bus, sigmoid, max-pool), charged as
+// static power while the core is on.
+double core_static_power_w(const ReramCoreParams& p);
 double core_static_energy_j(const ReramCoreParams& p, uint64_t elapsed_ps);
+
+// ADC resolution a crossbar read needs to convert every possible column sum exactly: the bit
+// length of S_max = rows x (2^dac_bits - 1) x (2^bits_per_cell - 1), or of floor(S_max / 2)
+// with ISAAC's encoding. For 128 rows, 1-bit DACs and 2-bit cells: 9 bits, 8 with the encoding
+// (ISAAC's own formula, log2(rows) + dac_bits + bits_per_cell - 1, minus one with the encoding).
+unsigned required_adc_bits(unsigned rows, unsigned bits_per_cell, unsigned dac_bits,
+                           bool isaac_encoding);
+unsigned required_adc_bits(const ReramCoreParams& p);
 
 struct ReramCoreStats {
   uint64_t ops = 0;       // MVM ops executed

@@ -1,4 +1,5 @@
 #include "atleus/models/sfu.hpp"
+#include <cmath>
 
 #include <stdexcept>
 
@@ -25,6 +26,8 @@ GeluApprox parse_gelu_approx(const std::string& text) {
 
 void SfuParams::validate() const {
   require_positive(lanes, "lanes");
+  require(std::isfinite(lane_area_um2) && lane_area_um2 >= 0, "lane_area_um2",
+          "must be finite and >= 0");
   require_positive(cycles_add, "cycles_add");
   require_positive(cycles_mul, "cycles_mul");
   require_positive(cycles_exp, "cycles_exp");

@@ -29,6 +29,11 @@ namespace atleus {
 // (Dennard-style) assumption; stated so it can be replaced by a 10 nm characterisation.
 constexpr double kHorowitz45To10nmEnergyScale = (10.0 / 45.0) * (0.75 / 0.9) * (0.75 / 0.9);
 
+// Area of one SFU lane: an fp16 adder and an fp16 multiplier (the special functions iterate on
+// them, see e_special_pj). Horowitz ISSCC 2014, 45 nm: fp16 add 1360 um^2, fp16 mult 1640 um^2;
+// scaled to 10 nm with area ~ feature size^2: 3000 x (10 / 45)^2 = 148 um^2.
+constexpr double kSfuLaneAreaUm2 = (1360.0 + 1640.0) * (10.0 / 45.0) * (10.0 / 45.0);
+
 enum class GeluApprox : uint8_t {
   kTanh,  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (Hendrycks & Gimpel 2016)
   kErf,   // 0.5 x (1 + erf(x / sqrt 2)), erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7)
@@ -59,6 +64,8 @@ struct SfuParams {
   // [default] a special function costs 4 cycles (above); assume each cycle spends about one
   // fp16 multiply's energy (iterative / table+polynomial units), i.e. 4 x e_mul.
   double e_special_pj = 4.0 * 1.1 * kHorowitz45To10nmEnergyScale;
+  // Area of one lane (kSfuLaneAreaUm2).
+  double lane_area_um2 = kSfuLaneAreaUm2;
 
   void validate() const;
 };

@@ -38,10 +38,13 @@ void SystolicCoreParams::validate() const {
   require_non_negative(spill_bytes_per_cycle, "spill_bytes_per_cycle");
   require_range(operand_bytes, 1u, 8u, "operand_bytes");
   require_non_negative(e_mac_pj, "e_mac_pj");
-  require_non_negative(e_sram_pj_per_byte, "e_sram_pj_per_byte");
+  require_non_negative(e_sram_pj_per_byte_32kib, "e_sram_pj_per_byte_32kib");
   require_non_negative(static_power_w, "static_power_w");
-  require_positive(area_mm2, "area_mm2");
-  require_positive(power_w, "power_w");
+  require(std::isfinite(reg_bit_area_um2) && reg_bit_area_um2 >= 0, "reg_bit_area_um2",
+          "must be finite and >= 0");
+  require(std::isfinite(sram_bit_area_um2) && sram_bit_area_um2 >= 0, "sram_bit_area_um2",
+          "must be finite and >= 0");
+  require(std::isfinite(pe_area_um2) && pe_area_um2 > 0, "pe_area_um2", "must be finite and > 0");
   try {
     sfu.validate();
   } catch (const ParamError& e) {
@@ -187,14 +190,48 @@ SystolicGemmCost gemm_cost(const SystolicCoreParams& p, uint64_t m, uint64_t k, 
 
   const double width = static_cast<double>(ob) / p.operand_bytes;
   cost.energy_mac_j = static_cast<double>(cost.macs) * p.e_mac_pj * width * width * 1e-12;
-  cost.energy_sram_j = static_cast<double>(cost.sram_bytes) * p.e_sram_pj_per_byte * 1e-12;
+  cost.energy_sram_j = static_cast<double>(cost.sram_bytes) * sram_energy_pj_per_byte(p) * 1e-12;
   cost.energy_j = cost.energy_mac_j + cost.energy_sram_j;
   return cost;
 }
 
-double core_area_mm2(const SystolicCoreParams& p) {
+double sram_energy_pj_per_byte(const SystolicCoreParams& p) {
+  return p.e_sram_pj_per_byte_32kib * std::sqrt(p.sram_kib / 32.0);
+}
+
+uint64_t skew_registers(const SystolicCoreParams& p) {
+  const uint64_t r = p.rows, c = p.cols;
+  return r * (r - 1) / 2 + c * (c - 1) / 2;
+}
+
+std::vector<Component> core_components(const SystolicCoreParams& p) {
+  const double w = p.operand_bytes;
+  const double f_hz = p.clock_mhz * 1e6;
   const double pes = static_cast<double>(p.rows) * p.cols;
-  return p.area_mm2 * pes / (static_cast<double>(kSystolicRefRows) * kSystolicRefCols);
+  const double skew_bits = static_cast<double>(skew_registers(p)) * 8.0 * w;
+  const double sram_bits = p.sram_kib * 8192.0;
+  std::vector<Component> v;
+  v.push_back({"pe_array", pes, pes * p.pe_area_um2 * w * w * 1e-6, pes * p.e_mac_pj * 1e-12 * f_hz,
+               p.static_power_w, p.e_mac_pj});
+  v.push_back({"skew_registers", skew_bits, skew_bits * p.reg_bit_area_um2 * 1e-6, 0.0, 0.0, 0.0});
+  v.push_back({"sram", p.sram_kib * 1024.0, sram_bits * p.sram_bit_area_um2 * 1e-6,
+               p.sram_bytes_per_cycle * sram_energy_pj_per_byte(p) * 1e-12 * f_hz, 0.0,
+               sram_energy_pj_per_byte(p)});
+  v.push_back({"sfu", static_cast<double>(p.sfu.lanes), p.sfu.lanes * p.sfu.lane_area_um2 * 1e-6,
+               p.sfu.lanes * (p.sfu.e_add_pj + p.sfu.e_mul_pj) * 1e-12 * f_hz, 0.0, 0.0});
+  return v;
+}
+
+double core_area_mm2(const SystolicCoreParams& p) {
+  double a = 0.0;
+  for (const Component& c : core_components(p)) a += c.area_mm2;
+  return a;
+}
+
+double core_peak_power_w(const SystolicCoreParams& p) {
+  double w = 0.0;
+  for (const Component& c : core_components(p)) w += c.peak_power_w;
+  return w;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,7 +291,7 @@ uint64_t SystolicCore::sram_access(tlm::tlm_generic_payload& tx, uint64_t arriva
     ++stats_.port_writes;
   stats_.port_bytes += bytes;
   stats_.sram_bytes += bytes;
-  stats_.energy_sram_j += static_cast<double>(bytes) * params_.e_sram_pj_per_byte * 1e-12;
+  stats_.energy_sram_j += static_cast<double>(bytes) * sram_energy_pj_per_byte(params_) * 1e-12;
   stats_.busy_sram_port_ps += duration;
   stats_.queue_ps += start - arrival_ps;
   return start + duration;

@@ -22,6 +22,8 @@
 //   bandwidth stalls (a fold whose bytes exceed sram_bytes_per_cycle x fold cycles waits for
 //   the difference), and capacity spill (operands re-fetched from outside when the reuse
 //   working set does not fit; see gemm_cost()).
+// - Area and power from components (core_components()): PEs at their operand width, edge
+//   skew registers (aspect-ratio dependent), SRAM capacity, SFU lanes.
 // - MAC and SRAM dynamic energy; SFU work on a separate unit that overlaps GEMMs; plain reads
 //   and writes (operands arriving over the NoC) on an SRAM-port calendar.
 // Does not cover: functional data (timing only: payload data are not stored or computed),
@@ -35,8 +37,10 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "atleus/models/busy_calendar.hpp"
+#include "atleus/models/component.hpp"
 #include "atleus/models/compute_op.hpp"
 #include "atleus/models/endpoint.hpp"
 #include "atleus/models/sfu.hpp"
@@ -47,6 +51,26 @@ enum class Dataflow : uint8_t { kOutputStationary, kWeightStationary, kInputStat
 
 const char* to_string(Dataflow dataflow);          // "os" | "ws" | "is"
 Dataflow parse_dataflow(const std::string& text);  // ParamError("dataflow") if unknown
+
+// The paper's SA core (section 3): 128 x 32 PEs, 1 Mb SRAM, 2.55 mm^2, 2.13 W.
+constexpr unsigned kSystolicRefRows = 128;
+constexpr unsigned kSystolicRefCols = 32;
+constexpr double kSystolicRefAreaMm2 = 2.55;
+// Register bit: Aladdin (Shao et al., ISCA 2014) 40 nm register, 5.98 um^2 per bit, scaled to
+// 10 nm with area ~ feature size^2: 5.98 x (10 / 40)^2 = 0.374 um^2.
+constexpr double kRegBitAreaUm2 = 5.98 * (10.0 / 40.0) * (10.0 / 40.0);
+// SRAM bit: Intel 10 nm high-density bit cell 0.0312 um^2 (Auth et al., IEDM 2017) over a 70%
+// array efficiency [default] (cells / macro area of a compiled SRAM macro).
+constexpr double kSramBitAreaUm2 = 0.0312 / 0.7;
+// PE area at 1-byte operands (multiplier, accumulator, operand registers): the paper's
+// 2.55 mm^2 (section 3) less the parts modelled separately at the paper's configuration
+// (128 KiB SRAM, the skew registers of a 128 x 32 array, 32 SFU lanes), over its 4096 PEs.
+// A figure derived from the published total, not a fit to any simulated result: the paper
+// gives no split of its core area.
+constexpr double kSystolicPaperPeAreaUm2 =
+    (kSystolicRefAreaMm2 * 1e6 - 128.0 * 1024 * 8 * kSramBitAreaUm2 -
+     (128.0 * 127 / 2 + 32.0 * 31 / 2) * 8 * kRegBitAreaUm2 - 32 * kSfuLaneAreaUm2) /
+    (kSystolicRefRows * kSystolicRefCols);
 
 struct SystolicCoreParams {
   unsigned rows = 128;  // PE rows (paper section 3: 128 x 32, chosen in the Fig. 6 study)
@@ -67,22 +91,32 @@ struct SystolicCoreParams {
   // i.e. all core power attributed to PE activity at full occupancy:
   // 2.13 / (4096 x 800e6) = 0.650 pJ. Wider operands scale with width^2 (array multiplier).
   double e_mac_pj = 2.13 / (4096.0 * 800e6) * 1e12;
-  // Energy per SRAM byte. Horowitz ISSCC 2014, 45 nm: 64-bit access to a 32 KB SRAM = 20 pJ
-  // (2.5 pJ/B); 128 KiB taken as 32 KB banks; scaled to 10 nm with
-  // kHorowitz45To10nmEnergyScale (models/sfu.hpp): about 0.386 pJ/B.
-  double e_sram_pj_per_byte = 20.0 / 8.0 * kHorowitz45To10nmEnergyScale;
+  // Energy per SRAM byte of a 32 KiB array. Horowitz ISSCC 2014, 45 nm: 64-bit access to a
+  // 32 KB SRAM = 20 pJ (2.5 pJ/B), scaled to 10 nm with kHorowitz45To10nmEnergyScale
+  // (models/sfu.hpp): about 0.386 pJ/B. sram_energy_pj_per_byte() scales it with capacity.
+  double e_sram_pj_per_byte_32kib = 20.0 / 8.0 * kHorowitz45To10nmEnergyScale;
   // No separate leakage figure is published; the paper's power is used as dynamic (e_mac_pj).
   double static_power_w = 0.0;
-  double area_mm2 = 2.55;  // paper section 3, for the 128 x 32 reference shape
-  double power_w = 2.13;   // paper section 3 (rated; informative, e_mac_pj derives from it)
-  SfuParams sfu;           // models/sfu.hpp
+  // --- area (see core_area_mm2()) ---
+  double reg_bit_area_um2 = kRegBitAreaUm2;      // see the constant
+  double sram_bit_area_um2 = kSramBitAreaUm2;    // see the constant
+  double pe_area_um2 = kSystolicPaperPeAreaUm2;  // see the constant
+  SfuParams sfu;                                 // models/sfu.hpp
 
   void validate() const;  // nested SFU fields are reported as "sfu.<field>"
 };
 
-// Reference shape the paper's area_mm2 refers to.
-constexpr unsigned kSystolicRefRows = 128;
-constexpr unsigned kSystolicRefCols = 32;
+// SRAM energy per byte at the core's capacity: e_sram_pj_per_byte_32kib x sqrt(sram_kib / 32),
+// the CACTI-style first-order scaling (bit lines and H-tree grow with the square root of the
+// capacity; Horowitz ISSCC 2014's 10 / 20 / 100 pJ per 64-bit access at 8 KB / 32 KB / 1 MB
+// follow it within 15%).
+double sram_energy_pj_per_byte(const SystolicCoreParams& p);
+
+// Operand skew registers: a systolic array feeds row i (column j) i (j) cycles late, through a
+// triangular set of registers along its left and top edges (SCALE-Sim's operand skew):
+// (R (R - 1) / 2 + C (C - 1) / 2) registers of one operand each. They make the area depend on
+// the aspect ratio: 128 x 32 needs 8624, 64 x 64 needs 4032.
+uint64_t skew_registers(const SystolicCoreParams& p);
 
 // Operand bytes for one op: ceil(max(input_bits, weight_bits) / 8), or params.operand_bytes
 // when the op gives no bits (both 0).
@@ -129,9 +163,16 @@ struct SystolicGemmCost {
 SystolicGemmCost gemm_cost(const SystolicCoreParams& p, uint64_t m, uint64_t k, uint64_t n,
                            unsigned operand_bytes);
 
-// Core area: area_mm2 scaled linearly with PE count from the 128 x 32 reference shape (first
-// order; the paper gives one number for the whole core, SRAM included).
+// Components (area, peak and static power): pe_array (R x C x pe_area_um2 x operand_bytes^2:
+// the multiplier dominates and grows with the square of the width, as e_mac_pj does),
+// skew_registers (skew_registers() x 8 x operand_bytes bits x reg_bit_area_um2), sram
+// (sram_kib x 8192 bits x sram_bit_area_um2; port width changes its bandwidth, not its area, in
+// this model), sfu (lanes x sfu.lane_area_um2). Peak power: every PE one MAC per cycle, the
+// SRAM port at full width, every SFU lane an add and a multiply per cycle. static_power_w is
+// listed under pe_array.
+std::vector<Component> core_components(const SystolicCoreParams& p);
 double core_area_mm2(const SystolicCoreParams& p);
+double core_peak_power_w(const SystolicCoreParams& p);
 
 struct SystolicCoreStats {
   std::array<uint64_t, 6> ops{};  // completed ops per OpKind (index = static_cast<size_t>)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "atleus/models/sim_time.hpp"
+#include "atleus/noc/link_physics.hpp"
 
 namespace atleus::noc {
 
@@ -16,6 +17,7 @@ Router::Router(sc_core::sc_module_name name, const RouterParams& params, int por
       route_(std::move(route)),
       latency_(from_ps(params.latency_cycles * period_ps(params.clock_mhz))) {
   params_.validate();
+  energy_pj_per_bit_ = router_energy_pj_per_bit(params_, ports);
   for (int p = 0; p < ports; ++p) {
     in[p].register_b_transport(this, &Router::b_transport, p);
     in[p].register_transport_dbg(this, &Router::transport_dbg, p);
@@ -46,7 +48,7 @@ void Router::invalidate_direct_mem_ptr(int /*port*/, sc_dt::uint64 start, sc_dt:
 void Router::count(uint64_t bytes) {
   stats_.flits += (std::max<uint64_t>(bytes, 1) + params_.flit_bytes - 1) / params_.flit_bytes;
   stats_.bytes += bytes;
-  stats_.energy_j += static_cast<double>(bytes) * 8.0 * params_.energy_pj_per_bit * 1e-12;
+  stats_.energy_j += static_cast<double>(bytes) * 8.0 * energy_pj_per_bit_ * 1e-12;
 }
 
 void Router::b_transport(int /*port*/, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {

@@ -3,7 +3,9 @@
 // AddressMap, looks the target up in its routing-table row (computed at elaboration) and
 // forwards through the output port after its pipeline latency. Contention for an output port
 // is modelled by the Channel behind that port. Read responses cross the router again on the
-// way back. Does not model virtual channels, allocation or credit flow control.
+// way back. Energy per bit switched, area and leakage follow from its ports, flit width,
+// buffer depth and virtual channels (noc/link_physics.hpp router_components()). Does not model
+// virtual channels, allocation or credit flow control in its timing.
 // Debug transport and DMI requests are routed like packets, untimed (addresses are global, so
 // no translation is needed); a DMI invalidation from any output goes back out of every input.
 // Timing style: loosely timed; b_transport adds latency to `delay`, never waits.
@@ -54,6 +56,7 @@ class Router : public sc_core::sc_module {
   const AddressMap& map_;
   std::vector<int> route_;
   sc_core::sc_time latency_;
+  double energy_pj_per_bit_ = 0.0;  // router_energy_pj_per_bit() at this router's port count
   RouterStats stats_;
 };
 

@@ -9,10 +9,29 @@
 
 namespace atleus {
 
+std::vector<std::string> platform_warnings(const PlatformConfig& cfg) {
+  std::vector<std::string> w;
+  for (const auto& type : cfg.core_types) {
+    if (type.kind != CoreKind::kReram) continue;
+    const ReramCoreParams& p = type.reram;
+    const unsigned need = required_adc_bits(p);
+    if (p.adc_bits >= need) continue;
+    w.push_back("core type '" + type.name + "': " + std::to_string(p.adc_bits) +
+                "-bit ADCs are coarser than the " + std::to_string(need) + " bits a " +
+                std::to_string(p.crossbar_rows) + "-row crossbar of " +
+                std::to_string(p.bits_per_cell) + "-bit cells with " + std::to_string(p.dac_bits) +
+                "-bit DACs needs" + (p.isaac_encoding ? " with ISAAC's encoding" : "") +
+                ": each conversion drops its low " + std::to_string(need - p.adc_bits) +
+                " bit(s) (see --functional for the accuracy cost)");
+  }
+  return w;
+}
+
 PlatformSummary describe_platform(const PlatformConfig& cfg) {
   PlatformSummary s;
   s.name = cfg.name;
   s.file = cfg.file;
+  s.warnings = platform_warnings(cfg);
   const NetworkPlan plan = plan_network(cfg);
   const auto& topo = plan.topology;
 
@@ -28,6 +47,13 @@ PlatformSummary describe_platform(const PlatformConfig& cfg) {
     ts.width = t.width;
     ts.height = t.height;
     ts.cores_mm2 = type.area_mm2() * t.width * t.height;
+    for (const Component& c : type.components()) {
+      auto& tot = ts.core_components[c.name];
+      tot.units += c.units * t.width * t.height;
+      tot.area_mm2 += c.area_mm2 * t.width * t.height;
+      tot.static_power_w += c.static_power_w * t.width * t.height;
+      ts.static_power_w += c.static_power_w * t.width * t.height;
+    }
     s.cores[ts.kind] += t.width * t.height;
     s.tiers.push_back(ts);
   }
@@ -40,6 +66,13 @@ PlatformSummary describe_platform(const PlatformConfig& cfg) {
     if (std::count(plan.hbm_routers.begin(), plan.hbm_routers.end(), site.index)) ports++;
     if (site.index == plan.host_router) ports++;
     s.tiers[site.tier].routers_mm2 += noc::router_area_mm2(cfg.noc.router, ports);
+    for (const Component& c : noc::router_components(cfg.noc.router, ports)) {
+      auto& tot = s.tiers[site.tier].router_components[c.name];
+      tot.units += c.units;
+      tot.area_mm2 += c.area_mm2;
+      tot.static_power_w += c.static_power_w;
+      s.tiers[site.tier].static_power_w += c.static_power_w;
+    }
   }
 
   // Links; a TSV's footprint is paid in every tier it passes through (all but the lowest).
@@ -52,6 +85,8 @@ PlatformSummary describe_platform(const PlatformConfig& cfg) {
     for (int t = lo + 1; t <= hi; ++t) {
       s.tiers[t].tsv_mm2 += phys.area_mm2;
       s.tiers[t].tsvs += phys.tsv_count;
+      s.tiers[t].tsv.units += phys.tsv_count;
+      s.tiers[t].tsv.area_mm2 += phys.area_mm2;
     }
     s.tsv_count += phys.tsv_count;
   }
@@ -89,6 +124,14 @@ nlohmann::ordered_json to_json(const PlatformSummary& s) {
   J j;
   j["name"] = s.name;
   j["file"] = s.file;
+  j["warnings"] = s.warnings;
+  auto components = [](const std::map<std::string, ComponentTotal>& m) {
+    J o = J::object();
+    for (const auto& [name, c] : m)
+      o[name] = {
+          {"units", c.units}, {"area_mm2", c.area_mm2}, {"static_power_w", c.static_power_w}};
+    return o;
+  };
   J tiers = J::array();
   for (const auto& t : s.tiers)
     tiers.push_back({{"index", t.index},
@@ -104,7 +147,15 @@ nlohmann::ordered_json to_json(const PlatformSummary& s) {
                        {"tsv", t.tsv_mm2},
                        {"total", t.total_mm2}}},
                      {"die_area_mm2", t.die_area_mm2},
-                     {"tsvs", t.tsvs}});
+                     {"tsvs", t.tsvs},
+                     {"static_power_w", t.static_power_w},
+                     {"components",
+                      {{"cores", components(t.core_components)},
+                       {"routers", components(t.router_components)},
+                       {"tsv",
+                        {{"units", t.tsv.units},
+                         {"area_mm2", t.tsv.area_mm2},
+                         {"static_power_w", t.tsv.static_power_w}}}}}});
   j["tiers"] = tiers;
   j["cores"] = s.cores;
   J links = s.links;
@@ -165,6 +216,23 @@ std::string to_text(const PlatformSummary& s) {
                   static_cast<unsigned long long>(it->second), it->second / 1e6);
     o << buf;
   }
+  o << "\nArea and static power per component (per tier: mm2, mW)\n";
+  for (const auto& t : s.tiers) {
+    std::snprintf(buf, sizeof buf, "  tier %d (%s):", t.index, t.name.c_str());
+    o << buf;
+    for (const auto& [name, c] : t.core_components) {
+      std::snprintf(buf, sizeof buf, " %s %.3f/%.1f", name.c_str(), c.area_mm2,
+                    c.static_power_w * 1e3);
+      o << buf;
+    }
+    for (const auto& [name, c] : t.router_components) {
+      std::snprintf(buf, sizeof buf, " router %s %.3f/%.1f", name.c_str(), c.area_mm2,
+                    c.static_power_w * 1e3);
+      o << buf;
+    }
+    std::snprintf(buf, sizeof buf, " tsv %.3f\n", t.tsv.area_mm2);
+    o << buf;
+  }
   o << "\n3D stack cost (paper Eqs. 6-11)\n";
   for (std::size_t i = 0; i < s.tiers.size(); ++i) {
     std::snprintf(buf, sizeof buf,
@@ -184,6 +252,7 @@ std::string to_text(const PlatformSummary& s) {
                 s.planar_2d.area_mm2, s.planar_2d.dies_per_wafer, s.planar_2d.die_yield,
                 s.planar_2d.die_cost_usd, s.planar_2d.die_cost_usd / s.cost.total_usd);
   o << buf;
+  for (const auto& w : s.warnings) o << "\nwarning: " << w << "\n";
   return o.str();
 }
 

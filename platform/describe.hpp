@@ -14,6 +14,11 @@
 
 namespace atleus {
 
+// Area and static power of one kind of component summed over a tier.
+struct ComponentTotal {
+  double units = 0, area_mm2 = 0, static_power_w = 0;
+};
+
 struct TierSummary {
   int index = 0;
   std::string name, core_type, kind, topology;
@@ -21,10 +26,16 @@ struct TierSummary {
   double cores_mm2 = 0, routers_mm2 = 0, tsv_mm2 = 0, total_mm2 = 0;
   double die_area_mm2 = 0;  // area used for cost (the YAML's die_area_mm2 if given)
   uint64_t tsvs = 0;        // TSVs whose footprint this tier carries
+  // Per component, summed over the tier: the cores' components, the routers' (buffers,
+  // crossbar, allocators) and the TSV bundles with their keep-out zones.
+  std::map<std::string, ComponentTotal> core_components, router_components;
+  ComponentTotal tsv;
+  double static_power_w = 0;  // cores + routers
 };
 
 struct PlatformSummary {
   std::string name, file;
+  std::vector<std::string> warnings;  // platform_warnings()
   std::vector<TierSummary> tiers;
   std::map<std::string, int> cores;  // per core kind
   std::map<std::string, int> links;  // per link kind
@@ -37,6 +48,10 @@ struct PlatformSummary {
   // die_area_mm2 where given, its TSV share unknown), at the base wafer price.
   PlanarCost planar_2d;
 };
+
+// Valid designs that a user should know about, one sentence each: a ReRAM ADC coarser than
+// the resolution its crossbars need (required_adc_bits()). Deterministic order.
+std::vector<std::string> platform_warnings(const PlatformConfig& cfg);
 
 PlatformSummary describe_platform(const PlatformConfig& cfg);
 nlohmann::ordered_json to_json(const PlatformSummary& s);

@@ -45,6 +45,10 @@ FrozenMatrix::FrozenMatrix(const std::vector<float>& w, uint64_t d_in, uint64_t 
   c.weight_bits = weight_bits;
   c.input_bits = num.act_bits;
   c.adc_bits = num.adc_bits;
+  c.rows = num.crossbar_rows;
+  c.cols = num.crossbar_cols;
+  c.bits_per_cell = num.bits_per_cell;
+  c.dac_bits = num.dac_bits;
   c.isaac_encoding = num.isaac_encoding;
   c.noise_sigma = num.noise_sigma;
   c.seed = noise_seed;

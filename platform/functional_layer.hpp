@@ -55,13 +55,17 @@ struct LayerShape {
 };
 
 struct LayerNumerics {
-  bool exact_float = false;    // plain float everywhere: the "float" baseline
-  unsigned mha_bits = 8;       // Atleus section 6: M8F8 baseline
-  unsigned ff_bits = 8;        // Atleus section 6
-  unsigned act_bits = 8;       // Atleus section 2: 8-bit crossbar inputs
-  unsigned adc_bits = 8;       // Atleus section 2 / ISAAC: 8-bit ADCs
-  bool isaac_encoding = true;  // ISAAC (ISCA 2016) flipped columns: 8-bit ADC for 128 rows
-  double noise_sigma = 0.0;    // device weight noise / max|w| (Atleus section 6)
+  bool exact_float = false;      // plain float everywhere: the "float" baseline
+  unsigned mha_bits = 8;         // Atleus section 6: M8F8 baseline
+  unsigned ff_bits = 8;          // Atleus section 6
+  unsigned act_bits = 8;         // Atleus section 2: 8-bit crossbar inputs
+  unsigned adc_bits = 8;         // Atleus section 2 / ISAAC: 8-bit ADCs
+  bool isaac_encoding = true;    // ISAAC (ISCA 2016) flipped columns: 8-bit ADC for 128 rows
+  unsigned crossbar_rows = 128;  // Atleus section 2 / ISAAC: 128x128 crossbars
+  unsigned crossbar_cols = 128;  // Atleus section 2 / ISAAC
+  unsigned bits_per_cell = 2;    // Atleus section 2 / ISAAC: 2-bit cells
+  unsigned dac_bits = 1;         // Atleus section 2 / ISAAC: 1-bit DACs
+  double noise_sigma = 0.0;      // device weight noise / max|w| (Atleus section 6)
   uint64_t noise_seed = 1;
   GeluForm gelu = GeluForm::kErf;  // BERT's GELU
 

@@ -56,6 +56,11 @@ FunctionalRun::FunctionalRun(const WorkloadSpec& spec, const TaskGraph& graph,
   hw.ff_bits = spec.quant.ff_bits;
   hw.act_bits = spec.quant.act_bits;
   hw.adc_bits = opt.adc_bits;
+  hw.crossbar_rows = opt.crossbar_rows;
+  hw.crossbar_cols = opt.crossbar_cols;
+  hw.bits_per_cell = opt.bits_per_cell;
+  hw.dac_bits = opt.dac_bits;
+  hw.isaac_encoding = opt.isaac_encoding;
   hw.noise_sigma = opt.noise_sigma;
   hw.noise_seed = splitmix64(opt.seed ^ 0x5eed);
   LayerNumerics fp;

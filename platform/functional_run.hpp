@@ -21,9 +21,16 @@
 
 namespace atleus {
 
+// The crossbar numerics come from the platform's ReRAM core type (run_workload() fills them
+// from ReramCoreParams: one source of truth for the timing and the functional model).
 struct FunctionalOptions {
-  unsigned adc_bits = 8;     // Atleus section 2 / ISAAC
-  double noise_sigma = 0.0;  // device weight noise / max|w| per crossbar
+  unsigned adc_bits = 8;         // Atleus section 2 / ISAAC
+  unsigned crossbar_rows = 128;  // Atleus section 2 / ISAAC
+  unsigned crossbar_cols = 128;  // Atleus section 2 / ISAAC
+  unsigned bits_per_cell = 2;    // Atleus section 2 / ISAAC
+  unsigned dac_bits = 1;         // Atleus section 2 / ISAAC
+  bool isaac_encoding = true;    // ISAAC's flipped columns
+  double noise_sigma = 0.0;      // device weight noise / max|w| per crossbar
   uint64_t seed = 1;
 };
 

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "atleus/models/reram_components.hpp"
+
 namespace atleus {
 
 const char* to_string(CoreKind kind) {
@@ -40,6 +42,27 @@ double CoreType::area_mm2() const {
       return roofline.area_mm2;
   }
   return 0.0;
+}
+
+std::vector<Component> CoreType::components() const {
+  switch (kind) {
+    case CoreKind::kReram: {
+      std::vector<Component> v = reram_tile_components(reram);
+      for (auto& c : v) {  // per tile -> per core
+        c.units *= reram.tiles;
+        c.area_mm2 *= reram.tiles;
+        c.peak_power_w *= reram.tiles;
+        c.static_power_w *= reram.tiles;
+      }
+      return v;
+    }
+    case CoreKind::kSystolic:
+      return atleus::core_components(systolic);
+    case CoreKind::kRoofline:
+      return {{"core", 1.0, roofline.area_mm2, roofline.active_power_w + roofline.idle_power_w,
+               roofline.idle_power_w, 0.0}};
+  }
+  return {};
 }
 
 const CoreType& PlatformConfig::core_type(const std::string& name) const {

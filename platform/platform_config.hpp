@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "atleus/models/component.hpp"
 #include "atleus/models/hbm.hpp"
 #include "atleus/models/reram_core.hpp"
 #include "atleus/models/roofline_core.hpp"
@@ -34,6 +35,8 @@ struct CoreType {
   // (the QLoRA software flow); the product runs at 16 bits.
   bool dequant_materialize = false;
   double area_mm2() const;
+  // Area, peak and static power per component of one core of this type.
+  std::vector<Component> components() const;
 };
 
 enum class PlanarTopology { kMesh, kTorus, kSfc, kNone };

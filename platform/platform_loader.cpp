@@ -52,25 +52,21 @@ const FieldTable<ReramCoreParams>& reram_fields() {
                             .add("adcs_per_tile", &P::adcs_per_tile)
                             .add("adc_bits", &P::adc_bits)
                             .add("adc_sample_rate_gsps", &P::adc_sample_rate_gsps)
+                            .add("adc_ref_bits", &P::adc_ref_bits)
+                            .add("adc_fom_fj_per_step", &P::adc_fom_fj_per_step)
                             .add("dac_bits", &P::dac_bits)
+                            .add("isaac_encoding", &P::isaac_encoding)
                             .add("read_cycle_ns", &P::read_cycle_ns)
                             .add("shift_add_ns", &P::shift_add_ns)
                             .add("dequant_ns", &P::dequant_ns)
                             .add("buffer_kib", &P::buffer_kib)
                             .add("buffer_bytes_per_ns", &P::buffer_bytes_per_ns)
-                            .add("xbar_read_pj", &P::xbar_read_pj)
-                            .add("adc_conversion_pj", &P::adc_conversion_pj)
-                            .add("dac_bit_pj", &P::dac_bit_pj)
-                            .add("shift_add_pj", &P::shift_add_pj)
-                            .add("dequant_pj", &P::dequant_pj)
-                            .add("buffer_byte_pj", &P::buffer_byte_pj)
                             .add("write_row_ns", &P::write_row_ns)
                             .add("write_cell_pj", &P::write_cell_pj)
-                            .add("tile_area_mm2", &P::tile_area_mm2)
                             .add("dequant_area_overhead", &P::dequant_area_overhead)
-                            .add("tile_power_w", &P::tile_power_w)
                             .add("dequant_power_overhead", &P::dequant_power_overhead)
-                            .add("static_power_w", &P::static_power_w)
+                            .add("sigmoid_units", &P::sigmoid_units)
+                            .add("maxpool_units", &P::maxpool_units)
                             .add("power_gate_unused", &P::power_gate_unused)
                             .add("clock_gate_idle", &P::clock_gate_idle);
   return t;
@@ -89,6 +85,7 @@ const FieldTable<SfuParams>& sfu_fields() {
                             .add("e_add_pj", &P::e_add_pj)
                             .add("e_mul_pj", &P::e_mul_pj)
                             .add("e_special_pj", &P::e_special_pj)
+                            .add("lane_area_um2", &P::lane_area_um2)
                             .custom("gelu_approx", [](P& p, const ConfigNode& v) {
                               try {
                                 p.gelu_approx = parse_gelu_approx(v.as<std::string>());
@@ -111,10 +108,11 @@ const FieldTable<SystolicCoreParams>& systolic_fields() {
           .add("spill_bytes_per_cycle", &P::spill_bytes_per_cycle)
           .add("operand_bytes", &P::operand_bytes)
           .add("e_mac_pj", &P::e_mac_pj)
-          .add("e_sram_pj_per_byte", &P::e_sram_pj_per_byte)
+          .add("e_sram_pj_per_byte_32kib", &P::e_sram_pj_per_byte_32kib)
           .add("static_power_w", &P::static_power_w)
-          .add("area_mm2", &P::area_mm2)
-          .add("power_w", &P::power_w)
+          .add("pe_area_um2", &P::pe_area_um2)
+          .add("reg_bit_area_um2", &P::reg_bit_area_um2)
+          .add("sram_bit_area_um2", &P::sram_bit_area_um2)
           .custom("dataflow",
                   [](P& p, const ConfigNode& v) {
                     try {
@@ -186,14 +184,18 @@ const FieldTable<CostParams>& cost_fields() {
 
 const FieldTable<noc::RouterParams>& router_fields() {
   using P = noc::RouterParams;
-  static const auto t = FieldTable<P>()
-                            .add("clock_mhz", &P::clock_mhz)
-                            .add("latency_cycles", &P::latency_cycles)
-                            .add("flit_bytes", &P::flit_bytes)
-                            .add("energy_pj_per_bit", &P::energy_pj_per_bit)
-                            .add("buffer_area_mm2_per_port", &P::buffer_area_mm2_per_port)
-                            .add("crossbar_area_mm2_per_port2", &P::crossbar_area_mm2_per_port2)
-                            .add("static_power_w_per_port", &P::static_power_w_per_port);
+  static const auto t =
+      FieldTable<P>()
+          .add("clock_mhz", &P::clock_mhz)
+          .add("latency_cycles", &P::latency_cycles)
+          .add("flit_bytes", &P::flit_bytes)
+          .add("buffer_depth_flits", &P::buffer_depth_flits)
+          .add("virtual_channels", &P::virtual_channels)
+          .add("buffer_bit_area_um2", &P::buffer_bit_area_um2)
+          .add("buffer_bit_energy_pj", &P::buffer_bit_energy_pj)
+          .add("buffer_bit_leakage_nw", &P::buffer_bit_leakage_nw)
+          .add("crossbar_track_pitch_um", &P::crossbar_track_pitch_um)
+          .add("crossbar_energy_fj_per_bit_mm", &P::crossbar_energy_fj_per_bit_mm);
   return t;
 }
 
@@ -227,6 +229,7 @@ const FieldTable<noc::TsvParams>& tsv_fields() {
                             .add("capacitance_ff", &P::capacitance_ff)
                             .add("resistance_mohm", &P::resistance_mohm)
                             .add("pitch_factor", &P::pitch_factor)
+                            .add("keep_out_um", &P::keep_out_um)
                             .add("min_latency_cycles", &P::min_latency_cycles);
   return t;
 }

@@ -5,6 +5,7 @@
 #include "atleus/models/roofline_core.hpp"
 #include "atleus/models/systolic_core.hpp"
 #include "atleus/noc/link_physics.hpp"
+#include "atleus/platform/describe.hpp"
 #include "atleus/platform/workload_platform_impl.hpp"
 
 namespace atleus {
@@ -372,6 +373,7 @@ RunResult collect_run(const WorkloadPlatform::Impl& p) {
   collect_cores(p, tt, r);
   if (p.opt.trace) r.trace = build_trace(p.tasks, p.state, *p.net, p.plan);
   if (p.functional) r.functional = p.functional->report();
+  r.warnings = platform_warnings(p.cfg);
   collect_mapping(p, r);
   return r;
 }

@@ -70,6 +70,7 @@ struct TierRow {
 
 struct RunResult {
   std::string mode;
+  std::vector<std::string> warnings;  // platform_warnings() of the platform (describe.hpp)
   std::vector<TierRow> tiers;
   std::vector<CoreRow> cores;
   nlohmann::ordered_json trace;       // trace events, when RunOptions::trace

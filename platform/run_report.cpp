@@ -27,6 +27,7 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
   using J = nlohmann::ordered_json;
   J j;
   j["mode"] = r.mode;
+  j["warnings"] = r.warnings;
   j["simulated_time_s"] = r.simulated_time_s;
   j["sequences"] = r.sequences;
   j["seq_len"] = spec.task.seq_len;

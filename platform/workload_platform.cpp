@@ -115,7 +115,17 @@ void init_state(WorkloadPlatform::Impl& p) {
   state.node_of_site.assign(p.plan.sites.size(), nullptr);
   state.progress = p.opt.progress;
   if (p.opt.functional) {
-    p.functional = std::make_unique<FunctionalRun>(p.spec, p.tasks, p.opt.functional_options);
+    // The crossbars' numerics follow the platform's ReRAM parameters (one source of truth).
+    FunctionalOptions fo = p.opt.functional_options;
+    if (const ReramCoreParams* rp = reram_params(p.cfg)) {
+      fo.adc_bits = rp->adc_bits;
+      fo.crossbar_rows = rp->crossbar_rows;
+      fo.crossbar_cols = rp->crossbar_cols;
+      fo.bits_per_cell = rp->bits_per_cell;
+      fo.dac_bits = rp->dac_bits;
+      fo.isaac_encoding = rp->isaac_encoding;
+    }
+    p.functional = std::make_unique<FunctionalRun>(p.spec, p.tasks, fo);
     state.on_finish = [f = p.functional.get()](const Task& t) { f->task_finished(t); };
   }
 }

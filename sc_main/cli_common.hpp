@@ -48,7 +48,8 @@ struct RunCliOptions {
   bool quiet = false;
   bool trace = false;
   bool functional = false;
-  unsigned adc_bits = 8, layers = 0;
+  unsigned adc_bits = 0;  // 0: the platform's core_types.<reram>.adc_bits
+  unsigned layers = 0;
   double noise = 0.0;
   uint64_t seed = 1;
 };

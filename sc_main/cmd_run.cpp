@@ -16,6 +16,7 @@
 #include "atleus/workloads/mapping.hpp"
 #include "sc_main/cli_common.hpp"
 #include "sc_main/report_html.hpp"
+#include "atleus/platform/describe.hpp"
 
 namespace atleus::cli {
 
@@ -71,7 +72,6 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, const 
   ro.packet_bytes = o.packet_bytes;
   ro.trace = o.trace;
   ro.functional = o.functional;
-  ro.functional_options.adc_bits = o.adc_bits;
   ro.functional_options.noise_sigma = o.noise;
   ro.functional_options.seed = o.seed;
   // A progress bar on stderr for runs longer than a second, when it is a terminal.
@@ -147,13 +147,21 @@ void print_summary(const nlohmann::ordered_json& s) {
     }
   }
   std::printf("  bottleneck            %s\n", bottleneck.c_str());
+  if (s.contains("warnings"))
+    for (const auto& w : s["warnings"])
+      std::printf("  warning               %s\n", w.get<std::string>().c_str());
   std::printf("  wall time             %.3g s\n", s["wall_time_s"].get<double>());
 }
 
 }  // namespace
 
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
-  const PlatformConfig cfg = load(p);
+  PlatformConfig cfg = load(p);
+  // --adc-bits overrides core_types.<every ReRAM type>.adc_bits: timing, energy, area and the
+  // functional model all read the platform's value.
+  if (o.adc_bits != 0)
+    for (auto& type : cfg.core_types)
+      if (type.kind == CoreKind::kReram) type.reram.adc_bits = o.adc_bits;
   std::vector<Mode> modes;
   if (o.mode == "both" || o.mode == "finetune") modes.push_back(Mode::kFinetune);
   if (o.mode == "both" || o.mode == "inference") modes.push_back(Mode::kInference);
@@ -216,6 +224,14 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                                      {"duplication", duplication_name(spec.duplication)}};
   summary["platform"] = cfg.name;
   summary["workload"] = workload;
+  summary["warnings"] = platform_warnings(cfg);
+  {
+    const PlatformSummary d = describe_platform(cfg);
+    summary["area_mm2"] = {{"cores", d.area_cores_mm2},
+                           {"routers", d.area_routers_mm2},
+                           {"tsv", d.area_tsv_mm2},
+                           {"total", d.area_total_mm2}};
+  }
   std::string kernels = "mode,", links = "mode,";
   bool header = true;
   for (Mode m : modes) {

@@ -121,9 +121,10 @@ int main(int argc, char** argv) {
   run->add_flag("--functional", run_o.functional,
                 "compute real numbers on the hardware's numerics too, and report each layer's "
                 "error against plain float (time and energy are the same)");
-  run->add_option("--adc-bits", run_o.adc_bits, "ADC resolution for --functional")
-      ->check(CLI::Range(1u, 24u))
-      ->capture_default_str();
+  run->add_option("--adc-bits", run_o.adc_bits,
+                  "ReRAM ADC resolution: overrides the platform's core_types.<reram>.adc_bits "
+                  "(timing, energy, area and --functional)")
+      ->check(CLI::Range(1u, 16u));
   run->add_option("--noise", run_o.noise, "device weight noise sigma / max|w| for --functional")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();

@@ -10,9 +10,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <map>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -286,7 +286,8 @@ TEST_CASE("weight duplication: spare crossbars hold copies and make inference fa
   }
 }
 
-TEST_CASE("units serve the oldest sequence first: sequences finish in order, the first unhindered") {
+TEST_CASE(
+    "units serve the oldest sequence first: sequences finish in order, the first unhindered") {
   const std::string args = "--model roberta-base --task squad --mode inference";
   const Out lone = run_ok(args + " --batch 1");
   const Out batch = run_ok(args + " --batch 8 --trace");
@@ -306,4 +307,56 @@ TEST_CASE("units serve the oldest sequence first: sequences finish in order, the
   // sequence's latency: younger sequences wait for it, not the other way round.
   const double lone_us = lone.summary["latency_per_sequence_s"].get<double>() * 1e6;
   CHECK(finish_us[0] < 1.15 * lone_us);
+}
+
+TEST_CASE(
+    "adc_bits 6 vs 8: energy and area fall by the Walden and SAR-DAC scalings, the coarse "
+    "ADC draws the resolution warning and a larger functional error",
+    "[run][adc]") {
+  const std::string args =
+      "--model roberta-base --layers 1 --seq-len 128 --mode inference --batch 1";
+  const Out a8 = run_ok(args);
+  const Out a6 = run_ok(args + " --set core_types.reram.adc_bits=6");
+  const json &s8 = a8.summary, &s6 = a6.summary;
+  // ADC energy per conversion = FoM x 2^bits: a 6-bit conversion costs 1/4 of an 8-bit one, so
+  // the ReRAM energy falls by 3/4 of the 8-bit run's ADC energy. The ADC energy of the run is
+  // conversions x 1.5625 pJ; conversions are the kernels' ReRAM reads, unchanged, and time is
+  // unchanged (a 6-bit SAR converts 128 lines in 75 ns < the 100 ns read cycle).
+  CHECK(s6["simulated_time_s"].get<double>() == Approx(s8["simulated_time_s"].get<double>()));
+  const double e8 = s8["energy_j"].get<double>(), e6 = s6["energy_j"].get<double>();
+  CHECK(e6 < e8);
+  const double r8 = s8["energy_breakdown_j"]["reram"].get<double>();
+  const double r6 = s6["energy_breakdown_j"]["reram"].get<double>();
+  // Area: every ADC shrinks from 1200 to 300 um^2 (area doubles per bit): 48 cores x 16 tiles x
+  // 96 ADCs x 900 um^2.
+  const double da = s8["area_mm2"]["total"].get<double>() - s6["area_mm2"]["total"].get<double>();
+  CHECK(da == Approx(48 * 16 * 96 * 900e-6));
+  // Closed form of the run's ADC conversions: every frozen matrix (d_in x d_out) converts
+  // vectors x 8 input slices x ceil(d_in / 128) row blocks x d_out x 4 cells per 8-bit weight.
+  // RoBERTa-Base layer: Wqkv 768 x 2304, Wo 768 x 768, FF1 768 x 3072, FF2 3072 x 768; 128 tokens.
+  const double conversions = 128.0 * 8 * 4 * (6 * 2304 + 6 * 768 + 6 * 3072 + 24 * 768);
+  // Walden: E = FoM x 2^bits, so each conversion saves (256 - 64) x 6.1035 fJ = 1.171875 pJ;
+  // nothing else moves (same time, same static energy).
+  const double saved = conversions * (1.5625 - 0.390625) * 1e-12;
+  CHECK(e8 - e6 == Approx(saved).epsilon(1e-6));
+  CHECK(r8 - r6 == Approx(saved).epsilon(1e-6));
+  CHECK(s8["warnings"].empty());
+  // 128 rows, 2-bit cells, 1-bit DACs with ISAAC's encoding need 8 bits: 6 bits warn.
+  REQUIRE(s6["warnings"].size() == 1);
+  const std::string w = s6["warnings"][0].get<std::string>();
+  CHECK(w.find("6-bit ADCs are coarser than the 8 bits") != std::string::npos);
+  CHECK(slurp(a6.dir / "report.html").find("coarser than the 8 bits") != std::string::npos);
+  // --functional reads the platform key: the 6-bit platform's error is larger.
+  auto error = [&](const std::string& extra) {
+    const Out o = run_ok(args + " --functional " + extra);
+    CHECK(o.summary["functional"]["adc_bits"].get<int>() ==
+          (extra.find("=6") != std::string::npos ? 6 : 8));
+    return o.summary["functional"]["layers"][0]["output_relative_error"].get<double>();
+  };
+  const double err8 = error(""), err6 = error("--set core_types.reram.adc_bits=6");
+  WARN("adc 8 vs 6: energy " << e8 << " -> " << e6 << " J, area "
+                             << s8["area_mm2"]["total"].get<double>() << " -> "
+                             << s6["area_mm2"]["total"].get<double>() << " mm^2, functional error "
+                             << err8 << " -> " << err6);
+  CHECK(err6 > err8);
 }

@@ -117,7 +117,7 @@ TEST_CASE("plain writes queue on the SRAM port and not on the array", "[sim][sys
   CHECK(s.queue_ps == 4 * kPs);
   // SRAM energy: the two writes plus the 1 x 1 x 1 GEMM's A, B reads and C write (3 bytes).
   CHECK(s.sram_bytes == 3072 + 3);
-  CHECK(s.energy_sram_j == Approx((3072 + 3) * b.core.params().e_sram_pj_per_byte * 1e-12));
+  CHECK(s.energy_sram_j == Approx((3072 + 3) * sram_energy_pj_per_byte(b.core.params()) * 1e-12));
 }
 
 TEST_CASE("the op's backward flag selects the SFU's backward cost", "[sim][systolic]") {

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "atleus/models/param_check.hpp"
+#include "atleus/models/reram_components.hpp"
 #include "atleus/models/reram_core.hpp"
 
 using namespace atleus;
@@ -35,15 +36,20 @@ TEST_CASE("reram defaults follow the Atleus/ISAAC tables and validate", "[reram]
   CHECK(p.bits_per_cell == 2);
   CHECK(p.adcs_per_tile == 96);
   // Event energies from ISAAC Table 2 powers, by hand.
-  CHECK(p.xbar_read_pj == Approx(30.0));         // 0.3 mW x 100 ns
-  CHECK(p.adc_conversion_pj == Approx(1.5625));  // 2 mW / 1.28 GHz
-  CHECK(p.dac_bit_pj == Approx(0.390625));       // 4 mW / 1024 x 100 ns
-  CHECK(p.shift_add_pj == Approx(0.01953125));   // 0.2 mW / 10.24 GHz
-  CHECK(p.buffer_byte_pj == Approx(0.646875));   // 20.7 mW / 32 GB/s
-  CHECK(p.dequant_pj == Approx(5.175e-3 * 800e-9 / 3072 * 1e12));
-  CHECK(p.static_power_w == Approx(0.43776));
+  const ReramEventEnergies e = reram_event_energies(p);
+  CHECK(e.xbar_read_pj == Approx(30.0));         // 0.3 mW x 100 ns
+  CHECK(e.adc_conversion_pj == Approx(1.5625));  // 2 mW / 1.28 GHz
+  CHECK(e.dac_bit_pj == Approx(0.390625));       // 4 mW / 1024 x 100 ns
+  CHECK(e.shift_add_pj == Approx(0.01953125));   // 0.2 mW / 10.24 GHz
+  CHECK(e.buffer_byte_pj == Approx(0.646875));   // 20.7 mW / 32 GB/s
+  // Atleus: 1.5% of ISAAC's 330 mW tile over 96 crossbars x 32 outputs per 800 ns.
+  CHECK(e.dequant_pj == Approx(0.015 * 0.330 * 800e-9 / 3072 * 1e12));
+  // Clocked parts: per IMA IR 1.24 + OR 0.23 + S+H 0.01 mW; per tile bus 7, sigmoid 0.52,
+  // max-pool 0.4, output register 1.68 mW.
+  CHECK(core_static_power_w(p) ==
+        Approx(16 * (12 * (1.24e-3 + 0.23e-3 + 0.01e-3) + 7e-3 + 0.52e-3 + 0.4e-3 + 1.68e-3)));
   // The ADC converts one crossbar's 128 columns in exactly one read cycle.
-  CHECK(128.0 / p.adc_sample_rate_gsps == Approx(p.read_cycle_ns));
+  CHECK(128.0 / adc_sample_rate_gsps(p) == Approx(p.read_cycle_ns));
 }
 
 TEST_CASE("reram cells per weight", "[reram]") {
@@ -236,7 +242,7 @@ TEST_CASE("reram MVM energy is event counts times event energies", "[reram]") {
     CHECK(c.dequant_ops == dq);
     CHECK(c.buffer_bytes == buf);
     const double expect = (reads * 30.0 + adc * 1.5625 + dac * 0.390625 + adc * 0.01953125 +
-                           dq * p.dequant_pj + buf * 0.646875) *
+                           dq * reram_event_energies(p).dequant_pj + buf * 0.646875) *
                           1e-12;
     CHECK(c.total_j == Approx(expect).epsilon(1e-12));
     CHECK(c.xbar_j + c.adc_j + c.dac_j + c.shift_add_j + c.dequant_j + c.buffer_j ==
@@ -268,8 +274,9 @@ TEST_CASE("reram write cost, area and power", "[reram]") {
   // 144 crossbars: 96 in the busiest tile, 128 rows each, 50.88 ns per row.
   CHECK(w.latency_ps == 96ull * 128 * 50880);
 
-  CHECK(core_area_mm2(p) == Approx(16 * 0.37 * 1.0215));
-  CHECK(core_peak_power_w(p) == Approx(16 * 0.345 * 1.015));
+  // Area and power from the components: see the ISAAC tile test below.
+  CHECK(core_area_mm2(p) == Approx(16 * tile_area_mm2(p)));
+  CHECK(core_peak_power_w(p) == Approx(16 * tile_peak_power_w(p)));
   CHECK(core_static_energy_j(p, 1000000) == Approx(0.43776 * 1e-6));
 }
 
@@ -285,6 +292,8 @@ TEST_CASE("reram validate rejects impossible parameters by field", "[reram]") {
   expect_rejected("adc_bits", [](ReramCoreParams& p) { p.adc_bits = 0; });
   expect_rejected("adc_bits", [](ReramCoreParams& p) { p.adc_bits = 17; });
   expect_rejected("adc_sample_rate_gsps", [](ReramCoreParams& p) { p.adc_sample_rate_gsps = -1; });
+  expect_rejected("adc_ref_bits", [](ReramCoreParams& p) { p.adc_ref_bits = 0; });
+  expect_rejected("adc_fom_fj_per_step", [](ReramCoreParams& p) { p.adc_fom_fj_per_step = 0; });
   expect_rejected("dac_bits", [](ReramCoreParams& p) { p.dac_bits = 0; });
   expect_rejected("read_cycle_ns", [](ReramCoreParams& p) { p.read_cycle_ns = 0; });
   expect_rejected("read_cycle_ns", [](ReramCoreParams& p) { p.read_cycle_ns = std::nan(""); });
@@ -292,19 +301,144 @@ TEST_CASE("reram validate rejects impossible parameters by field", "[reram]") {
   expect_rejected("dequant_ns", [](ReramCoreParams& p) { p.dequant_ns = -1; });
   expect_rejected("buffer_kib", [](ReramCoreParams& p) { p.buffer_kib = 0; });
   expect_rejected("buffer_bytes_per_ns", [](ReramCoreParams& p) { p.buffer_bytes_per_ns = 0; });
-  expect_rejected("xbar_read_pj", [](ReramCoreParams& p) { p.xbar_read_pj = -1; });
-  expect_rejected("adc_conversion_pj", [](ReramCoreParams& p) { p.adc_conversion_pj = -1; });
-  expect_rejected("dac_bit_pj", [](ReramCoreParams& p) { p.dac_bit_pj = -1; });
-  expect_rejected("shift_add_pj", [](ReramCoreParams& p) { p.shift_add_pj = -1; });
-  expect_rejected("dequant_pj", [](ReramCoreParams& p) { p.dequant_pj = HUGE_VAL; });
-  expect_rejected("buffer_byte_pj", [](ReramCoreParams& p) { p.buffer_byte_pj = -1; });
   expect_rejected("write_row_ns", [](ReramCoreParams& p) { p.write_row_ns = -1; });
   expect_rejected("write_cell_pj", [](ReramCoreParams& p) { p.write_cell_pj = -1; });
-  expect_rejected("tile_area_mm2", [](ReramCoreParams& p) { p.tile_area_mm2 = 0; });
   expect_rejected("dequant_area_overhead",
                   [](ReramCoreParams& p) { p.dequant_area_overhead = -0.1; });
-  expect_rejected("tile_power_w", [](ReramCoreParams& p) { p.tile_power_w = 0; });
   expect_rejected("dequant_power_overhead",
                   [](ReramCoreParams& p) { p.dequant_power_overhead = -0.1; });
-  expect_rejected("static_power_w", [](ReramCoreParams& p) { p.static_power_w = -1; });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tile from its components.
+
+namespace {
+
+// ISAAC (Shafiee et al., ISCA 2016) Table 2, 32 nm, copied here from the paper: per IMA
+// (12 per tile) and per tile. {power W, area mm^2}.
+struct Row {
+  double w, mm2;
+};
+const Row kIma[] = {
+    {16e-3, 0.0096},     // ADC x 8
+    {4e-3, 0.00017},     // DAC x 8 x 128
+    {10e-6, 0.00004},    // S+H x 8 x 128
+    {2.4e-3, 0.0002},    // memristor array x 8
+    {0.2e-3, 0.00024},   // S+A x 4
+    {1.24e-3, 0.0021},   // IR 2 KB
+    {0.23e-3, 0.00077},  // OR 256 B
+};
+const Row kTile[] = {
+    {20.7e-3, 0.083},        // eDRAM buffer 64 KB
+    {7e-3, 0.090},           // eDRAM-to-IMA bus
+    {42e-3 / 4, 0.151 / 4},  // router, shared by 4 tiles
+    {0.52e-3, 0.0006},       // sigmoid x 2
+    {0.05e-3, 0.00006},      // S+A
+    {0.4e-3, 0.00024},       // max-pool
+    {1.68e-3, 0.0032},       // OR 3 KB
+};
+
+Row isaac_tile_by_hand() {
+  Row t{0, 0};
+  for (const Row& r : kIma) t.w += 12 * r.w, t.mm2 += 12 * r.mm2;
+  for (const Row& r : kTile) t.w += r.w, t.mm2 += r.mm2;
+  return t;
+}
+
+ReramCoreParams isaac_params() {  // ISAAC's tile: no Atleus dequantisation unit
+  ReramCoreParams p;
+  p.dequant_area_overhead = 0;
+  p.dequant_power_overhead = 0;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("reram: ISAAC's tile area and power come out of its components within 2%", "[reram]") {
+  const Row hand = isaac_tile_by_hand();
+  // The published component figures sum to the published tile: 330 mW, 0.372 mm^2.
+  CHECK(hand.w == Approx(0.330).epsilon(0.02));
+  CHECK(hand.mm2 == Approx(0.372).epsilon(0.02));
+  const ReramCoreParams p = isaac_params();
+  const double area = tile_area_mm2(p), power = tile_peak_power_w(p);
+  WARN("ISAAC tile from components: " << area << " mm^2 (0.372), " << power * 1e3 << " mW (330)");
+  CHECK(area == Approx(0.372).epsilon(0.02));
+  CHECK(power == Approx(0.330).epsilon(0.02));
+  CHECK(area == Approx(hand.mm2).epsilon(1e-9));
+  CHECK(power == Approx(hand.w).epsilon(1e-9));
+}
+
+TEST_CASE("reram: the Atleus tile adds the dequantisation unit of its stated overheads",
+          "[reram]") {
+  const ReramCoreParams p;  // Atleus defaults
+  const Row hand = isaac_tile_by_hand();
+  // Atleus section 2: +2.15% area, +1.5% power of the ISAAC tile.
+  const double area = hand.mm2 + 0.0215 * 0.372, power = hand.w + 0.015 * 0.330;
+  CHECK(tile_area_mm2(p) == Approx(area).epsilon(1e-9));
+  CHECK(tile_peak_power_w(p) == Approx(power).epsilon(1e-9));
+  // The paper quotes 0.37 mm^2 and 0.345 W for its tile: ISAAC's published tile plus the
+  // paper's own overheads is 0.380 mm^2 and 0.335 W, 2.7% and 2.9% away from them. No component
+  // set reproduces both quotes within 2% without moving ISAAC's figures, so the test bounds the
+  // gap at 3% and prints it.
+  WARN("Atleus tile from components: " << tile_area_mm2(p) << " mm^2 (paper 0.37), "
+                                       << tile_peak_power_w(p) << " W (paper 0.345)");
+  CHECK(tile_area_mm2(p) == Approx(0.37).epsilon(0.03));
+  CHECK(tile_peak_power_w(p) == Approx(0.345).epsilon(0.03));
+}
+
+TEST_CASE("reram: ADC resolution scales energy, area and rate as Walden and SAR give", "[reram]") {
+  ReramCoreParams p8, p6;
+  p6.adc_bits = 6;
+  // Walden: E = FoM x 2^bits, FoM = 2 mW / 1.28 GS/s / 256 = 6.1035 fJ.
+  const double fom = 2e-3 / 1.28e9 / 256;
+  CHECK(adc_conversion_pj(p8) == Approx(fom * 256 * 1e12));
+  CHECK(adc_conversion_pj(p6) == Approx(fom * 64 * 1e12));
+  // Capacitive-DAC area doubles per bit: ISAAC's 1200 um^2 at 8 bits, 300 um^2 at 6.
+  CHECK(adc_area_mm2(p8) == Approx(1200e-6));
+  CHECK(adc_area_mm2(p6) == Approx(300e-6));
+  // SAR: one bit per comparator cycle, 1.28 GS/s x 8 / 6.
+  CHECK(adc_sample_rate_gsps(p6) == Approx(1.28 * 8 / 6));
+  // The tile shrinks by 96 ADCs x (1200 - 300) um^2.
+  CHECK(tile_area_mm2(p8) - tile_area_mm2(p6) == Approx(96 * 900e-6));
+  // An MVM's ADC energy falls by 4x; a slower (10-bit) ADC stretches the read cycle.
+  const auto pl = place_matrix(p8, 128, 32, 8);
+  const auto c8 = mvm_cost(p8, pl, 4, 8, false), c6 = mvm_cost(p6, pl, 4, 8, false);
+  CHECK(c6.adc_conversions == c8.adc_conversions);
+  CHECK(c6.adc_j == Approx(c8.adc_j / 4));
+  ReramCoreParams p10;
+  p10.adc_bits = 10;
+  CHECK(mvm_cost(p10, pl, 1, 8, false).cycle_ps == 125000);  // 128 / (1.28 x 8 / 10) ns
+  CHECK(c8.cycle_ps == 100000);
+}
+
+TEST_CASE("reram: the ADC resolution a crossbar needs", "[reram]") {
+  // ISAAC: A = log2(R) + v + w - 1 for v = 1 (one bit less with its encoding).
+  CHECK(required_adc_bits(128, 2, 1, false) == 7 + 1 + 2 - 1);
+  CHECK(required_adc_bits(128, 2, 1, true) == 8);
+  CHECK(required_adc_bits(256, 2, 1, true) == 9);
+  CHECK(required_adc_bits(64, 1, 1, false) == 7);
+  // S_max = 128 x 3 x 3 = 1152 -> 11 bits; 576 with the encoding -> 10 bits.
+  CHECK(required_adc_bits(128, 2, 2, false) == 11);
+  CHECK(required_adc_bits(128, 2, 2, true) == 10);
+  CHECK(required_adc_bits(ReramCoreParams{}) == 8);  // Atleus: its 8-bit ADCs suffice
+}
+
+TEST_CASE("reram: 256x256 crossbars cost more area and ADC energy per conversion", "[reram]") {
+  const ReramCoreParams small;
+  ReramCoreParams big;
+  big.crossbar_rows = big.crossbar_cols = 256;
+  big.adc_bits = required_adc_bits(big);  // 9: the ADC a 256-row crossbar needs
+  CHECK(big.adc_bits == 9);
+  CHECK(adc_conversion_pj(big) == Approx(2 * adc_conversion_pj(small)));
+  // Cell arrays 4x (25 -> 100 um^2 each), ADCs 2x (1200 -> 2400 um^2), DACs, S+H and registers
+  // 2x per crossbar, at the same 96 crossbars per tile.
+  const double xbars = 96 * 3 * 0.0002 / 8, adcs = 96 * 1200e-6;
+  const double dac_sh = 12 * (0.00017 + 0.00004), regs = 12 * (0.0021 + 0.00077) + 0.0032;
+  CHECK(tile_area_mm2(big) - tile_area_mm2(small) ==
+        Approx(xbars + adcs + dac_sh + regs).epsilon(1e-9));
+  // Reading 256 columns with one ADC takes twice the lines at 1.28 x 8 / 9 GS/s.
+  const auto c = mvm_cost(big, place_matrix(big, 256, 64, 8), 1, 8, false);
+  CHECK(c.cycle_ps == static_cast<uint64_t>(std::llround(256 / (1.28 * 8 / 9) * 1000)));
+  // Crossbar read energy grows with the cells: 4 x 30 pJ.
+  CHECK(reram_event_energies(big).xbar_read_pj == Approx(120.0));
 }

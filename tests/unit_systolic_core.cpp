@@ -206,7 +206,7 @@ TEST_CASE("systolic spill when the working set does not fit in SRAM", "[systolic
 TEST_CASE("systolic energy is MACs x e_mac plus SRAM bytes x e_sram", "[systolic]") {
   SystolicCoreParams p;
   p.e_mac_pj = 0.5;
-  p.e_sram_pj_per_byte = 2.0;
+  p.e_sram_pj_per_byte_32kib = 1.0;  // x sqrt(128 / 32) = 2 pJ/B at 128 KiB
   const SystolicGemmCost c = gemm_cost(p, 256, 256, 96, 1);
   const double macs = 256.0 * 256.0 * 96.0;
   CHECK(c.energy_mac_j == Approx(macs * 0.5e-12));
@@ -237,8 +237,47 @@ TEST_CASE("systolic operand width and area", "[systolic]") {
   p.operand_bytes = 2;
   CHECK(operand_bytes_for(p, op) == 2);
 
-  CHECK(core_area_mm2(SystolicCoreParams{}) == Approx(2.55));
-  SystolicCoreParams big;
-  big.cols = 128;  // 128 x 128 = 4 x the reference PEs
-  CHECK(core_area_mm2(big) == Approx(4 * 2.55));
+  // The paper's core (section 3): 2.55 mm^2 at 128 x 32, by construction of the PE figure.
+  CHECK(core_area_mm2(SystolicCoreParams{}) == Approx(2.55).epsilon(1e-9));
+}
+
+TEST_CASE("systolic area: PEs, aspect-ratio dependent skew registers, SRAM and SFU", "[systolic]") {
+  const SystolicCoreParams ref;
+  // Closed form, written here: PEs x pe area + triangular skew registers along both edges
+  // (R(R-1)/2 + C(C-1)/2 registers of 8 bits, Aladdin's 40 nm 5.98 um^2 bit x (10/40)^2) +
+  // SRAM bits x 0.0312 / 0.7 um^2 + lanes x Horowitz fp16 add + mul x (10/45)^2.
+  const double reg = 5.98 / 16, sram = 131072 * 8 * 0.0312 / 0.7;
+  const double lane = 3000.0 * 100 / 2025;
+  auto area_um2 = [&](double r, double c, double lanes) {
+    return r * c * ref.pe_area_um2 + (r * (r - 1) / 2 + c * (c - 1) / 2) * 8 * reg + sram +
+           lanes * lane;
+  };
+  // The PE figure is the paper's 2.55 mm^2 less the other parts at 128 x 32 with 32 lanes.
+  CHECK(ref.pe_area_um2 ==
+        Approx((2.55e6 - area_um2(128, 32, 32) + 4096 * ref.pe_area_um2) / 4096));
+  SystolicCoreParams square = ref, tall = ref;
+  square.rows = 64;
+  square.cols = 64;
+  CHECK(skew_registers(ref) == 128 * 127 / 2 + 32 * 31 / 2);  // 8624
+  CHECK(skew_registers(square) == 2 * 64 * 63 / 2);           // 4032
+  const double a_ref = core_area_mm2(ref), a_sq = core_area_mm2(square);
+  WARN("systolic 128x32: " << a_ref << " mm^2, 64x64: " << a_sq << " mm^2");
+  CHECK(a_ref != Approx(a_sq).epsilon(1e-6));
+  CHECK(a_ref - a_sq == Approx((8624.0 - 4032.0) * 8 * reg * 1e-6));
+  CHECK(a_sq == Approx(area_um2(64, 64, 32) * 1e-6));
+  // 16-bit PEs: the multiplier-dominated PE grows with width^2, skew registers with width.
+  tall.operand_bytes = 2;
+  CHECK(core_area_mm2(tall) ==
+        Approx((4096 * ref.pe_area_um2 * 4 + 8624 * 16 * reg + sram + 32 * lane) * 1e-6));
+  // SRAM: area linear in capacity, energy per byte with its square root (CACTI-style).
+  SystolicCoreParams big = ref;
+  big.sram_kib = 512;
+  CHECK(core_area_mm2(big) - a_ref == Approx(3 * sram * 1e-6));
+  CHECK(sram_energy_pj_per_byte(big) == Approx(2 * sram_energy_pj_per_byte(ref)));
+  CHECK(sram_energy_pj_per_byte(ref) ==
+        Approx(2.5 * (10.0 / 45) * (0.75 / 0.9) * (0.75 / 0.9) * 2));
+  // SFU lanes.
+  SystolicCoreParams wide = ref;
+  wide.sfu.lanes = 64;
+  CHECK(core_area_mm2(wide) - a_ref == Approx(32 * lane * 1e-6));
 }
