@@ -154,6 +154,13 @@ void print_summary(const nlohmann::ordered_json& s) {
 
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   const PlatformConfig cfg = load(p);
+  if (cfg.noc.model != noc::NocModel::kPacket) {
+    const auto& at = cfg.noc_model_at;
+    throw ConfigError(at.file.empty() ? cfg.file : at.file, at.line, at.column, "noc.model",
+                      std::string("'") + noc::to_string(cfg.noc.model) +
+                          "' is supported only by `atleus-vp traffic` for now; `run` needs "
+                          "'packet'");
+  }
   std::vector<Mode> modes;
   if (o.mode == "both" || o.mode == "finetune") modes.push_back(Mode::kFinetune);
   if (o.mode == "both" || o.mode == "inference") modes.push_back(Mode::kInference);
