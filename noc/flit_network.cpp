@@ -66,15 +66,25 @@ SeparableAllocator::SeparableAllocator(int inputs, int outputs, AllocatorKind ki
       in_match_(inputs, -1),
       out_match_(outputs, -1),
       best_(std::max(inputs, outputs), -1),
-      best_dist_(std::max(inputs, outputs), 0) {}
+      best_dist_(std::max(inputs, outputs), 0),
+      req_lo_(inputs, 0),
+      req_hi_(inputs, -1) {
+  req_inputs_.reserve(inputs);
+  touched_.reserve(outputs);
+  accepts_.reserve(inputs);
+}
 
 void SeparableAllocator::request(int in, int out) {
   uint8_t* row = &req_[static_cast<std::size_t>(in) * no_];
   if (in_match_[in] != -2) {  // -2 marks "has requests" between allocate() calls
     in_match_[in] = -2;
     req_inputs_.push_back(in);
+    req_lo_[in] = out;
+    req_hi_[in] = out;
   }
   row[out] = 1;
+  req_lo_[in] = std::min(req_lo_[in], out);
+  req_hi_[in] = std::max(req_hi_[in], out);
 }
 
 void SeparableAllocator::allocate(std::vector<std::pair<int, int>>& grants) {
@@ -82,9 +92,8 @@ void SeparableAllocator::allocate(std::vector<std::pair<int, int>>& grants) {
   for (int in : req_inputs_) in_match_[in] = -1;
   std::vector<int>& best_out = best_;  // per output: chosen input (-1 none)
   std::vector<int>& dist_out = best_dist_;
-  // Inputs' picks (iSLIP accept) reuse a small local list.
-  std::vector<int> touched;
-  std::vector<std::pair<int, int>> accepts;  // (input, output)
+  std::vector<int>& touched = touched_;
+  std::vector<std::pair<int, int>>& accepts = accepts_;  // (input, output)
   const std::size_t first_grant = grants.size();
   for (unsigned it = 0; it < iterations_; ++it) {
     touched.clear();
@@ -94,12 +103,13 @@ void SeparableAllocator::allocate(std::vector<std::pair<int, int>>& grants) {
       for (int in : req_inputs_) {
         if (in_match_[in] >= 0) continue;
         const uint8_t* row = &req_[static_cast<std::size_t>(in) * no_];
-        int pick = -1;
-        for (int k = 0; k < no_; ++k) {
-          const int o = (in_ptr_[in] + k) % no_;
-          if (row[o] && out_match_[o] < 0) {
+        int pick = -1, pick_dist = no_;
+        for (int o = req_lo_[in]; o <= req_hi_[in]; ++o) {
+          if (!row[o] || out_match_[o] >= 0) continue;
+          const int d = (o - in_ptr_[in] + no_) % no_;
+          if (d < pick_dist) {
             pick = o;
-            break;
+            pick_dist = d;
           }
         }
         if (pick < 0) continue;
@@ -130,7 +140,7 @@ void SeparableAllocator::allocate(std::vector<std::pair<int, int>>& grants) {
       for (int in : req_inputs_) {
         if (in_match_[in] >= 0) continue;
         const uint8_t* row = &req_[static_cast<std::size_t>(in) * no_];
-        for (int o = 0; o < no_; ++o) {
+        for (int o = req_lo_[in]; o <= req_hi_[in]; ++o) {
           if (!row[o] || out_match_[o] >= 0) continue;
           const int d = (in - out_ptr_[o] + ni_) % ni_;
           if (best_out[o] < 0) {
@@ -169,7 +179,8 @@ void SeparableAllocator::allocate(std::vector<std::pair<int, int>>& grants) {
   }
   for (std::size_t g = first_grant; g < grants.size(); ++g) out_match_[grants[g].second] = -1;
   for (int in : req_inputs_) {
-    std::fill_n(&req_[static_cast<std::size_t>(in) * no_], no_, 0);
+    std::fill(&req_[static_cast<std::size_t>(in) * no_ + req_lo_[in]],
+              &req_[static_cast<std::size_t>(in) * no_ + req_hi_[in] + 1], 0);
     in_match_[in] = -1;
   }
   req_inputs_.clear();
@@ -306,6 +317,12 @@ FlitNetwork::FlitNetwork(const Topology& topo, const RoutingTable& routing,
     sw_alloc_.emplace_back(p, p, fp_.allocator, fp_.iterations);
   }
   sa_cand_.assign(static_cast<std::size_t>(max_ports) * vcs_, 0);
+  occ_base_.assign(routers + 1, 0);
+  for (int r = 0; r < routers; ++r) {
+    const int ivcs_here = (port_base_[r + 1] - port_base_[r]) * static_cast<int>(vcs_);
+    occ_base_[r + 1] = occ_base_[r] + (ivcs_here + 63) / 64;
+  }
+  occ_.assign(occ_base_[routers], 0);
 
   sources_.resize(terms);
   for (auto& s : sources_) s.credits.assign(vcs_, static_cast<int>(depth_));
@@ -382,10 +399,14 @@ void FlitNetwork::process_events() {
         const uint32_t slot = (buf_head_[ivc] + buf_count_[ivc]) % depth_;
         if (buf_count_[ivc] >= depth_)
           throw std::logic_error("flit network: buffer overflow (credit accounting broken)");
-        buf_[ivc * depth_ + slot] = {now_, e.packet, static_cast<uint8_t>(e.head_tail & 1),
+        buf_[ivc * depth_ + slot] = {now_, e.packet, e.dst, static_cast<uint8_t>(e.head_tail & 1),
                                      static_cast<uint8_t>((e.head_tail >> 1) & 1)};
-        buf_count_[ivc]++;
-        router_buffered_[port_router_[e.index]]++;
+        const int r = port_router_[e.index];
+        if (buf_count_[ivc]++ == 0) {
+          const std::size_t li = ivc - static_cast<std::size_t>(port_base_[r]) * vcs_;
+          occ_[occ_base_[r] + li / 64] |= uint64_t{1} << (li % 64);
+        }
+        router_buffered_[r]++;
         buffered_total_++;
         break;
       }
@@ -440,8 +461,8 @@ void FlitNetwork::inject(int t) {
   const bool head = s.sent == 0, tail = s.sent + 1 == p.flits;
   const int g = port_base_[term_router_[t]] + term_port_[t];
   schedule(fp_.terminal_latency_cycles,
-           {static_cast<uint32_t>(g), id, static_cast<uint16_t>(s.vc), kFlitArrive,
-            static_cast<uint8_t>((head ? 1 : 0) | (tail ? 2 : 0))});
+           {static_cast<uint32_t>(g), id, static_cast<uint32_t>(p.dst), static_cast<uint16_t>(s.vc),
+            kFlitArrive, static_cast<uint8_t>((head ? 1 : 0) | (tail ? 2 : 0))});
   stats_.flits_injected++;
   last_move_ = now_;
   if (!tail) {
@@ -459,40 +480,45 @@ void FlitNetwork::inject(int t) {
 
 void FlitNetwork::route_and_allocate(int r) {
   const int base = port_base_[r];
-  const int nports = port_base_[r + 1] - base;
   const int V = static_cast<int>(vcs_);
   const bool vct = fp_.flow_control == FlowControl::kVirtualCutThrough;
+
+  // Input VCs holding flits, from the router's occupancy bitset.
+  const std::size_t ivc0 = static_cast<std::size_t>(base) * vcs_;
+  uint64_t* occ = &occ_[occ_base_[r]];
+  const int words = occ_base_[r + 1] - occ_base_[r];
+  occupied_.clear();
+  for (int w = 0; w < words; ++w)
+    for (uint64_t bits = occ[w]; bits != 0; bits &= bits - 1)
+      occupied_.push_back(w * 64 + __builtin_ctzll(bits));
 
   // Route computation and VC allocation requests.
   SeparableAllocator& va = vc_alloc_[r];
   bool any = false;
-  for (int lp = 0; lp < nports; ++lp) {
-    for (int v = 0; v < V; ++v) {
-      const std::size_t ivc = static_cast<std::size_t>(base + lp) * vcs_ + v;
-      if (buf_count_[ivc] == 0) continue;
-      const BufFlit& f = buf_[ivc * depth_ + buf_head_[ivc]];
-      if (ivc_state_[ivc] == kIdle) {
-        const int dst = packets_[f.packet].dst;
-        ivc_out_port_[ivc] = route_[static_cast<std::size_t>(r) * targets_ + dst];
-        ivc_ready_[ivc] = std::max(f.ready, ivc_idle_since_[ivc]) + rc_;
-        ivc_state_[ivc] = kRouting;
-      }
-      if (ivc_state_[ivc] != kRouting || ivc_ready_[ivc] > now_) continue;
-      const int op = ivc_out_port_[ivc];
-      const std::size_t ovc0 = static_cast<std::size_t>(base + op) * vcs_;
-      const int need = vct ? static_cast<int>(packets_[f.packet].flits) : 1;
-      for (int ov = 0; ov < V; ++ov)
-        if (!ovc_busy_[ovc0 + ov] && ovc_credits_[ovc0 + ov] >= need) {
-          va.request(lp * V + v, op * V + ov);
-          any = true;
-        }
+  for (int li : occupied_) {
+    const std::size_t ivc = ivc0 + li;
+    const BufFlit& f = buf_[ivc * depth_ + buf_head_[ivc]];
+    if (ivc_state_[ivc] == kIdle) {
+      ivc_out_port_[ivc] = route_[static_cast<std::size_t>(r) * targets_ + f.dst];
+      ivc_ready_[ivc] = std::max(f.ready, ivc_idle_since_[ivc]) + rc_;
+      ivc_state_[ivc] = kRouting;
     }
+    if (ivc_state_[ivc] != kRouting || ivc_ready_[ivc] > now_) continue;
+    const int op = ivc_out_port_[ivc];
+    const std::size_t ovc0 = static_cast<std::size_t>(base + op) * vcs_;
+    int need = 1;
+    if (vct) need = static_cast<int>(packets_[f.packet].flits);
+    for (int ov = 0; ov < V; ++ov)
+      if (!ovc_busy_[ovc0 + ov] && ovc_credits_[ovc0 + ov] >= need) {
+        va.request(li, op * V + ov);
+        any = true;
+      }
   }
   if (any) {
     grants_.clear();
     va.allocate(grants_);
     for (const auto& [in, out] : grants_) {
-      const std::size_t ivc = static_cast<std::size_t>(base) * vcs_ + in;
+      const std::size_t ivc = ivc0 + in;
       const int op = out / V, ov = out % V;
       ovc_busy_[static_cast<std::size_t>(base + op) * vcs_ + ov] = 1;
       ivc_out_vc_[ivc] = ov;
@@ -504,28 +530,21 @@ void FlitNetwork::route_and_allocate(int r) {
 
   // Switch allocation requests: one per input port and output port pair with an eligible VC.
   SeparableAllocator& sw = sw_alloc_[r];
-  any = false;
-  for (int lp = 0; lp < nports; ++lp) {
-    bool port_requests = false;
-    for (int v = 0; v < V; ++v) {
-      const std::size_t ivc = static_cast<std::size_t>(base + lp) * vcs_ + v;
-      uint8_t& cand = sa_cand_[static_cast<std::size_t>(lp) * vcs_ + v];
-      cand = 0;
-      if (ivc_state_[ivc] != kActive || buf_count_[ivc] == 0 || ivc_ready_[ivc] > now_) continue;
-      const BufFlit& f = buf_[ivc * depth_ + buf_head_[ivc]];
-      if (f.ready > now_) continue;
-      const int og = base + ivc_out_port_[ivc];
-      if (out_free_[og] > now_) continue;
-      if (ovc_credits_[static_cast<std::size_t>(og) * vcs_ + ivc_out_vc_[ivc]] <= 0) continue;
-      cand = 1;
-      sw.request(lp, ivc_out_port_[ivc]);
-      port_requests = true;
-    }
-    if (port_requests) {
-      any = true;
-      stats_.switch_alloc_requests++;
-    }
+  sa_list_.clear();
+  for (int li : occupied_) {
+    const std::size_t ivc = ivc0 + li;
+    if (ivc_state_[ivc] != kActive || ivc_ready_[ivc] > now_) continue;
+    const BufFlit& f = buf_[ivc * depth_ + buf_head_[ivc]];
+    if (f.ready > now_) continue;
+    const int og = base + ivc_out_port_[ivc];
+    if (out_free_[og] > now_) continue;
+    if (ovc_credits_[static_cast<std::size_t>(og) * vcs_ + ivc_out_vc_[ivc]] <= 0) continue;
+    sa_cand_[li] = 1;
+    sa_list_.push_back(li);
+    sw.request(li / V, ivc_out_port_[ivc]);
   }
+  stats_.switch_alloc_requests += sa_list_.size();
+  any = !sa_list_.empty();
   if (!any) return;
   grants_.clear();
   sw.allocate(grants_);
@@ -546,7 +565,7 @@ void FlitNetwork::route_and_allocate(int r) {
     const std::size_t ivc = static_cast<std::size_t>(gi) * vcs_ + v;
     const BufFlit f = buf_[ivc * depth_ + buf_head_[ivc]];
     buf_head_[ivc] = (buf_head_[ivc] + 1) % depth_;
-    buf_count_[ivc]--;
+    if (--buf_count_[ivc] == 0) occ[(ivc - ivc0) / 64] &= ~(uint64_t{1} << ((ivc - ivc0) % 64));
     router_buffered_[r]--;
     buffered_total_--;
 
@@ -555,10 +574,10 @@ void FlitNetwork::route_and_allocate(int r) {
     const uint64_t credit_delay = fp_.credit_cycles + in_latency_[gi];
     if (up >= 0)
       schedule(credit_delay,
-               {static_cast<uint32_t>(up), 0, static_cast<uint16_t>(v), kCreditArrive, 0});
+               {static_cast<uint32_t>(up), 0, 0, static_cast<uint16_t>(v), kCreditArrive, 0});
     else
       schedule(credit_delay,
-               {static_cast<uint32_t>(-1 - up), 0, static_cast<uint16_t>(v), kSourceCredit, 0});
+               {static_cast<uint32_t>(-1 - up), 0, 0, static_cast<uint16_t>(v), kSourceCredit, 0});
 
     const int og = base + op;
     const int ov = ivc_out_vc_[ivc];
@@ -567,14 +586,14 @@ void FlitNetwork::route_and_allocate(int r) {
     const int dest = out_dest_[og];
     if (dest >= 0) {
       ovc_credits_[ovc]--;
-      schedule(st_delay + out_latency_[og],
-               {static_cast<uint32_t>(dest), f.packet, static_cast<uint16_t>(ov), kFlitArrive, ht});
+      schedule(st_delay + out_latency_[og], {static_cast<uint32_t>(dest), f.packet, f.dst,
+                                             static_cast<uint16_t>(ov), kFlitArrive, ht});
       stats_.link_traversals++;
       stats_.link_energy_j += out_energy_[og];
       if (f.head) packets_[f.packet].hops++;
     } else {
-      schedule(st_delay + out_latency_[og],
-               {static_cast<uint32_t>(-1 - dest), f.packet, static_cast<uint16_t>(ov), kEject, ht});
+      schedule(st_delay + out_latency_[og], {static_cast<uint32_t>(-1 - dest), f.packet, f.dst,
+                                             static_cast<uint16_t>(ov), kEject, ht});
     }
     out_free_[og] = now_ + out_cpf_[og];
     stats_.router_traversals++;
@@ -586,6 +605,7 @@ void FlitNetwork::route_and_allocate(int r) {
       ivc_idle_since_[ivc] = now_ + 1;
     }
   }
+  for (int li : sa_list_) sa_cand_[li] = 0;
 }
 
 void FlitNetwork::step() {

@@ -79,6 +79,9 @@ class SeparableAllocator {
   std::vector<int> req_inputs_;  // inputs with at least one request
   std::vector<int> in_ptr_, out_ptr_;
   std::vector<int> in_match_, out_match_, best_, best_dist_;
+  std::vector<int> req_lo_, req_hi_;  // per input: range of requested outputs
+  std::vector<int> touched_;
+  std::vector<std::pair<int, int>> accepts_;
 };
 
 // A packet's life, in NoC cycles.
@@ -101,7 +104,7 @@ struct FlitStats {
   uint64_t router_traversals = 0;  // flits through a router's switch
   uint64_t link_traversals = 0;    // flits over router-to-router links
   uint64_t vc_alloc_grants = 0;
-  uint64_t switch_alloc_requests = 0;  // input ports asking for the switch, summed over cycles
+  uint64_t switch_alloc_requests = 0;  // input VCs bidding for the switch, summed over cycles
   double router_energy_j = 0.0;        // energy_pj_per_bit x flit bits per traversal
   double link_energy_j = 0.0;          // planar wires and TSVs, per bit (link_physics.hpp)
 };
@@ -123,6 +126,7 @@ class FlitNetwork {
   // std::invalid_argument for an unknown or unreachable destination or, under virtual
   // cut-through, a packet longer than a buffer.
   uint32_t create_packet(int src, int dst, unsigned flits);
+  void reserve_packets(std::size_t n) { packets_.reserve(n); }
   // Advances one cycle. Throws FlitDeadlock (see above).
   void step();
   // Advances to `cycle`; cycles in which nothing is in flight (no packet, flit or credit) are
@@ -147,6 +151,7 @@ class FlitNetwork {
   struct BufFlit {
     uint64_t ready;  // cycle it was written into the buffer
     uint32_t packet;
+    uint32_t dst;  // destination terminal (kept here: no packet lookup per hop)
     uint8_t head, tail;
   };
   enum : uint8_t { kIdle, kRouting, kActive };
@@ -154,6 +159,7 @@ class FlitNetwork {
   struct Event {
     uint32_t index;  // global input port, global output port, or terminal
     uint32_t packet;
+    uint32_t dst;
     uint16_t vc;
     uint8_t kind;
     uint8_t head_tail;  // bit 0 head, bit 1 tail
@@ -223,6 +229,11 @@ class FlitNetwork {
   // Scratch for one router's allocation.
   std::vector<std::pair<int, int>> grants_;
   std::vector<uint8_t> sa_cand_;  // per local input VC: 1 if eligible for SA this cycle
+  std::vector<int> sa_list_;      // those local input VCs
+  std::vector<int> occupied_;     // local input VCs holding flits
+  // Per router, a bitset of its input VCs holding flits: words [occ_base_[r], occ_base_[r + 1]).
+  std::vector<uint64_t> occ_;
+  std::vector<int> occ_base_;
 };
 
 }  // namespace atleus::noc

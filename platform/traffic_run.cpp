@@ -141,6 +141,7 @@ TrafficResult run_flit_traffic(const PlatformConfig& cfg, const TrafficOptions& 
   }
   TrafficGenerator gen(opt.traffic, coords);
   noc::FlitNetwork net(plan.topology, *plan.routing, routers, cfg.noc);
+  net.reserve_packets(coords.size() * std::min<uint64_t>(opt.packets_per_node, 1u << 20));
   const int n = static_cast<int>(coords.size());
   const unsigned flits = opt.traffic.flits_per_packet;
   const uint64_t cycle = period_ps(cfg.noc.router.clock_mhz);
