@@ -1,4 +1,4 @@
-#include "models/busy_calendar.hpp"
+#include "atleus/models/busy_calendar.hpp"
 
 #include <algorithm>
 #include <iterator>

@@ -1,4 +1,4 @@
-#include "models/compute_op.hpp"
+#include "atleus/models/compute_op.hpp"
 
 namespace atleus {
 

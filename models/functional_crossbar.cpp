@@ -1,4 +1,4 @@
-#include "models/functional_crossbar.hpp"
+#include "atleus/models/functional_crossbar.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "models/param_check.hpp"
+#include "atleus/models/param_check.hpp"
 
 namespace atleus {
 

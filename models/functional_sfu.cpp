@@ -1,4 +1,4 @@
-#include "models/functional_sfu.hpp"
+#include "atleus/models/functional_sfu.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "models/functional_systolic.hpp"
+#include "atleus/models/functional_systolic.hpp"
 
 namespace atleus {
 

@@ -1,4 +1,4 @@
-#include "models/functional_systolic.hpp"
+#include "atleus/models/functional_systolic.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,12 +1,12 @@
-#include "models/hbm.hpp"
+#include "atleus/models/hbm.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
-#include "models/param_check.hpp"
-#include "models/sim_time.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/sim_time.hpp"
 
 namespace atleus {
 

@@ -23,7 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "models/busy_calendar.hpp"
+#include "atleus/models/busy_calendar.hpp"
 
 namespace atleus {
 

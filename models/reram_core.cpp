@@ -1,12 +1,12 @@
-#include "models/reram_core.hpp"
+#include "atleus/models/reram_core.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-#include "models/param_check.hpp"
-#include "models/sim_time.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/sim_time.hpp"
 
 namespace atleus {
 

@@ -1,11 +1,11 @@
-#include "models/roofline_core.hpp"
+#include "atleus/models/roofline_core.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "models/param_check.hpp"
-#include "models/sfu.hpp"
-#include "models/sim_time.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/sfu.hpp"
+#include "atleus/models/sim_time.hpp"
 
 namespace atleus {
 

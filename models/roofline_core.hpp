@@ -41,9 +41,9 @@
 #include <cstdint>
 #include <string>
 
-#include "models/busy_calendar.hpp"
-#include "models/compute_op.hpp"
-#include "models/endpoint.hpp"
+#include "atleus/models/busy_calendar.hpp"
+#include "atleus/models/compute_op.hpp"
+#include "atleus/models/endpoint.hpp"
 
 namespace atleus {
 

@@ -1,9 +1,9 @@
-#include "models/sfu.hpp"
+#include "atleus/models/sfu.hpp"
 
 #include <stdexcept>
 
-#include "models/param_check.hpp"
-#include "models/sim_time.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/sim_time.hpp"
 
 namespace atleus {
 

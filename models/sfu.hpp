@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <string>
 
-#include "models/compute_op.hpp"
+#include "atleus/models/compute_op.hpp"
 
 namespace atleus {
 

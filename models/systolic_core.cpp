@@ -1,11 +1,11 @@
-#include "models/systolic_core.hpp"
+#include "atleus/models/systolic_core.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "models/param_check.hpp"
-#include "models/sim_time.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/sim_time.hpp"
 
 namespace atleus {
 

@@ -36,10 +36,10 @@
 #include <cstdint>
 #include <string>
 
-#include "models/busy_calendar.hpp"
-#include "models/compute_op.hpp"
-#include "models/endpoint.hpp"
-#include "models/sfu.hpp"
+#include "atleus/models/busy_calendar.hpp"
+#include "atleus/models/compute_op.hpp"
+#include "atleus/models/endpoint.hpp"
+#include "atleus/models/sfu.hpp"
 
 namespace atleus {
 

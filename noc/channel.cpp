@@ -1,9 +1,9 @@
-#include "noc/channel.hpp"
+#include "atleus/noc/channel.hpp"
 
 #include <algorithm>
 
-#include "models/sim_time.hpp"
-#include "noc/packet.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/noc/packet.hpp"
 
 namespace atleus::noc {
 

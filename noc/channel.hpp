@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "models/busy_calendar.hpp"
-#include "noc/link_physics.hpp"
+#include "atleus/models/busy_calendar.hpp"
+#include "atleus/noc/link_physics.hpp"
 
 namespace atleus::noc {
 

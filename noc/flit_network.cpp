@@ -1,10 +1,10 @@
-#include "noc/flit_network.hpp"
+#include "atleus/noc/flit_network.hpp"
 
 #include <algorithm>
 #include <limits>
 
-#include "models/param_check.hpp"
-#include "noc/link_physics.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/noc/link_physics.hpp"
 
 namespace atleus::noc {
 

@@ -47,9 +47,9 @@
 #include <string>
 #include <vector>
 
-#include "noc/noc_params.hpp"
-#include "noc/routing.hpp"
-#include "noc/topology.hpp"
+#include "atleus/noc/noc_params.hpp"
+#include "atleus/noc/routing.hpp"
+#include "atleus/noc/topology.hpp"
 
 namespace atleus::noc {
 

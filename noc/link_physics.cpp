@@ -1,10 +1,10 @@
-#include "noc/link_physics.hpp"
+#include "atleus/noc/link_physics.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "models/param_check.hpp"
-#include "models/sim_time.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/sim_time.hpp"
 
 namespace atleus::noc {
 

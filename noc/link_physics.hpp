@@ -6,8 +6,8 @@
 
 #include <cstdint>
 
-#include "noc/noc_params.hpp"
-#include "noc/topology.hpp"
+#include "atleus/noc/noc_params.hpp"
+#include "atleus/noc/topology.hpp"
 
 namespace atleus::noc {
 

@@ -1,8 +1,8 @@
-#include "noc/router.hpp"
+#include "atleus/noc/router.hpp"
 
 #include <algorithm>
 
-#include "models/sim_time.hpp"
+#include "atleus/models/sim_time.hpp"
 
 namespace atleus::noc {
 

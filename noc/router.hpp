@@ -14,8 +14,8 @@
 #include <tlm>
 #include <vector>
 
-#include "noc/address_map.hpp"
-#include "noc/noc_params.hpp"
+#include "atleus/noc/address_map.hpp"
+#include "atleus/noc/noc_params.hpp"
 
 namespace atleus::noc {
 

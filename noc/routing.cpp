@@ -1,4 +1,4 @@
-#include "noc/routing.hpp"
+#include "atleus/noc/routing.hpp"
 
 #include <deque>
 #include <stdexcept>

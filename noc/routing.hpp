@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "noc/topology.hpp"
+#include "atleus/noc/topology.hpp"
 
 namespace atleus::noc {
 

@@ -1,4 +1,4 @@
-#include "noc/topology.hpp"
+#include "atleus/noc/topology.hpp"
 
 #include <algorithm>
 #include <stdexcept>

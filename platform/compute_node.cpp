@@ -1,9 +1,9 @@
-#include "platform/compute_node.hpp"
+#include "atleus/platform/compute_node.hpp"
 
 #include <algorithm>
 
-#include "models/sim_time.hpp"
-#include "platform/netlist.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/platform/netlist.hpp"
 
 namespace atleus {
 

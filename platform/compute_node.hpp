@@ -23,9 +23,9 @@
 #include <tlm>
 #include <vector>
 
-#include "models/endpoint.hpp"
-#include "models/reram_core.hpp"
-#include "platform/run_state.hpp"
+#include "atleus/models/endpoint.hpp"
+#include "atleus/models/reram_core.hpp"
+#include "atleus/platform/run_state.hpp"
 
 namespace atleus {
 

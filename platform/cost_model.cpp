@@ -1,10 +1,10 @@
-#include "platform/cost_model.hpp"
+#include "atleus/platform/cost_model.hpp"
 
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-#include "models/param_check.hpp"
+#include "atleus/models/param_check.hpp"
 
 namespace atleus {
 

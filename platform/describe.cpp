@@ -1,11 +1,11 @@
-#include "platform/describe.hpp"
+#include "atleus/platform/describe.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
 
-#include "noc/link_physics.hpp"
-#include "platform/netlist.hpp"
+#include "atleus/noc/link_physics.hpp"
+#include "atleus/platform/netlist.hpp"
 
 namespace atleus {
 

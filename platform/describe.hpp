@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "platform/cost_model.hpp"
-#include "platform/platform_config.hpp"
+#include "atleus/platform/cost_model.hpp"
+#include "atleus/platform/platform_config.hpp"
 
 namespace atleus {
 

@@ -1,4 +1,4 @@
-#include "platform/finetune_demo.hpp"
+#include "atleus/platform/finetune_demo.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -11,8 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "platform/seeded_normal.hpp"
-#include "workloads/workload_spec.hpp"
+#include "atleus/platform/seeded_normal.hpp"
+#include "atleus/workloads/workload_spec.hpp"
 
 namespace atleus {
 

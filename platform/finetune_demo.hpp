@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "platform/functional_layer.hpp"
+#include "atleus/platform/functional_layer.hpp"
 
 namespace atleus {
 

@@ -1,13 +1,13 @@
-#include "platform/functional_layer.hpp"
+#include "atleus/platform/functional_layer.hpp"
 
-#include "platform/seeded_normal.hpp"
+#include "atleus/platform/seeded_normal.hpp"
 
 #include <cmath>
 #include <stdexcept>
 #include <unordered_map>
 
-#include "models/functional_systolic.hpp"
-#include "models/param_check.hpp"
+#include "atleus/models/functional_systolic.hpp"
+#include "atleus/models/param_check.hpp"
 
 namespace atleus {
 

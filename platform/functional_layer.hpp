@@ -36,8 +36,8 @@
 #include <string>
 #include <vector>
 
-#include "models/functional_crossbar.hpp"
-#include "models/functional_sfu.hpp"
+#include "atleus/models/functional_crossbar.hpp"
+#include "atleus/models/functional_sfu.hpp"
 
 namespace atleus {
 

@@ -1,11 +1,11 @@
-#include "platform/functional_run.hpp"
+#include "atleus/platform/functional_run.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 #include <stdexcept>
 
-#include "platform/seeded_normal.hpp"
+#include "atleus/platform/seeded_normal.hpp"
 
 namespace atleus {
 

@@ -15,9 +15,9 @@
 #include <tuple>
 #include <vector>
 
-#include "platform/functional_layer.hpp"
-#include "platform/task_graph.hpp"
-#include "workloads/workload_spec.hpp"
+#include "atleus/platform/functional_layer.hpp"
+#include "atleus/platform/task_graph.hpp"
+#include "atleus/workloads/workload_spec.hpp"
 
 namespace atleus {
 

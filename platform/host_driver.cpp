@@ -1,7 +1,7 @@
-#include "platform/host_driver.hpp"
+#include "atleus/platform/host_driver.hpp"
 
-#include "models/sim_time.hpp"
-#include "platform/netlist.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/platform/netlist.hpp"
 
 namespace atleus {
 

@@ -10,7 +10,7 @@
 #include <tlm>
 #include <vector>
 
-#include "platform/run_state.hpp"
+#include "atleus/platform/run_state.hpp"
 
 namespace atleus {
 

@@ -1,14 +1,14 @@
-#include "platform/netlist.hpp"
+#include "atleus/platform/netlist.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "models/reram_core.hpp"
-#include "models/roofline_core.hpp"
-#include "models/sim_time.hpp"
-#include "models/systolic_core.hpp"
-#include "noc/link_physics.hpp"
-#include "platform/port_fillers.hpp"
+#include "atleus/models/reram_core.hpp"
+#include "atleus/models/roofline_core.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/models/systolic_core.hpp"
+#include "atleus/noc/link_physics.hpp"
+#include "atleus/platform/port_fillers.hpp"
 
 namespace atleus {
 

@@ -12,14 +12,14 @@
 #include <tlm>
 #include <vector>
 
-#include "models/endpoint.hpp"
-#include "models/hbm.hpp"
-#include "noc/address_map.hpp"
-#include "noc/channel.hpp"
-#include "noc/router.hpp"
-#include "noc/routing.hpp"
-#include "noc/topology.hpp"
-#include "platform/platform_config.hpp"
+#include "atleus/models/endpoint.hpp"
+#include "atleus/models/hbm.hpp"
+#include "atleus/noc/address_map.hpp"
+#include "atleus/noc/channel.hpp"
+#include "atleus/noc/router.hpp"
+#include "atleus/noc/routing.hpp"
+#include "atleus/noc/topology.hpp"
+#include "atleus/platform/platform_config.hpp"
 
 namespace atleus {
 

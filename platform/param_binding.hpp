@@ -8,8 +8,8 @@
 #include <variant>
 #include <vector>
 
-#include "models/param_check.hpp"
-#include "platform/yaml_config.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/platform/yaml_config.hpp"
 
 namespace atleus {
 

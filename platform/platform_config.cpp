@@ -1,4 +1,4 @@
-#include "platform/platform_config.hpp"
+#include "atleus/platform/platform_config.hpp"
 
 #include <stdexcept>
 

@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "models/hbm.hpp"
-#include "models/reram_core.hpp"
-#include "models/roofline_core.hpp"
-#include "models/systolic_core.hpp"
-#include "noc/noc_params.hpp"
-#include "noc/topology.hpp"
-#include "platform/cost_model.hpp"
+#include "atleus/models/hbm.hpp"
+#include "atleus/models/reram_core.hpp"
+#include "atleus/models/roofline_core.hpp"
+#include "atleus/models/systolic_core.hpp"
+#include "atleus/noc/noc_params.hpp"
+#include "atleus/noc/topology.hpp"
+#include "atleus/platform/cost_model.hpp"
 
 namespace atleus {
 

@@ -1,13 +1,13 @@
-#include "platform/platform_loader.hpp"
+#include "atleus/platform/platform_loader.hpp"
 
 #include <unistd.h>
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
-#include "platform/netlist.hpp"
-#include "platform/param_binding.hpp"
-#include "workloads/op_graph.hpp"
+#include "atleus/platform/netlist.hpp"
+#include "atleus/platform/param_binding.hpp"
+#include "atleus/workloads/op_graph.hpp"
 
 namespace atleus {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "platform/platform_config.hpp"
-#include "platform/yaml_config.hpp"
+#include "atleus/platform/platform_config.hpp"
+#include "atleus/platform/yaml_config.hpp"
 
 namespace atleus {
 

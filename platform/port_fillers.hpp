@@ -7,7 +7,7 @@
 #include <systemc>
 #include <tlm>
 
-#include "models/endpoint.hpp"
+#include "atleus/models/endpoint.hpp"
 
 namespace atleus {
 

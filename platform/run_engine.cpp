@@ -1,4 +1,4 @@
-#include "platform/run_engine.hpp"
+#include "atleus/platform/run_engine.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -7,14 +7,14 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "models/roofline_core.hpp"
-#include "models/sim_time.hpp"
-#include "models/systolic_core.hpp"
-#include "noc/link_physics.hpp"
-#include "platform/compute_node.hpp"
-#include "platform/host_driver.hpp"
-#include "platform/netlist.hpp"
-#include "workloads/mapping.hpp"
+#include "atleus/models/roofline_core.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/models/systolic_core.hpp"
+#include "atleus/noc/link_physics.hpp"
+#include "atleus/platform/compute_node.hpp"
+#include "atleus/platform/host_driver.hpp"
+#include "atleus/platform/netlist.hpp"
+#include "atleus/workloads/mapping.hpp"
 
 namespace atleus {
 

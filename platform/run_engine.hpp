@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "platform/functional_run.hpp"
-#include "platform/platform_config.hpp"
-#include "workloads/op_graph.hpp"
+#include "atleus/platform/functional_run.hpp"
+#include "atleus/platform/platform_config.hpp"
+#include "atleus/workloads/op_graph.hpp"
 
 namespace atleus {
 

@@ -8,7 +8,7 @@
 #include <tlm>
 #include <vector>
 
-#include "platform/task_graph.hpp"
+#include "atleus/platform/task_graph.hpp"
 
 namespace atleus {
 

@@ -1,4 +1,4 @@
-#include "platform/task_graph.hpp"
+#include "atleus/platform/task_graph.hpp"
 
 #include <algorithm>
 #include <map>

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "models/compute_op.hpp"
-#include "workloads/mapping.hpp"
-#include "workloads/op_graph.hpp"
+#include "atleus/models/compute_op.hpp"
+#include "atleus/workloads/mapping.hpp"
+#include "atleus/workloads/op_graph.hpp"
 
 namespace atleus {
 

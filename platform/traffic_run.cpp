@@ -1,4 +1,4 @@
-#include "platform/traffic_run.hpp"
+#include "atleus/platform/traffic_run.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,11 +6,11 @@
 #include <numeric>
 #include <vector>
 
-#include "models/endpoint.hpp"
-#include "models/sim_time.hpp"
-#include "noc/flit_network.hpp"
-#include "noc/packet.hpp"
-#include "platform/netlist.hpp"
+#include "atleus/models/endpoint.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/noc/flit_network.hpp"
+#include "atleus/noc/packet.hpp"
+#include "atleus/platform/netlist.hpp"
 
 namespace atleus {
 

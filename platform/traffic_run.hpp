@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <string>
 
-#include "platform/platform_config.hpp"
-#include "workloads/traffic_pattern.hpp"
+#include "atleus/platform/platform_config.hpp"
+#include "atleus/workloads/traffic_pattern.hpp"
 
 namespace atleus {
 

@@ -1,4 +1,4 @@
-#include "platform/yaml_config.hpp"
+#include "atleus/platform/yaml_config.hpp"
 
 #include <algorithm>
 #include <cerrno>

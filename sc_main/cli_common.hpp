@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "platform/finetune_demo.hpp"
-#include "platform/platform_config.hpp"
+#include "atleus/platform/finetune_demo.hpp"
+#include "atleus/platform/platform_config.hpp"
 
 namespace atleus::cli {
 

@@ -1,6 +1,6 @@
 #include <iostream>
 
-#include "platform/describe.hpp"
+#include "atleus/platform/describe.hpp"
 #include "sc_main/cli_common.hpp"
 
 namespace atleus::cli {

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "platform/finetune_demo.hpp"
+#include "atleus/platform/finetune_demo.hpp"
 #include "sc_main/cli_common.hpp"
 
 namespace atleus::cli {

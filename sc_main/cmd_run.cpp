@@ -11,11 +11,11 @@
 #include <iostream>
 #include <sstream>
 
-#include "platform/run_engine.hpp"
-#include "platform/yaml_config.hpp"
+#include "atleus/platform/run_engine.hpp"
+#include "atleus/platform/yaml_config.hpp"
 #include "sc_main/cli_common.hpp"
 #include "sc_main/report_html.hpp"
-#include "workloads/mapping.hpp"
+#include "atleus/workloads/mapping.hpp"
 
 namespace atleus::cli {
 

@@ -2,8 +2,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "noc/flit_network.hpp"
-#include "platform/traffic_run.hpp"
+#include "atleus/noc/flit_network.hpp"
+#include "atleus/platform/traffic_run.hpp"
 #include "sc_main/cli_common.hpp"
 
 namespace atleus::cli {

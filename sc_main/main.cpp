@@ -2,12 +2,12 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "platform/platform_loader.hpp"
-#include "platform/yaml_config.hpp"
+#include "atleus/platform/platform_loader.hpp"
+#include "atleus/platform/yaml_config.hpp"
 #include "sc_main/cli_common.hpp"
-#include "workloads/mapping.hpp"
-#include "workloads/model_spec.hpp"
-#include "workloads/workload_spec.hpp"
+#include "atleus/workloads/mapping.hpp"
+#include "atleus/workloads/model_spec.hpp"
+#include "atleus/workloads/workload_spec.hpp"
 
 namespace atleus::cli {
 

@@ -11,7 +11,7 @@
 #include <tlm>
 #include <vector>
 
-#include "models/compute_op.hpp"
+#include "atleus/models/compute_op.hpp"
 
 namespace core_harness {
 

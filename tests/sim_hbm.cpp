@@ -9,7 +9,7 @@
 #include <tlm>
 #include <vector>
 
-#include "models/hbm.hpp"
+#include "atleus/models/hbm.hpp"
 
 using namespace atleus;
 

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "models/sim_time.hpp"
-#include "noc/packet.hpp"
-#include "platform/netlist.hpp"
-#include "platform/platform_loader.hpp"
-#include "platform/port_fillers.hpp"
+#include "atleus/models/sim_time.hpp"
+#include "atleus/noc/packet.hpp"
+#include "atleus/platform/netlist.hpp"
+#include "atleus/platform/platform_loader.hpp"
+#include "atleus/platform/port_fillers.hpp"
 
 using namespace atleus;
 

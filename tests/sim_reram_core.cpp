@@ -9,9 +9,9 @@
 #include <tlm>
 #include <vector>
 
-#include "models/compute_op.hpp"
-#include "models/reram_core.hpp"
-#include "models/sim_time.hpp"
+#include "atleus/models/compute_op.hpp"
+#include "atleus/models/reram_core.hpp"
+#include "atleus/models/sim_time.hpp"
 
 using namespace atleus;
 using sc_core::sc_time;

@@ -14,8 +14,8 @@
 
 #include "core_harness.hpp"
 
-#include "models/param_check.hpp"
-#include "models/roofline_core.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/roofline_core.hpp"
 
 using namespace atleus;
 

@@ -13,7 +13,7 @@
 
 #include "core_harness.hpp"
 
-#include "models/systolic_core.hpp"
+#include "atleus/models/systolic_core.hpp"
 
 using namespace atleus;
 

@@ -2,10 +2,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "models/param_check.hpp"
-#include "platform/cost_model.hpp"
-#include "platform/describe.hpp"
-#include "platform/platform_loader.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/platform/cost_model.hpp"
+#include "atleus/platform/describe.hpp"
+#include "atleus/platform/platform_loader.hpp"
 
 using namespace atleus;
 

@@ -14,8 +14,8 @@
 #include <set>
 #include <sstream>
 
-#include "platform/finetune_demo.hpp"
-#include "platform/seeded_normal.hpp"
+#include "atleus/platform/finetune_demo.hpp"
+#include "atleus/platform/seeded_normal.hpp"
 
 using namespace atleus;
 

@@ -9,12 +9,12 @@
 #include <numeric>
 #include <vector>
 
-#include "models/param_check.hpp"
-#include "noc/flit_network.hpp"
-#include "platform/platform_loader.hpp"
-#include "platform/traffic_run.hpp"
-#include "platform/yaml_config.hpp"
-#include "workloads/traffic_pattern.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/noc/flit_network.hpp"
+#include "atleus/platform/platform_loader.hpp"
+#include "atleus/platform/traffic_run.hpp"
+#include "atleus/platform/yaml_config.hpp"
+#include "atleus/workloads/traffic_pattern.hpp"
 
 using namespace atleus;
 using namespace atleus::noc;

@@ -10,8 +10,8 @@
 #include <random>
 #include <vector>
 
-#include "models/functional_crossbar.hpp"
-#include "models/param_check.hpp"
+#include "atleus/models/functional_crossbar.hpp"
+#include "atleus/models/param_check.hpp"
 
 using namespace atleus;
 

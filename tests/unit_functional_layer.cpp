@@ -6,10 +6,10 @@
 #include <random>
 #include <set>
 
-#include "platform/functional_layer.hpp"
-#include "tests/reference_transformer.hpp"
-#include "workloads/model_spec.hpp"
-#include "workloads/op_graph.hpp"
+#include "atleus/platform/functional_layer.hpp"
+#include "reference_transformer.hpp"
+#include "atleus/workloads/model_spec.hpp"
+#include "atleus/workloads/op_graph.hpp"
 
 using namespace atleus;
 

@@ -7,9 +7,9 @@
 #include <random>
 #include <vector>
 
-#include "models/functional_sfu.hpp"
-#include "models/functional_systolic.hpp"
-#include "models/sfu.hpp"
+#include "atleus/models/functional_sfu.hpp"
+#include "atleus/models/functional_systolic.hpp"
+#include "atleus/models/sfu.hpp"
 
 using namespace atleus;
 

@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "models/functional_systolic.hpp"
+#include "atleus/models/functional_systolic.hpp"
 
 using namespace atleus;
 

@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "models/hbm.hpp"
-#include "models/param_check.hpp"
+#include "atleus/models/hbm.hpp"
+#include "atleus/models/param_check.hpp"
 
 using namespace atleus;
 

@@ -18,10 +18,10 @@
 #include <tuple>
 #include <vector>
 
-#include "platform/task_graph.hpp"
-#include "workloads/mapping.hpp"
-#include "workloads/op_graph.hpp"
-#include "workloads/workload_spec.hpp"
+#include "atleus/platform/task_graph.hpp"
+#include "atleus/workloads/mapping.hpp"
+#include "atleus/workloads/op_graph.hpp"
+#include "atleus/workloads/workload_spec.hpp"
 
 using namespace atleus;
 

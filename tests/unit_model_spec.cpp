@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "workloads/model_spec.hpp"
-#include "workloads/task_spec.hpp"
-#include "workloads/workload_spec.hpp"
+#include "atleus/workloads/model_spec.hpp"
+#include "atleus/workloads/task_spec.hpp"
+#include "atleus/workloads/workload_spec.hpp"
 
 using namespace atleus;
 

@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <set>
 
-#include "models/busy_calendar.hpp"
-#include "noc/routing.hpp"
-#include "noc/topology.hpp"
+#include "atleus/models/busy_calendar.hpp"
+#include "atleus/noc/routing.hpp"
+#include "atleus/noc/topology.hpp"
 
 using namespace atleus;
 using namespace atleus::noc;

@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "workloads/op_graph.hpp"
+#include "atleus/workloads/op_graph.hpp"
 
 using namespace atleus;
 

@@ -7,7 +7,7 @@
 #include <regex>
 #include <string>
 
-#include "platform/platform_loader.hpp"
+#include "atleus/platform/platform_loader.hpp"
 
 namespace fs = std::filesystem;
 

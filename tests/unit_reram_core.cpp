@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "models/param_check.hpp"
-#include "models/reram_core.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/reram_core.hpp"
 
 using namespace atleus;
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "models/param_check.hpp"
-#include "models/roofline_core.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/roofline_core.hpp"
 
 using namespace atleus;
 

@@ -3,8 +3,8 @@
 // here from each function's formula (defaults: add/mul 1 cycle, exp/recip/rsqrt/tanh 4).
 #include <catch2/catch.hpp>
 
-#include "models/param_check.hpp"
-#include "models/sfu.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/sfu.hpp"
 
 using namespace atleus;
 

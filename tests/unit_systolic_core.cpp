@@ -2,8 +2,8 @@
 // Golden numbers are worked out by hand in the comments (R = 128 rows, C = 32 cols).
 #include <catch2/catch.hpp>
 
-#include "models/param_check.hpp"
-#include "models/systolic_core.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/models/systolic_core.hpp"
 
 using namespace atleus;
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <vector>
 
-#include "models/param_check.hpp"
-#include "workloads/traffic_pattern.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/workloads/traffic_pattern.hpp"
 
 using namespace atleus;
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "models/param_check.hpp"
-#include "platform/yaml_config.hpp"
+#include "atleus/models/param_check.hpp"
+#include "atleus/platform/yaml_config.hpp"
 
 using atleus::ConfigDoc;
 using atleus::ConfigError;

@@ -1,4 +1,4 @@
-#include "workloads/mapping.hpp"
+#include "atleus/workloads/mapping.hpp"
 
 #include <algorithm>
 #include <cstdlib>

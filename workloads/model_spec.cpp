@@ -1,4 +1,4 @@
-#include "workloads/model_spec.hpp"
+#include "atleus/workloads/model_spec.hpp"
 
 #include <filesystem>
 #include <fstream>

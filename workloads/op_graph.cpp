@@ -1,4 +1,4 @@
-#include "workloads/op_graph.hpp"
+#include "atleus/workloads/op_graph.hpp"
 
 #include <algorithm>
 #include <set>

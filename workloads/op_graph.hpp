@@ -46,7 +46,7 @@
 #include <string>
 #include <vector>
 
-#include "workloads/workload_spec.hpp"
+#include "atleus/workloads/workload_spec.hpp"
 
 namespace atleus {
 

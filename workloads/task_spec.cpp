@@ -1,4 +1,4 @@
-#include "workloads/task_spec.hpp"
+#include "atleus/workloads/task_spec.hpp"
 
 #include <algorithm>
 

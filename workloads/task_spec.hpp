@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "workloads/model_spec.hpp"
+#include "atleus/workloads/model_spec.hpp"
 
 namespace atleus {
 

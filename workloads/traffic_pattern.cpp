@@ -1,11 +1,11 @@
-#include "workloads/traffic_pattern.hpp"
+#include "atleus/workloads/traffic_pattern.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
-#include "models/param_check.hpp"
+#include "atleus/models/param_check.hpp"
 
 namespace atleus {
 

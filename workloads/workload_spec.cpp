@@ -1,4 +1,4 @@
-#include "workloads/workload_spec.hpp"
+#include "atleus/workloads/workload_spec.hpp"
 
 #include <yaml-cpp/yaml.h>
 

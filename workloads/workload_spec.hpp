@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "workloads/model_spec.hpp"
-#include "workloads/task_spec.hpp"
+#include "atleus/workloads/model_spec.hpp"
+#include "atleus/workloads/task_spec.hpp"
 
 namespace atleus {
 
