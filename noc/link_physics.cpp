@@ -54,6 +54,7 @@ void NocParams::validate() const {
   wire.validate();
   planar.validate();
   tsv.validate();
+  flit.validate();
 }
 
 double tsv_capacitance_ff(const TsvParams& tsv, int tier_span) {

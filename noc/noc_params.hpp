@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace atleus::noc {
 
@@ -70,11 +71,59 @@ struct TsvParams {
   void validate() const;
 };
 
+// Which model of the network a run uses (design.md, "Abstraction and timing"): `packet`, the
+// loosely-timed channel calendars of router.hpp / channel.hpp, or `flit`, the cycle-level
+// input-queued virtual-channel router of flit_network.hpp (synthetic traffic only for now).
+enum class NocModel { kPacket, kFlit };
+NocModel parse_noc_model(const std::string& name);  // "packet" | "flit"; throws invalid_argument
+const char* to_string(NocModel model);
+
+// Wormhole: a packet may hold a virtual channel while only part of it is buffered downstream.
+// Virtual cut-through: a head is granted a downstream virtual channel only when that buffer has
+// room for the whole packet (so a blocked packet sits in one router).
+enum class FlowControl { kWormhole, kVirtualCutThrough };
+FlowControl parse_flow_control(const std::string& name);  // "wormhole" | "vct"
+const char* to_string(FlowControl fc);
+
+// Separable allocators (Dally & Towles, "Principles and Practices of Interconnection Networks",
+// ch. 19): `round-robin` is input-first with round-robin arbiters whose pointers move past every
+// match; `islip` is McKeown's iSLIP (request, grant, accept; pointers move only on matches
+// accepted in the first iteration).
+enum class AllocatorKind { kRoundRobin, kIslip };
+AllocatorKind parse_allocator(const std::string& name);  // "round-robin" | "islip"
+const char* to_string(AllocatorKind kind);
+
+// Parameters of the flit-level model (noc.model: flit); YAML keys under `noc.flit`. Defaults
+// follow BookSim2's (src/booksim_config.cpp) where it has one.
+struct FlitParams {
+  unsigned vcs = 4;  // virtual channels per port [default; BookSim2's num_vcs is 16, more than
+                     // on-chip routers usually afford]
+  unsigned buffer_flits = 8;  // buffer depth per virtual channel (BookSim2 vc_buf_size = 8)
+  FlowControl flow_control = FlowControl::kWormhole;  // BookSim2 iq router (vct = 0)
+  AllocatorKind allocator = AllocatorKind::kIslip;    // VC and switch (BookSim2 vc_/sw_allocator)
+  unsigned iterations = 1;                            // allocator iterations (BookSim2 alloc_iters)
+  unsigned routing_cycles = 1;           // route computation (BookSim2 routing_delay = 1)
+  unsigned vc_alloc_cycles = 1;          // VC allocation (BookSim2 vc_alloc_delay = 1)
+  unsigned switch_alloc_cycles = 1;      // switch allocation (BookSim2 sw_alloc_delay = 1)
+  unsigned switch_traversal_cycles = 1;  // crossbar (BookSim2 st_final_delay = 1)
+  // The next router's output port is computed one hop ahead, in parallel with this router's
+  // stages, so route computation leaves the pipeline (Galles, SGI Spider, 1997). BookSim2: off.
+  bool lookahead_routing = false;
+  unsigned credit_cycles = 0;  // credit processing on top of the link latency (BookSim2
+                               // credit_delay = 0; a credit crosses the link like a flit)
+  // Injection and ejection channels between a router and its endpoint, in cycles; at least 1
+  // (a channel is registered at its receiver). [default] 1: BookSim2's terminal channels.
+  unsigned terminal_latency_cycles = 1;
+  void validate() const;
+};
+
 struct NocParams {
+  NocModel model = NocModel::kPacket;  // [default] packet: the fast loosely-timed model
   RouterParams router;
   WireParams wire;
   PlanarLinkParams planar;
   TsvParams tsv;
+  FlitParams flit;
   void validate() const;
 };
 

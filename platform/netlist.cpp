@@ -98,6 +98,10 @@ Netlist::Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg,
     : sc_core::sc_module(name), cfg_(cfg), plan_(plan_network(cfg_)) {
   ensure_ps_resolution();
   cfg_.noc.validate();
+  if (cfg_.noc.model != noc::NocModel::kPacket)
+    throw std::invalid_argument(
+        std::string("the netlist elaborates the packet NoC model; noc.model ") +
+        noc::to_string(cfg_.noc.model) + " runs only synthetic traffic");
   const auto& topo = plan_.topology;
   const int n_sites = static_cast<int>(plan_.sites.size());
 

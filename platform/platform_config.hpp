@@ -83,6 +83,12 @@ struct PlatformConfig {
   // not listed follow the default: frozen matrices on ReRAM cores (else systolic, else
   // roofline cores), everything else on systolic cores (else roofline cores).
   std::map<std::string, std::string> placement;
+  // Where `noc.model` was set (line and column 1-based, 0 when the key is absent or came from
+  // --set), so a command that does not support the chosen model can point at the key.
+  struct {
+    std::string file;
+    int line = 0, column = 0;
+  } noc_model_at;
 
   const CoreType& core_type(const std::string& name) const;
   int core_count() const;

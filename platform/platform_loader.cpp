@@ -234,6 +234,40 @@ const FieldTable<noc::TsvParams>& tsv_fields() {
   return t;
 }
 
+// An enumerated value: `parse` throws std::invalid_argument naming the choices.
+template <typename E>
+E read_choice(const ConfigNode& v, E (*parse)(const std::string&)) {
+  try {
+    return parse(v.as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    v.fail(e.what());
+  }
+}
+
+const FieldTable<noc::FlitParams>& flit_fields() {
+  using P = noc::FlitParams;
+  static const auto t = FieldTable<P>()
+                            .add("vcs", &P::vcs)
+                            .add("buffer_flits", &P::buffer_flits)
+                            .custom("flow_control",
+                                    [](P& p, const ConfigNode& v) {
+                                      p.flow_control = read_choice(v, &noc::parse_flow_control);
+                                    })
+                            .custom("allocator",
+                                    [](P& p, const ConfigNode& v) {
+                                      p.allocator = read_choice(v, &noc::parse_allocator);
+                                    })
+                            .add("iterations", &P::iterations)
+                            .add("routing_cycles", &P::routing_cycles)
+                            .add("vc_alloc_cycles", &P::vc_alloc_cycles)
+                            .add("switch_alloc_cycles", &P::switch_alloc_cycles)
+                            .add("switch_traversal_cycles", &P::switch_traversal_cycles)
+                            .add("lookahead_routing", &P::lookahead_routing)
+                            .add("credit_cycles", &P::credit_cycles)
+                            .add("terminal_latency_cycles", &P::terminal_latency_cycles);
+  return t;
+}
+
 template <typename S>
 void read_validated(const ConfigNode& node, const FieldTable<S>& table, S& s,
                     const std::vector<std::string>& extra = {}) {
@@ -386,11 +420,17 @@ void read_vertical(const ConfigNode& node, PlatformConfig& cfg) {
 }
 
 void read_noc(const ConfigNode& node, PlatformConfig& cfg) {
-  node.expect_keys({"router", "wire", "planar", "tsv"});
+  node.expect_keys({"model", "router", "wire", "planar", "tsv", "flit"});
+  if (node.has("model")) {
+    const ConfigNode m = node.child("model");
+    cfg.noc.model = read_choice(m, &noc::parse_noc_model);
+    cfg.noc_model_at = {m.file(), m.line(), m.column()};
+  }
   if (node.has("router")) read_validated(node.child("router"), router_fields(), cfg.noc.router);
   if (node.has("wire")) read_validated(node.child("wire"), wire_fields(), cfg.noc.wire);
   if (node.has("planar")) read_validated(node.child("planar"), planar_fields(), cfg.noc.planar);
   if (node.has("tsv")) read_validated(node.child("tsv"), tsv_fields(), cfg.noc.tsv);
+  if (node.has("flit")) read_validated(node.child("flit"), flit_fields(), cfg.noc.flit);
 }
 
 void read_placement(const ConfigNode& node, PlatformConfig& cfg) {

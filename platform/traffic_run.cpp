@@ -8,6 +8,7 @@
 
 #include "atleus/models/endpoint.hpp"
 #include "atleus/models/sim_time.hpp"
+#include "atleus/noc/flit_network.hpp"
 #include "atleus/noc/packet.hpp"
 #include "atleus/platform/netlist.hpp"
 
@@ -80,41 +81,21 @@ class TrafficNode : public Endpoint {
   std::vector<unsigned char> data_;
 };
 
-}  // namespace
-
-TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) {
-  opt.traffic.validate();
-  const auto plan = plan_network(cfg);
-  std::vector<NodeCoord> coords;
-  for (const auto& s : plan.sites) coords.push_back({s.tier, s.x, s.y});
-  TrafficGenerator gen(opt.traffic, coords);
-
-  const uint64_t cycle = period_ps(cfg.noc.router.clock_mhz);
-  std::vector<TrafficNode*> nodes;
-  Netlist net("platform", cfg, [&](const Site& site) {
-    auto node = std::make_unique<TrafficNode>(("traffic_" + site.name).c_str(), site.index, gen,
-                                              opt, cycle, cfg.noc.router.flit_bytes);
-    nodes.push_back(node.get());
-    return node;
-  });
-  sc_core::sc_start();
-
-  TrafficResult r;
-  r.nodes = static_cast<int>(nodes.size());
-  r.noc_clock_mhz = cfg.noc.router.clock_mhz;
-  const unsigned flits = opt.traffic.flits_per_packet;
-
+// Rates, latency percentiles, hops and queueing over the measurement window, from every node's
+// packets in injection order. Shared by both NoC models.
+void summarise(const std::vector<const std::vector<PacketRecord>*>& per_node, unsigned flits,
+               uint64_t cycle, double warmup_fraction, TrafficResult& r) {
   // Measurement window, as BookSim2 measures: after a warm-up, and only while every node is
   // still injecting, so the offered load is steady. Latency is taken over the packets
   // created in the window; rates count the flits injected and delivered inside it.
   uint64_t end = UINT64_MAX;
-  for (const auto* n : nodes)
-    if (!n->packets.empty()) end = std::min(end, n->packets.back().inject_ps);
-  const auto begin = static_cast<uint64_t>(opt.warmup_fraction * static_cast<double>(end));
+  for (const auto* n : per_node)
+    if (!n->empty()) end = std::min(end, n->back().inject_ps);
+  const auto begin = static_cast<uint64_t>(warmup_fraction * static_cast<double>(end));
   std::vector<uint64_t> lat;
   uint64_t hops = 0, queue = 0, injected = 0, delivered = 0;
-  for (const auto* n : nodes) {
-    for (const auto& p : n->packets) {
+  for (const auto* n : per_node) {
+    for (const auto& p : *n) {
       r.flits_delivered += flits;
       const uint64_t arrival = p.inject_ps + p.latency_ps;
       if (arrival >= begin && arrival < end) delivered += flits;
@@ -146,6 +127,104 @@ TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) 
     r.avg_hops = static_cast<double>(hops) / count;
     r.avg_queue_ns = static_cast<double>(queue) / count / 1e3;
   }
+}
+
+// The flit model: no SystemC, a cycle loop. Packets are created exactly as TrafficNode creates
+// them (same streams, same order), so both models see the same packets.
+TrafficResult run_flit_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) {
+  const auto plan = plan_network(cfg);
+  std::vector<NodeCoord> coords;
+  std::vector<int> routers;
+  for (const auto& s : plan.sites) {
+    coords.push_back({s.tier, s.x, s.y});
+    routers.push_back(s.index);
+  }
+  TrafficGenerator gen(opt.traffic, coords);
+  noc::FlitNetwork net(plan.topology, *plan.routing, routers, cfg.noc);
+  net.reserve_packets(coords.size() * std::min<uint64_t>(opt.packets_per_node, 1u << 20));
+  const int n = static_cast<int>(coords.size());
+  const unsigned flits = opt.traffic.flits_per_packet;
+  const uint64_t cycle = period_ps(cfg.noc.router.clock_mhz);
+
+  constexpr uint64_t kNever = UINT64_MAX;
+  std::vector<uint64_t> next(n, kNever), made(n, 0);
+  auto advance = [&](int i) {
+    const uint64_t gap = gen.next_gap(i);
+    next[i] = (gap == kNever || next[i] > kNever - gap) ? kNever : next[i] + gap;
+  };
+  for (int i = 0; i < n; ++i) {
+    if (opt.packets_per_node == 0) continue;
+    next[i] = 0;
+    advance(i);
+  }
+  for (;;) {
+    const uint64_t first = *std::min_element(next.begin(), next.end());
+    if (first == kNever) break;
+    if (net.now() < first) net.advance_to(first);
+    const uint64_t now = net.now();
+    for (int i = 0; i < n; ++i) {
+      if (next[i] != now) continue;
+      const int dst = gen.destination(i);
+      if (dst >= 0) net.create_packet(i, dst, flits);
+      if (++made[i] < opt.packets_per_node)
+        advance(i);
+      else
+        next[i] = kNever;
+    }
+    net.step();
+  }
+  while (net.packets_in_flight() > 0) net.step();
+
+  TrafficResult r;
+  r.model = noc::NocModel::kFlit;
+  r.nodes = n;
+  r.noc_clock_mhz = cfg.noc.router.clock_mhz;
+  std::vector<std::vector<PacketRecord>> recs(n);
+  for (const auto& p : net.packets()) {
+    const uint64_t lat = p.delivered - p.created;
+    const uint64_t zero = net.zero_load_cycles(p.src, p.dst, p.flits);
+    recs[p.src].push_back(
+        {p.created * cycle, lat * cycle, p.hops, (lat > zero ? lat - zero : 0) * cycle});
+  }
+  std::vector<const std::vector<PacketRecord>*> per_node;
+  for (const auto& v : recs) per_node.push_back(&v);
+  summarise(per_node, flits, cycle, opt.warmup_fraction, r);
+  const auto& st = net.stats();
+  r.router_traversals = st.router_traversals;
+  r.energy_j = st.router_energy_j + st.link_energy_j;
+  const double bits = static_cast<double>(r.flits_delivered) * cfg.noc.router.flit_bytes * 8.0;
+  r.energy_per_bit_j = bits > 0 ? r.energy_j / bits : 0.0;
+  r.simulated_s = static_cast<double>(net.now()) * static_cast<double>(cycle) * 1e-12;
+  return r;
+}
+
+}  // namespace
+
+TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) {
+  opt.traffic.validate();
+  if (cfg.noc.model == noc::NocModel::kFlit) return run_flit_traffic(cfg, opt);
+  const auto plan = plan_network(cfg);
+  std::vector<NodeCoord> coords;
+  for (const auto& s : plan.sites) coords.push_back({s.tier, s.x, s.y});
+  TrafficGenerator gen(opt.traffic, coords);
+
+  const uint64_t cycle = period_ps(cfg.noc.router.clock_mhz);
+  std::vector<TrafficNode*> nodes;
+  Netlist net("platform", cfg, [&](const Site& site) {
+    auto node = std::make_unique<TrafficNode>(("traffic_" + site.name).c_str(), site.index, gen,
+                                              opt, cycle, cfg.noc.router.flit_bytes);
+    nodes.push_back(node.get());
+    return node;
+  });
+  sc_core::sc_start();
+
+  TrafficResult r;
+  r.nodes = static_cast<int>(nodes.size());
+  r.noc_clock_mhz = cfg.noc.router.clock_mhz;
+  const unsigned flits = opt.traffic.flits_per_packet;
+  std::vector<const std::vector<PacketRecord>*> per_node;
+  for (const auto* n : nodes) per_node.push_back(&n->packets);
+  summarise(per_node, flits, cycle, opt.warmup_fraction, r);
   for (const auto& router : net.routers()) r.energy_j += router->stats().energy_j;
   for (const auto& ch : net.link_channels()) r.energy_j += ch->stats().energy_j;
   for (const auto& ch : net.local_channels()) r.energy_j += ch->stats().energy_j;

@@ -2,7 +2,9 @@
 // replaces the core on every core site, injects packets as a Bernoulli process at the offered
 // rate (flits per node per NoC cycle) towards destinations drawn from the pattern, and sinks
 // what it receives. Latency runs from a packet's creation (so waiting at a busy injection port
-// counts) to the arrival of its tail.
+// counts) to the arrival of its tail. With `noc.model: flit` the same packets (same streams,
+// same order) cross the cycle-level FlitNetwork instead, without SystemC (so that model may run
+// many times per process).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +22,7 @@ struct TrafficOptions {
 };
 
 struct TrafficResult {
+  noc::NocModel model = noc::NocModel::kPacket;
   int nodes = 0;
   uint64_t packets_sent = 0;     // packets created in the measurement window
   uint64_t flits_delivered = 0;  // all packets of the run
@@ -30,11 +33,12 @@ struct TrafficResult {
   double p99_latency_ns = 0.0;
   double max_latency_ns = 0.0;
   double avg_hops = 0.0;
-  double avg_queue_ns = 0.0;
-  double energy_j = 0.0;  // routers + links + TSVs, dynamic
+  double avg_queue_ns = 0.0;  // packet: waits for busy channels; flit: latency - zero-load
+  double energy_j = 0.0;      // routers + links + TSVs, dynamic
   double energy_per_bit_j = 0.0;
   double simulated_s = 0.0;
   double noc_clock_mhz = 0.0;
+  uint64_t router_traversals = 0;  // flit model: flits through a router's switch
 };
 
 // Elaborates the platform with traffic nodes and simulates. Call once per process.

@@ -11,12 +11,12 @@
 #include <iostream>
 #include <sstream>
 
+#include "atleus/platform/describe.hpp"
 #include "atleus/platform/run_engine.hpp"
 #include "atleus/platform/yaml_config.hpp"
 #include "atleus/workloads/mapping.hpp"
 #include "sc_main/cli_common.hpp"
 #include "sc_main/report_html.hpp"
-#include "atleus/platform/describe.hpp"
 
 namespace atleus::cli {
 
@@ -162,6 +162,13 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   if (o.adc_bits != 0)
     for (auto& type : cfg.core_types)
       if (type.kind == CoreKind::kReram) type.reram.adc_bits = o.adc_bits;
+  if (cfg.noc.model != noc::NocModel::kPacket) {
+    const auto& at = cfg.noc_model_at;
+    throw ConfigError(at.file.empty() ? cfg.file : at.file, at.line, at.column, "noc.model",
+                      std::string("'") + noc::to_string(cfg.noc.model) +
+                          "' is supported only by `atleus-vp traffic` for now; `run` needs "
+                          "'packet'");
+  }
   std::vector<Mode> modes;
   if (o.mode == "both" || o.mode == "finetune") modes.push_back(Mode::kFinetune);
   if (o.mode == "both" || o.mode == "inference") modes.push_back(Mode::kInference);

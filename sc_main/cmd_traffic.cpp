@@ -2,6 +2,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "atleus/noc/flit_network.hpp"
 #include "atleus/platform/traffic_run.hpp"
 #include "sc_main/cli_common.hpp"
 
@@ -16,10 +17,18 @@ int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t) {
   opt.traffic.seed = t.seed;
   opt.traffic.hotspot_fraction = t.hotspot_fraction;
   opt.packets_per_node = t.packets;
-  const TrafficResult r = run_traffic(cfg, opt);
+  TrafficResult r;
+  try {
+    r = run_traffic(cfg, opt);
+  } catch (const noc::FlitDeadlock& e) {
+    // A valid platform whose routing deadlocks in the flit model: infeasible, not bad input.
+    std::cerr << "atleus-vp: error: " << e.what() << "\n";
+    return 3;
+  }
 
   if (t.json) {
     nlohmann::ordered_json j = {{"platform", cfg.name},
+                                {"noc_model", noc::to_string(r.model)},
                                 {"pattern", t.pattern},
                                 {"packet_flits", t.packet_flits},
                                 {"nodes", r.nodes},
@@ -38,11 +47,15 @@ int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t) {
                                 {"energy_per_bit_j", r.energy_per_bit_j},
                                 {"noc_clock_mhz", r.noc_clock_mhz},
                                 {"simulated_time_s", r.simulated_s}};
+    if (r.model == noc::NocModel::kFlit) j["router_traversals"] = r.router_traversals;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf("Traffic on %s: %s, offered %.4f flits/node/cycle, %u-flit packets, %d nodes\n",
-              cfg.name.c_str(), t.pattern.c_str(), t.rate, t.packet_flits, r.nodes);
+  std::printf(
+      "Traffic on %s (%s NoC model): %s, offered %.4f flits/node/cycle, %u-flit packets, %d "
+      "nodes\n",
+      cfg.name.c_str(), noc::to_string(r.model), t.pattern.c_str(), t.rate, t.packet_flits,
+      r.nodes);
   std::printf("  injected rate      %.4f flits/node/cycle (measured)\n", r.offered_rate);
   std::printf("  accepted rate      %.4f flits/node/cycle\n", r.accepted_rate);
   std::printf("  latency avg        %.2f ns (p50 %.2f, p99 %.2f, max %.2f)\n", r.avg_latency_ns,

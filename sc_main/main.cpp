@@ -52,8 +52,12 @@ int main(int argc, char** argv) {
   auto* traffic = app.add_subcommand(
       "traffic", "synthetic traffic over the platform's NoC: latency, throughput, energy");
   cli::add_platform_options(*traffic, traffic_p);
-  traffic->add_option("--pattern", traffic_o.pattern, "uniform, transpose, hotspot or neighbor")
-      ->check(CLI::IsMember({"uniform", "transpose", "hotspot", "neighbor"}))
+  traffic
+      ->add_option("--pattern", traffic_o.pattern,
+                   "uniform (not to self), uniform-all (BookSim's, self included), transpose, "
+                   "hotspot, neighbor, bitcomp, shuffle or tornado")
+      ->check(CLI::IsMember({"uniform", "uniform-all", "transpose", "hotspot", "neighbor",
+                             "bitcomp", "shuffle", "tornado"}))
       ->capture_default_str();
   traffic->add_option("--rate", traffic_o.rate, "offered load, flits per node per NoC cycle")
       ->required()

@@ -54,3 +54,18 @@ for spec in "atleus uniform 0.05 20000" "3d-mesh uniform 0.3 20000" "3d-mesh tra
   cp "$work/stdout" "$work/t.json"
   report "traffic $1 $2 $3, $4 pkt/node" "$wall" "$rss" "$work/t.json"
 done
+# Flit-level NoC (noc.model: flit): flit-router traversals (a flit through one router's switch)
+# per wall second on the 4x4x4 mesh, 1-flit uniform packets, at 0.1 and near saturation (the
+# flit model's 3d-mesh saturates at about 0.74 flits/node/cycle with the preset's router).
+printf "%-52s %8s %14s %12s %10s\n" "flit NoC (3d-mesh, 1-flit uniform)" wall_s traversals trav/wall_s accepted
+for spec in "0.1 20000" "0.7 6000"; do
+  set -- $spec
+  timed traffic "$bin" traffic --platform 3d-mesh --set noc.model=flit --pattern uniform \
+    --packet-flits 1 --rate "$1" --packets "$2" --json
+  python3 - "$work/stdout" "$wall" "rate $1, $2 pkt/node" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1])); wall = max(float(sys.argv[2]), 1e-3)
+n = j["router_traversals"]
+print(f"  {sys.argv[3]:<50} {wall:8.2f} {n:14d} {n / wall:12.3e} {j['accepted_rate']:10.3f}")
+PY
+done

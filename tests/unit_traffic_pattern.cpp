@@ -29,10 +29,12 @@ TrafficParams params_for(TrafficPattern pattern, uint64_t seed = 7) {
 
 TEST_CASE("traffic pattern names round-trip", "[traffic]") {
   for (auto pat : {TrafficPattern::kUniform, TrafficPattern::kTranspose, TrafficPattern::kHotspot,
-                   TrafficPattern::kNeighbor})
+                   TrafficPattern::kNeighbor, TrafficPattern::kUniformAll, TrafficPattern::kBitComp,
+                   TrafficPattern::kShuffle, TrafficPattern::kTornado})
     CHECK(parse_traffic_pattern(to_string(pat)) == pat);
   CHECK(std::string(to_string(TrafficPattern::kNeighbor)) == "neighbor");
-  CHECK_THROWS_AS(parse_traffic_pattern("tornado"), std::invalid_argument);
+  CHECK(std::string(to_string(TrafficPattern::kUniformAll)) == "uniform-all");
+  CHECK_THROWS_AS(parse_traffic_pattern("bitrev"), std::invalid_argument);
 }
 
 TEST_CASE("transpose swaps x and y on the same tier", "[traffic]") {
@@ -218,4 +220,54 @@ TEST_CASE("traffic parameters and node lists are checked", "[traffic]") {
   CHECK_THROWS_AS(TrafficGenerator(TrafficParams{}, {}), std::invalid_argument);
   TrafficGenerator gen(TrafficParams{}, box(2, 2, 1));
   CHECK_THROWS_AS(gen.destination(4), std::out_of_range);
+}
+
+TEST_CASE("uniform-all includes the source, uniform does not", "[traffic]") {
+  const int n = 16, draws = 64000;
+  TrafficGenerator all(params_for(TrafficPattern::kUniformAll), box(4, 4, 1));
+  TrafficGenerator other(params_for(TrafficPattern::kUniform), box(4, 4, 1));
+  std::vector<int> count(n, 0);
+  int self_other = 0;
+  for (int i = 0; i < draws; ++i) {
+    count[all.destination(3)]++;
+    self_other += other.destination(3) == 3;
+  }
+  CHECK(self_other == 0);
+  // Each destination, the source included, 1/16 of the draws: 4000 +- 4 sigma (sigma ~ 61).
+  for (int d = 0; d < n; ++d) CHECK(std::abs(count[d] - draws / n) < 250);
+}
+
+TEST_CASE("bitcomp mirrors every coordinate on a power-of-two box", "[traffic]") {
+  TrafficGenerator gen(params_for(TrafficPattern::kBitComp), box(4, 4, 4));
+  // Index (tier * 4 + y) * 4 + x; complement of 6 bits = (3 - x, 3 - y, 3 - tier).
+  CHECK(gen.destination(0) == 63);
+  CHECK(gen.destination(16 + 4 + 2) == (2 * 4 + 2) * 4 + 1);  // (2,1,1) -> (1,2,2)
+  for (int i = 0; i < 64; ++i) CHECK(gen.destination(i) == 63 - i);
+  TrafficGenerator flat(params_for(TrafficPattern::kBitComp), box(8, 2, 1));
+  CHECK(flat.destination(1) == 14);  // (1,0) -> (6,1)
+  CHECK_THROWS_AS(TrafficGenerator(params_for(TrafficPattern::kBitComp), box(3, 3, 1)),
+                  std::invalid_argument);
+}
+
+TEST_CASE("shuffle rotates the node index left by one bit", "[traffic]") {
+  TrafficGenerator gen(params_for(TrafficPattern::kShuffle), box(4, 4, 1));
+  CHECK(gen.destination(1) == 2);    // 0001 -> 0010
+  CHECK(gen.destination(9) == 3);    // 1001 -> 0011
+  CHECK(gen.destination(12) == 9);   // 1100 -> 1001
+  CHECK(gen.destination(0) == -1);   // 0000 maps to itself
+  CHECK(gen.destination(15) == -1);  // 1111 too
+  CHECK_THROWS_AS(TrafficGenerator(params_for(TrafficPattern::kShuffle), box(3, 2, 1)),
+                  std::invalid_argument);
+}
+
+TEST_CASE("tornado moves every coordinate just under half-way round", "[traffic]") {
+  // k = 8: + ceil(8 / 2) - 1 = +3; k = 5: +2; k = 1: stays.
+  TrafficGenerator gen(params_for(TrafficPattern::kTornado), box(8, 5, 1));
+  CHECK(gen.destination(0) == 2 * 8 + 3);          // (0,0) -> (3,2)
+  CHECK(gen.destination(4 * 8 + 6) == 1 * 8 + 1);  // (6,4) -> (1,1)
+  TrafficGenerator stack(params_for(TrafficPattern::kTornado), box(4, 4, 4));
+  CHECK(stack.destination(0) == 16 + 4 + 1);  // +1 in every dimension of 4
+  // With k = 2 (or 1) in every dimension every node maps to itself: nothing is sent.
+  TrafficGenerator tiny(params_for(TrafficPattern::kTornado), box(2, 2, 1));
+  for (int i = 0; i < 4; ++i) CHECK(tiny.destination(i) == -1);
 }

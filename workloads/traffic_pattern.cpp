@@ -36,8 +36,14 @@ TrafficPattern parse_traffic_pattern(const std::string& name) {
   if (name == "transpose") return TrafficPattern::kTranspose;
   if (name == "hotspot") return TrafficPattern::kHotspot;
   if (name == "neighbor") return TrafficPattern::kNeighbor;
-  throw std::invalid_argument("unknown traffic pattern '" + name +
-                              "' (expected uniform, transpose, hotspot or neighbor)");
+  if (name == "uniform-all") return TrafficPattern::kUniformAll;
+  if (name == "bitcomp") return TrafficPattern::kBitComp;
+  if (name == "shuffle") return TrafficPattern::kShuffle;
+  if (name == "tornado") return TrafficPattern::kTornado;
+  throw std::invalid_argument(
+      "unknown traffic pattern '" + name +
+      "' (expected uniform, uniform-all, transpose, hotspot, neighbor, bitcomp, shuffle or "
+      "tornado)");
 }
 
 const char* to_string(TrafficPattern pattern) {
@@ -50,6 +56,14 @@ const char* to_string(TrafficPattern pattern) {
       return "hotspot";
     case TrafficPattern::kNeighbor:
       return "neighbor";
+    case TrafficPattern::kUniformAll:
+      return "uniform-all";
+    case TrafficPattern::kBitComp:
+      return "bitcomp";
+    case TrafficPattern::kShuffle:
+      return "shuffle";
+    case TrafficPattern::kTornado:
+      return "tornado";
   }
   return "?";
 }
@@ -103,6 +117,16 @@ TrafficGenerator::TrafficGenerator(const TrafficParams& params, std::vector<Node
       throw std::invalid_argument(
           "transpose on a non-square " + std::to_string(w_) + "x" + std::to_string(h_) +
           " tier needs W * H to be an even power of two (bit-transpose of the node index)");
+  }
+
+  if (params_.pattern == TrafficPattern::kBitComp || params_.pattern == TrafficPattern::kShuffle) {
+    const uint64_t box = static_cast<uint64_t>(w_) * h_ * t_;
+    if (!is_power_of_two(box))
+      throw std::invalid_argument(std::string(to_string(params_.pattern)) + " on a " +
+                                  std::to_string(w_) + "x" + std::to_string(h_) + "x" +
+                                  std::to_string(t_) +
+                                  " box needs W * H * T to be a power of two (a bit permutation "
+                                  "of the node index)");
   }
 
   hot_ = params_.hotspot_nodes;
@@ -174,6 +198,27 @@ int TrafficGenerator::neighbor_of(int src) const {
   return node_at((s.tier + 1) % t_, (s.x + 1) % w_, (s.y + 1) % h_);
 }
 
+int TrafficGenerator::box_index_pattern(int src) const {
+  const NodeCoord& s = nodes_[static_cast<std::size_t>(src)];
+  const uint64_t n = static_cast<uint64_t>(w_) * h_ * t_;
+  const uint64_t b = (static_cast<uint64_t>(s.tier) * h_ + s.y) * w_ + s.x;
+  uint64_t d = 0;
+  if (params_.pattern == TrafficPattern::kBitComp) {
+    d = ~b & (n - 1);
+  } else {  // shuffle: rotate the log2(n) index bits left by one
+    const unsigned bits = log2_exact(n);
+    d = bits == 0 ? b : (((b << 1) & (n - 1)) | (b >> (bits - 1)));
+  }
+  return node_at(static_cast<int>(d / (static_cast<uint64_t>(w_) * h_)), static_cast<int>(d % w_),
+                 static_cast<int>((d / w_) % h_));
+}
+
+int TrafficGenerator::tornado_of(int src) const {
+  const NodeCoord& s = nodes_[static_cast<std::size_t>(src)];
+  auto step = [](int c, int k) { return (c + (k + 1) / 2 - 1) % k; };
+  return node_at(step(s.tier, t_), step(s.x, w_), step(s.y, h_));
+}
+
 int TrafficGenerator::destination(int src) {
   Streams& st = streams(src);
   int dst = -1;
@@ -185,6 +230,15 @@ int TrafficGenerator::destination(int src) {
       break;
     case TrafficPattern::kNeighbor:
       dst = neighbor_of(src);
+      break;
+    case TrafficPattern::kUniformAll:
+      return static_cast<int>(draw_below(st.dest, static_cast<uint64_t>(node_count())));
+    case TrafficPattern::kBitComp:
+    case TrafficPattern::kShuffle:
+      dst = box_index_pattern(src);
+      break;
+    case TrafficPattern::kTornado:
+      dst = tornado_of(src);
       break;
     case TrafficPattern::kHotspot: {
       if (draw_unit(st.dest) >= params_.hotspot_fraction) return uniform_other(src, st.dest);

@@ -7,6 +7,8 @@
 // Nodes are given as a list of (tier, x, y) coordinates inside a W x H x T box, where W, H
 // and T are one more than the largest x, y and tier in the list. Patterns:
 //  - uniform:   any node but the source, with equal probability.
+//  - uniform-all: any node, the source included, with equal probability (BookSim2's uniform;
+//               a packet to itself crosses its router's injection and ejection channels only).
 //  - transpose: (x, y) -> (y, x) on the same tier when W == H. On a non-square tier whose
 //               W * H is an even power of two, BookSim2's bit-transpose of the in-tier index
 //               y * W + x (its low and high halves swap). Other shapes are rejected.
@@ -15,6 +17,12 @@
 //               (x + 1, y + 1) pattern.
 //  - hotspot:   with probability hotspot_fraction to one of the hot nodes (uniformly), else
 //               uniform. By default the single node nearest the box centre is hot.
+//  - bitcomp:   BookSim2's bit complement of the box index b = (tier * H + y) * W + x:
+//               ~b & (N - 1) with N = W * H * T a power of two (then every coordinate is
+//               mirrored: (W-1-x, H-1-y, T-1-tier)). Other box sizes are rejected.
+//  - shuffle:   BookSim2's perfect shuffle: b rotated left by one bit (N a power of two).
+//  - tornado:   BookSim2's tornado digit pattern: every coordinate c of a dimension of size k
+//               moves to (c + ceil(k / 2) - 1) mod k, just under half-way round.
 // A deterministic pattern whose destination is the source itself, or a coordinate missing from
 // the node list, sends nothing: destination() returns -1.
 #pragma once
@@ -26,9 +34,19 @@
 
 namespace atleus {
 
-enum class TrafficPattern { kUniform, kTranspose, kHotspot, kNeighbor };
+enum class TrafficPattern {
+  kUniform,
+  kTranspose,
+  kHotspot,
+  kNeighbor,
+  kUniformAll,
+  kBitComp,
+  kShuffle,
+  kTornado
+};
 
-// "uniform", "transpose", "hotspot", "neighbor"; parse throws std::invalid_argument.
+// "uniform", "transpose", "hotspot", "neighbor", "uniform-all", "bitcomp", "shuffle",
+// "tornado"; parse throws std::invalid_argument.
 TrafficPattern parse_traffic_pattern(const std::string& name);
 const char* to_string(TrafficPattern pattern);
 
@@ -89,6 +107,8 @@ class TrafficGenerator {
   int uniform_other(int src, std::mt19937_64& rng) const;
   int transpose_of(int src) const;
   int neighbor_of(int src) const;
+  int box_index_pattern(int src) const;  // bitcomp, shuffle
+  int tornado_of(int src) const;
   Streams& streams(int src);
 
   TrafficParams params_;
