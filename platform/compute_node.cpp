@@ -17,8 +17,8 @@ ComputeNode::ComputeNode(sc_core::sc_module_name name, int site, std::unique_ptr
       state_(state),
       opt_(opt),
       buffer_(opt.packet_bytes) {
-  to_model.bind(model_->noc_in);
-  model_->noc_out.bind(sink_.in);
+  bind_through(opt_.bind_hook, to_model, model_->noc_in);
+  bind_through(opt_.bind_hook, model_->noc_out, sink_.in);
   SC_THREAD(worker);
 }
 
@@ -107,6 +107,17 @@ void ComputeNode::prepare(tlm::tlm_command cmd, uint64_t address, unsigned len) 
   tx_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
 }
 
+void ComputeNode::prepare_op() {
+  tx_.set_command(tlm::TLM_WRITE_COMMAND);
+  tx_.set_address(0);
+  tx_.set_data_ptr(op_descriptor_.data());
+  tx_.set_data_length(static_cast<unsigned>(op_descriptor_.size()));
+  tx_.set_streaming_width(static_cast<unsigned>(op_descriptor_.size()));
+  tx_.set_byte_enable_ptr(nullptr);
+  tx_.set_dmi_allowed(false);
+  tx_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+}
+
 uint64_t ComputeNode::send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd) {
   uint64_t last = now_ps();
   for (uint64_t off = 0; off < bytes; off += opt_.packet_bytes) {
@@ -182,7 +193,9 @@ void ComputeNode::dispatch(Unit& unit, int id) {
     ext.op = t.op;
     ext.op.batch = t.instances / ops;
     if (opt_.local_memory) ext.op.extra_bytes = (t.hbm_read_bytes + t.hbm_write_bytes) / ops;
-    prepare(tlm::TLM_WRITE_COMMAND, 0, 0);
+    // A legal base-protocol write: a 64-byte descriptor to the core's command address, the
+    // operation itself in the ComputeExtension.
+    prepare_op();
     tx_.set_extension(&ext);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     to_model->b_transport(tx_, delay);

@@ -15,6 +15,7 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <array>
 #include <map>
 #include <memory>
 #include <queue>
@@ -25,6 +26,7 @@
 
 #include "atleus/models/endpoint.hpp"
 #include "atleus/models/reram_core.hpp"
+#include "atleus/platform/bind_hook.hpp"
 #include "atleus/platform/run_state.hpp"
 
 namespace atleus {
@@ -41,6 +43,7 @@ struct NodeOptions {
   bool batch_instances = false;
   // The core has one unit for every op (a roofline core): tasks never overlap on it.
   bool single_unit = false;
+  BindHook bind_hook;  // the node's bindings to its core model pass through it
 };
 
 class ComputeNode : public Endpoint {
@@ -95,6 +98,7 @@ class ComputeNode : public Endpoint {
   static uint64_t age_key(const Task& t);
   // Resets the node's payload for one request (it is reused for every packet and op).
   void prepare(tlm::tlm_command cmd, uint64_t address, unsigned len);
+  void prepare_op();
   // Sends `bytes` to `address` in packets from now; returns when the last byte arrives.
   uint64_t send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd);
 
@@ -109,6 +113,7 @@ class ComputeNode : public Endpoint {
   sc_core::sc_event wake_;
   tlm::tlm_generic_payload tx_;
   std::vector<unsigned char> buffer_;
+  std::array<unsigned char, 64> op_descriptor_{};
 };
 
 }  // namespace atleus

@@ -93,10 +93,87 @@ NetworkPlan plan_network(const PlatformConfig& cfg) {
   return p;
 }
 
+// The join between the NoC's memory attachment points and a user's memory target: many NoC
+// bindings in, one out, global addresses in, window offsets out.
+class MemoryPort : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
+ public:
+  tlm_utils::multi_passthrough_target_socket<MemoryPort> in;
+  tlm::tlm_initiator_socket<> out;
+
+  MemoryPort(sc_core::sc_module_name name, uint64_t base)
+      : sc_core::sc_module(name), in("in"), out("out"), base_(base) {
+    in.register_b_transport(this, &MemoryPort::b_transport);
+    in.register_nb_transport_fw(this, &MemoryPort::nb_transport_fw);
+    in.register_transport_dbg(this, &MemoryPort::transport_dbg);
+    in.register_get_direct_mem_ptr(this, &MemoryPort::get_direct_mem_ptr);
+    out.bind(*this);
+  }
+
+ private:
+  // Runs `call` with the payload's address as a window offset, then restores it.
+  template <typename Call>
+  auto local(tlm::tlm_generic_payload& tx, Call call) {
+    const uint64_t global = tx.get_address();
+    tx.set_address(global - base_);
+    auto result = call();
+    tx.set_address(global);
+    return result;
+  }
+  void b_transport(int, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    local(tx, [&] {
+      out->b_transport(tx, delay);
+      return 0;
+    });
+  }
+  tlm::tlm_sync_enum nb_transport_fw(int, tlm::tlm_generic_payload& tx, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) {
+    // The NoC's channels call b_transport only; a forward nb call would need the backward path
+    // of one of many bindings, which the platform does not use.
+    (void)phase;
+    (void)delay;
+    tx.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return tlm::TLM_COMPLETED;
+  }
+  unsigned int transport_dbg(int, tlm::tlm_generic_payload& tx) {
+    return local(tx, [&] { return out->transport_dbg(tx); });
+  }
+  bool get_direct_mem_ptr(int, tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi) {
+    const bool ok = local(tx, [&] { return out->get_direct_mem_ptr(tx, dmi); });
+    dmi.set_start_address(dmi.get_start_address() + base_);
+    const uint64_t end = dmi.get_end_address();
+    dmi.set_end_address(end > ~uint64_t{0} - base_ ? ~uint64_t{0} : end + base_);
+    return ok;
+  }
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload&, tlm::tlm_phase&,
+                                     sc_core::sc_time&) override {
+    return tlm::TLM_COMPLETED;
+  }
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) override {
+    const uint64_t hi = end > ~uint64_t{0} - base_ ? ~uint64_t{0} : end + base_;
+    for (unsigned i = 0; i < in.size(); ++i) in[i]->invalidate_direct_mem_ptr(start + base_, hi);
+  }
+
+  uint64_t base_;
+};
+
 Netlist::Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg,
                  EndpointFactory make_endpoint, bool host_stub)
-    : sc_core::sc_module(name), cfg_(cfg), plan_(plan_network(cfg_)) {
+    : Netlist(name, cfg, NetlistOptions{std::move(make_endpoint), host_stub, nullptr, {}}) {}
+
+Netlist::Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg, NetlistOptions options)
+    : sc_core::sc_module(name), cfg_(cfg), options_(std::move(options)), plan_(plan_network(cfg_)) {
+  build(options_.make_endpoint, options_.host_stub);
+}
+
+void Netlist::connect(tlm::tlm_initiator_socket<>& from, tlm::tlm_base_target_socket_b<>& to) {
+  bind_through(options_.bind_hook, from, to);
+}
+
+void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
   ensure_ps_resolution();
+  if (cfg_.memory_external && options_.memory.target == nullptr)
+    throw std::invalid_argument(
+        "memory.kind is external but no memory target was given (NetlistOptions::memory)");
   cfg_.noc.validate();
   if (cfg_.noc.model != noc::NocModel::kPacket)
     throw std::invalid_argument(
@@ -156,10 +233,10 @@ Netlist::Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg,
                                              noc::ChannelRole::kNetwork, flit);
     auto ba = std::make_unique<noc::Channel>((base + "_rev").c_str(), phys,
                                              noc::ChannelRole::kNetwork, flit);
-    routers_[link.a]->out[pa].bind(ab->in);
-    ab->out.bind(routers_[link.b]->in[pb]);
-    routers_[link.b]->out[pb].bind(ba->in);
-    ba->out.bind(routers_[link.a]->in[pa]);
+    connect(routers_[link.a]->out[pa], ab->in);
+    connect(ab->out, routers_[link.b]->in[pb]);
+    connect(routers_[link.b]->out[pb], ba->in);
+    connect(ba->out, routers_[link.a]->in[pa]);
     ab->set_reverse(ba.get());
     ba->set_reverse(ab.get());
     link_ch_.push_back(std::move(ab));
@@ -183,47 +260,64 @@ Netlist::Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg,
     }
     auto& inj = make_local_channel("inject_" + site.name, noc::ChannelRole::kInject);
     auto& ej = make_local_channel("eject_" + site.name, noc::ChannelRole::kEject);
-    ep->noc_out.bind(inj.in);
-    inj.out.bind(routers_[site.index]->in[core_port[site.index]]);
-    routers_[site.index]->out[core_port[site.index]].bind(ej.in);
-    ej.out.bind(ep->noc_in);
+    connect(ep->noc_out, inj.in);
+    connect(inj.out, routers_[site.index]->in[core_port[site.index]]);
+    connect(routers_[site.index]->out[core_port[site.index]], ej.in);
+    connect(ej.out, ep->noc_in);
     inj.set_reverse(&ej);
     ej.set_reverse(&inj);
     endpoints_.push_back(std::move(ep));
   }
 
-  // The HBM: an eject channel from each attachment router into one of its port bindings.
-  HbmParams hbm_params = cfg_.hbm;
-  hbm_params.base_address = kHbmBase;
-  hbm_ = std::make_unique<Hbm>("hbm", hbm_params);
-  for (int r : plan_.hbm_routers) {
-    auto& ej = make_local_channel("eject_hbm_" + plan_.sites[r].name, noc::ChannelRole::kEject);
-    auto& inj = make_local_channel("inject_hbm_" + plan_.sites[r].name, noc::ChannelRole::kInject);
-    routers_[r]->out[hbm_port[r]].bind(ej.in);
-    ej.out.bind(hbm_->port);
-    ej.set_reverse(&inj);
-    inj.set_reverse(&ej);
-    // The HBM never initiates: an idle initiator drives the unused inputs.
-    auto idle = std::make_unique<IdleInitiator>(("idle_hbm_" + plan_.sites[r].name).c_str());
-    idle->out.bind(inj.in);
-    inj.out.bind(routers_[r]->in[hbm_port[r]]);
-    fillers_.push_back(std::move(idle));
-  }
+  attach_memory(hbm_port);
 
   // The host port.
   const int hr = plan_.host_router;
   host_inject_ = &make_local_channel("inject_host", noc::ChannelRole::kInject);
   host_eject_ = &make_local_channel("eject_host", noc::ChannelRole::kEject);
-  host_inject_->out.bind(routers_[hr]->in[host_port[hr]]);
-  routers_[hr]->out[host_port[hr]].bind(host_eject_->in);
+  connect(host_inject_->out, routers_[hr]->in[host_port[hr]]);
+  connect(routers_[hr]->out[host_port[hr]], host_eject_->in);
   host_inject_->set_reverse(host_eject_);
   host_eject_->set_reverse(host_inject_);
   if (host_stub) {
     auto stub = std::make_unique<HostStub>("host_stub");
-    stub->noc_out.bind(host_inject_->in);
-    host_eject_->out.bind(stub->noc_in);
+    connect(stub->noc_out, host_inject_->in);
+    connect(host_eject_->out, stub->noc_in);
     fillers_.push_back(std::move(stub));
   }
+}
+
+// The main memory (the HBM, or the user's target behind a MemoryPort): an eject channel from
+// each attachment router into it, and an idle initiator on the inputs it never drives.
+void Netlist::attach_memory(const std::vector<int>& hbm_port) {
+  tlm::tlm_base_target_socket_b<>* memory = nullptr;
+  if (options_.memory.target != nullptr) {
+    memory_port_ = std::make_unique<MemoryPort>("memory_port", kHbmBase);
+    connect(memory_port_->out, *options_.memory.target);
+    memory = &memory_port_->in;
+  } else {
+    HbmParams hbm_params = cfg_.hbm;
+    hbm_params.base_address = kHbmBase;
+    hbm_ = std::make_unique<Hbm>("hbm", hbm_params);
+    memory = &hbm_->port;
+  }
+  for (int r : plan_.hbm_routers) {
+    auto& ej = make_local_channel("eject_hbm_" + plan_.sites[r].name, noc::ChannelRole::kEject);
+    auto& inj = make_local_channel("inject_hbm_" + plan_.sites[r].name, noc::ChannelRole::kInject);
+    connect(routers_[r]->out[hbm_port[r]], ej.in);
+    connect(ej.out, *memory);
+    ej.set_reverse(&inj);
+    inj.set_reverse(&ej);
+    auto idle = std::make_unique<IdleInitiator>(("idle_hbm_" + plan_.sites[r].name).c_str());
+    connect(idle->out, inj.in);
+    connect(inj.out, routers_[r]->in[hbm_port[r]]);
+    fillers_.push_back(std::move(idle));
+  }
+}
+
+Hbm& Netlist::hbm() {
+  if (!hbm_) throw std::logic_error("the platform's main memory is external: no built-in HBM");
+  return *hbm_;
 }
 
 Netlist::~Netlist() = default;

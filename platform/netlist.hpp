@@ -19,6 +19,7 @@
 #include "atleus/noc/router.hpp"
 #include "atleus/noc/routing.hpp"
 #include "atleus/noc/topology.hpp"
+#include "atleus/platform/bind_hook.hpp"
 #include "atleus/platform/platform_config.hpp"
 
 namespace atleus {
@@ -54,6 +55,33 @@ constexpr uint64_t kHostBase = 1ull << 47;
 constexpr uint64_t kHostWindow = 1ull << 32;
 constexpr uint64_t kHbmBase = 1ull << 48;
 
+// Optional interface of a user's main memory: its energy, so the run can account for it.
+class MemoryEnergy {
+ public:
+  virtual ~MemoryEnergy() = default;
+  virtual double dynamic_energy_j() const = 0;
+  virtual double static_energy_j(uint64_t elapsed_ps) const = 0;
+};
+
+// A user's TLM-2.0 target as the platform's main memory, in place of the built-in HBM. It sees
+// local offsets: the platform subtracts the window base (kHbmBase) on the way in (DMI regions
+// and invalidations are translated back). Its window and attachment routers come from the
+// platform's `memory.hbm` (capacity_gib, attach).
+struct ExternalMemory {
+  tlm::tlm_base_target_socket_b<>* target = nullptr;
+  const MemoryEnergy* energy = nullptr;  // none: the run reports the memory's energy as unknown
+};
+
+struct NetlistOptions {
+  // Puts a block on each core site; by default the site's core model.
+  std::function<std::unique_ptr<Endpoint>(const Site&)> make_endpoint;
+  bool host_stub = true;  // a stub host answers packets sent to the host port
+  BindHook bind_hook;     // every internal binding passes through it
+  ExternalMemory memory;  // replaces the HBM when `target` is set
+};
+
+class MemoryPort;
+
 class Netlist : public sc_core::sc_module {
  public:
   using EndpointFactory = std::function<std::unique_ptr<Endpoint>(const Site&)>;
@@ -62,13 +90,20 @@ class Netlist : public sc_core::sc_module {
   // With `host_stub`, a stub host answers packets sent to the host port.
   Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg,
           EndpointFactory make_endpoint = nullptr, bool host_stub = true);
+  Netlist(sc_core::sc_module_name name, const PlatformConfig& cfg, NetlistOptions options);
   ~Netlist() override;
+
+  // Binds `from` to `to`, through the bind hook when one is set.
+  void connect(tlm::tlm_initiator_socket<>& from, tlm::tlm_base_target_socket_b<>& to);
 
   const PlatformConfig& config() const { return cfg_; }
   const NetworkPlan& plan() const { return plan_; }
   const std::vector<Site>& sites() const { return plan_.sites; }
   Endpoint& endpoint(int site) { return *endpoints_.at(site); }
-  Hbm& hbm() { return *hbm_; }
+  // The built-in HBM; throws std::logic_error when the main memory is external.
+  Hbm& hbm();
+  bool has_hbm() const { return hbm_ != nullptr; }
+  const ExternalMemory& external_memory() const { return options_.memory; }
   const std::vector<std::unique_ptr<noc::Router>>& routers() const { return routers_; }
   // Channels of router-to-router links: [2*link] is a->b, [2*link+1] is b->a.
   const std::vector<std::unique_ptr<noc::Channel>>& link_channels() const { return link_ch_; }
@@ -84,8 +119,13 @@ class Netlist : public sc_core::sc_module {
  private:
   noc::Channel& make_local_channel(const std::string& name, noc::ChannelRole role);
 
+  void build(EndpointFactory make_endpoint, bool host_stub);
+  void attach_memory(const std::vector<int>& hbm_port);
+
   PlatformConfig cfg_;
+  NetlistOptions options_;
   NetworkPlan plan_;
+  std::unique_ptr<MemoryPort> memory_port_;
   std::vector<std::unique_ptr<noc::Router>> routers_;
   std::vector<std::unique_ptr<noc::Channel>> link_ch_;
   std::vector<std::unique_ptr<noc::Channel>> local_ch_;

@@ -85,10 +85,16 @@ struct PlatformConfig {
   std::map<std::string, std::string> placement;
   // Where `noc.model` was set (line and column 1-based, 0 when the key is absent or came from
   // --set), so a command that does not support the chosen model can point at the key.
-  struct {
+  struct KeyAt {
     std::string file;
     int line = 0, column = 0;
-  } noc_model_at;
+  };
+  KeyAt noc_model_at;
+  // `memory.kind: external`: the main memory is a user's TLM-2.0 target given through the
+  // library (NetlistOptions::memory); `memory.hbm` still gives its window (capacity) and the
+  // routers it attaches to. [default] false: the built-in HBM model.
+  bool memory_external = false;
+  KeyAt memory_kind_at;
 
   const CoreType& core_type(const std::string& name) const;
   int core_count() const;

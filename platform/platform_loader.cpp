@@ -458,7 +458,14 @@ void read_placement(const ConfigNode& node, PlatformConfig& cfg) {
 }
 
 void read_memory(const ConfigNode& node, PlatformConfig& cfg) {
-  node.expect_keys({"hbm"});
+  node.expect_keys({"hbm", "kind"});
+  if (node.has("kind")) {
+    const ConfigNode kind = node.child("kind");
+    const std::string k = kind.as<std::string>();
+    if (k != "hbm" && k != "external") kind.fail("expected 'hbm' or 'external'");
+    cfg.memory_external = k == "external";
+    cfg.memory_kind_at = {kind.file(), kind.line(), kind.column()};
+  }
   const ConfigNode hbm = node.child("hbm");
   read_validated(hbm, hbm_fields(), cfg.hbm, {"attach"});
   const ConfigNode attach = hbm.child("attach");

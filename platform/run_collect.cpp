@@ -208,8 +208,16 @@ void collect_network(const WorkloadPlatform::Impl& p, RunResult& r) {
       p.state.noc_packets_timed
           ? static_cast<double>(p.state.noc_packet_latency_ps) / p.state.noc_packets_timed * 1e-3
           : 0;
-  e["hbm"] = net.hbm().stats().energy_j;
-  e["static"] += net.hbm().static_energy_j(T);
+  if (net.has_hbm()) {
+    e["hbm"] = net.hbm().stats().energy_j;
+    e["static"] += net.hbm().static_energy_j(T);
+  } else if (const MemoryEnergy* mem = net.external_memory().energy) {
+    e["memory"] = mem->dynamic_energy_j();
+    e["static"] += mem->static_energy_j(T);
+  } else {
+    r.warnings.push_back(
+        "main memory: an external target that reports no energy; energy_j leaves it out");
+  }
 }
 
 // What the task records add up to per kernel, per stage and per core.
@@ -346,9 +354,9 @@ RunResult collect_run(const WorkloadPlatform::Impl& p) {
   r.mode = p.spec.mode == Mode::kFinetune ? "finetune" : "inference";
   collect_time(p, r);
   auto& e = r.energy_breakdown_j;
-  for (const char* k :
-       {"reram", "systolic", "sfu", "noc_routers", "noc_links", "tsv", "hbm", "static"})
+  for (const char* k : {"reram", "systolic", "sfu", "noc_routers", "noc_links", "tsv", "static"})
     e[k] = 0.0;
+  if (p.net->has_hbm()) e["hbm"] = 0.0;
   const auto clock_gated = collect_core_energy(p, r);
   collect_network(p, r);
   for (const auto& [k, v] : e) r.energy_j += v;
@@ -373,7 +381,11 @@ RunResult collect_run(const WorkloadPlatform::Impl& p) {
   collect_cores(p, tt, r);
   if (p.opt.trace) r.trace = build_trace(p.tasks, p.state, *p.net, p.plan);
   if (p.functional) r.functional = p.functional->report();
+  const std::vector<std::string> memory_warnings = std::move(r.warnings);
   r.warnings = platform_warnings(p.cfg);
+  r.warnings.insert(r.warnings.end(), memory_warnings.begin(), memory_warnings.end());
+  r.protocol_checked = p.opt.check_protocol;
+  r.protocol = p.protocol;
   collect_mapping(p, r);
   return r;
 }

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "atleus/platform/functional_run.hpp"
+#include "atleus/platform/netlist.hpp"
 #include "atleus/platform/platform_config.hpp"
+#include "atleus/platform/protocol_checker.hpp"
 #include "atleus/workloads/op_graph.hpp"
 
 namespace atleus {
@@ -23,6 +25,13 @@ struct RunOptions {
   bool trace = false;       // build a trace-event timeline (RunResult::trace)
   bool functional = false;  // compute real numbers too (timing and energy do not change)
   FunctionalOptions functional_options;
+  // Every internal socket binding passes through a ProtocolChecker (RunResult::protocol).
+  bool check_protocol = false;
+  // WorkloadPlatform only: every internal socket binding passes through this hook (after the
+  // protocol checker, when both are on): tracers, monitors, a checker of the user's own.
+  BindHook bind_hook;
+  // WorkloadPlatform only: a user's TLM-2.0 target as main memory (netlist.hpp).
+  ExternalMemory memory;
   // WorkloadPlatform only: a user's host issues the layer transactions through the host port.
   bool external_host = false;
   // WorkloadPlatform only: call sc_stop() when the last task finishes.
@@ -70,6 +79,8 @@ struct TierRow {
 
 struct RunResult {
   std::string mode;
+  bool protocol_checked = false;  // RunOptions::check_protocol
+  ProtocolCheckStats protocol;
   std::vector<std::string> warnings;  // platform_warnings() of the platform (describe.hpp)
   std::vector<TierRow> tiers;
   std::vector<CoreRow> cores;

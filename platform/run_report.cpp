@@ -28,6 +28,11 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
   J j;
   j["mode"] = r.mode;
   j["warnings"] = r.warnings;
+  if (r.protocol_checked)
+    j["protocol_check"] = {{"bindings", r.protocol.bindings},
+                           {"transactions", r.protocol.transactions},
+                           {"violations", r.protocol.violations},
+                           {"first_violations", r.protocol.first_violations}};
   j["simulated_time_s"] = r.simulated_time_s;
   j["sequences"] = r.sequences;
   j["seq_len"] = spec.task.seq_len;

@@ -210,15 +210,30 @@ TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) 
 
   const uint64_t cycle = period_ps(cfg.noc.router.clock_mhz);
   std::vector<TrafficNode*> nodes;
-  Netlist net("platform", cfg, [&](const Site& site) {
+  ProtocolCheckStats protocol;
+  std::vector<std::unique_ptr<ProtocolChecker>> checkers;
+  NetlistOptions nopt;
+  nopt.make_endpoint = [&](const Site& site) {
     auto node = std::make_unique<TrafficNode>(("traffic_" + site.name).c_str(), site.index, gen,
                                               opt, cycle, cfg.noc.router.flit_bytes);
     nodes.push_back(node.get());
     return node;
-  });
+  };
+  if (opt.check_protocol)
+    nopt.bind_hook = [&](const std::string& binding, tlm::tlm_initiator_socket<>& from,
+                         tlm::tlm_base_target_socket_b<>& to) {
+      const std::string name = "protocol_check_" + std::to_string(checkers.size());
+      checkers.push_back(std::make_unique<ProtocolChecker>(name.c_str(), binding, protocol));
+      from.bind(checkers.back()->in);
+      checkers.back()->out.bind(to);
+      return true;
+    };
+  Netlist net("platform", cfg, std::move(nopt));
   sc_core::sc_start();
 
   TrafficResult r;
+  r.protocol_checked = opt.check_protocol;
+  r.protocol = protocol;
   r.nodes = static_cast<int>(nodes.size());
   r.noc_clock_mhz = cfg.noc.router.clock_mhz;
   const unsigned flits = opt.traffic.flits_per_packet;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "atleus/platform/platform_config.hpp"
+#include "atleus/platform/protocol_checker.hpp"
 #include "atleus/workloads/traffic_pattern.hpp"
 
 namespace atleus {
@@ -19,10 +20,14 @@ struct TrafficOptions {
   TrafficParams traffic;  // pattern, rate, packet size, seed
   uint64_t packets_per_node = 2000;
   double warmup_fraction = 0.1;  // share of the injection period left out as warm-up
+  // Packet model: a ProtocolChecker on every socket binding (TrafficResult::protocol).
+  bool check_protocol = false;
 };
 
 struct TrafficResult {
   noc::NocModel model = noc::NocModel::kPacket;
+  bool protocol_checked = false;
+  ProtocolCheckStats protocol;
   int nodes = 0;
   uint64_t packets_sent = 0;     // packets created in the measurement window
   uint64_t flits_delivered = 0;  // all packets of the run

@@ -130,6 +130,21 @@ void init_state(WorkloadPlatform::Impl& p) {
   }
 }
 
+// With check_protocol, a ProtocolChecker on every binding (then the user's hook, if any, on the
+// checker's output side); otherwise the user's hook alone.
+BindHook make_bind_hook(WorkloadPlatform::Impl& p) {
+  if (!p.opt.check_protocol) return p.opt.bind_hook;
+  return [&p](const std::string& binding, tlm::tlm_initiator_socket<>& from,
+              tlm::tlm_base_target_socket_b<>& to) {
+    const std::string name = "protocol_check_" + std::to_string(p.checkers.size());
+    p.checkers.push_back(std::make_unique<ProtocolChecker>(name.c_str(), binding, p.protocol));
+    ProtocolChecker& c = *p.checkers.back();
+    from.bind(c.in);
+    bind_through(p.opt.bind_hook, c.out, to);
+    return true;
+  };
+}
+
 // The compute node on one core site: the site's core model behind a network interface.
 std::unique_ptr<Endpoint> make_node(WorkloadPlatform::Impl& p, const Site& site) {
   std::unique_ptr<Endpoint> model;
@@ -138,6 +153,7 @@ std::unique_ptr<Endpoint> make_node(WorkloadPlatform::Impl& p, const Site& site)
   node_opt.packet_bytes = p.opt.packet_bytes;
   node_opt.hbm_base = kHbmBase;
   node_opt.reram = reram_params(p.cfg);
+  node_opt.bind_hook = p.bind_hook;
   if (site.type->kind == CoreKind::kReram) {
     model = std::make_unique<ReramCore>(name.c_str(), site.type->reram);
   } else if (site.type->kind == CoreKind::kRoofline) {
@@ -176,15 +192,19 @@ WorkloadPlatform::WorkloadPlatform(sc_core::sc_module_name name, const PlatformC
     const uint64_t now = now_ps(), last = impl_->state.last_finish_ps;
     impl_->done.notify(from_ps(last > now ? last - now : 0));
   };
-  p.net = std::make_unique<Netlist>(
-      "platform", p.cfg, [&p](const Site& site) { return make_node(p, site); },
-      /*host_stub=*/false);
+  p.bind_hook = make_bind_hook(p);
+  NetlistOptions nopt;
+  nopt.make_endpoint = [&p](const Site& site) { return make_node(p, site); };
+  nopt.host_stub = false;
+  nopt.bind_hook = p.bind_hook;
+  nopt.memory = p.opt.memory;
+  p.net = std::make_unique<Netlist>("platform", p.cfg, std::move(nopt));
   if (p.opt.trace)
     for (const auto& ch : p.net->link_channels()) ch->keep_busy_intervals();
   if (!p.opt.external_host) {
     p.host = std::make_unique<HostDriver>("host", p.state);
-    p.host->out.bind(p.net->host_in());
-    p.net->host_out().bind(p.host->in);
+    p.net->connect(p.host->out, p.net->host_in());
+    p.net->connect(p.net->host_out(), p.host->in);
   }
   SC_METHOD(on_done);
   sensitive << p.done;

@@ -9,6 +9,7 @@
 #include "atleus/platform/compute_node.hpp"
 #include "atleus/platform/functional_run.hpp"
 #include "atleus/platform/host_driver.hpp"
+#include "atleus/platform/protocol_checker.hpp"
 #include "atleus/platform/run_state.hpp"
 #include "atleus/platform/workload_platform.hpp"
 #include "atleus/workloads/mapping.hpp"
@@ -26,6 +27,9 @@ struct WorkloadPlatform::Impl {
   RunState state;
   std::unique_ptr<FunctionalRun> functional;
   std::vector<std::pair<int, ComputeNode*>> nodes;  // (site, node)
+  ProtocolCheckStats protocol;
+  std::vector<std::unique_ptr<ProtocolChecker>> checkers;
+  BindHook bind_hook;  // the protocol checker and/or the user's hook
   std::unique_ptr<Netlist> net;
   std::unique_ptr<HostDriver> host;
   sc_core::sc_event done;

@@ -30,6 +30,7 @@ struct TrafficCliOptions {
   unsigned packet_flits = 4;
   uint64_t seed = 1;
   double hotspot_fraction = 0.1;
+  bool check_protocol = false;
   bool json = false;
 };
 int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t);
@@ -48,6 +49,7 @@ struct RunCliOptions {
   bool quiet = false;
   bool trace = false;
   bool functional = false;
+  bool check_protocol = false;
   unsigned adc_bits = 0;  // 0: the platform's core_types.<reram>.adc_bits
   unsigned layers = 0;
   double noise = 0.0;

@@ -72,6 +72,7 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, const 
   ro.packet_bytes = o.packet_bytes;
   ro.trace = o.trace;
   ro.functional = o.functional;
+  ro.check_protocol = o.check_protocol;
   ro.functional_options.noise_sigma = o.noise;
   ro.functional_options.seed = o.seed;
   // A progress bar on stderr for runs longer than a second, when it is a terminal.
@@ -150,7 +151,22 @@ void print_summary(const nlohmann::ordered_json& s) {
   if (s.contains("warnings"))
     for (const auto& w : s["warnings"])
       std::printf("  warning               %s\n", w.get<std::string>().c_str());
+  if (s.contains("protocol_check"))
+    std::printf("  protocol check        %llu transactions on %llu bindings: %llu violations\n",
+                s["protocol_check"]["transactions"].get<unsigned long long>(),
+                s["protocol_check"]["bindings"].get<unsigned long long>(),
+                s["protocol_check"]["violations"].get<unsigned long long>());
   std::printf("  wall time             %.3g s\n", s["wall_time_s"].get<double>());
+}
+
+// Base-protocol violations found by --check-protocol in a mode's summary: printed, and the
+// run is an internal fault.
+uint64_t report_violations(const nlohmann::ordered_json& s) {
+  if (!s.contains("protocol_check")) return 0;
+  const auto n = s["protocol_check"]["violations"].get<uint64_t>();
+  for (const auto& v : s["protocol_check"]["first_violations"])
+    std::fprintf(stderr, "atleus-vp: protocol violation: %s\n", v.get<std::string>().c_str());
+  return n;
 }
 
 }  // namespace
@@ -162,6 +178,12 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   if (o.adc_bits != 0)
     for (auto& type : cfg.core_types)
       if (type.kind == CoreKind::kReram) type.reram.adc_bits = o.adc_bits;
+  if (cfg.memory_external) {
+    const auto& at = cfg.memory_kind_at;
+    throw ConfigError(at.file.empty() ? cfg.file : at.file, at.line, at.column, "memory.kind",
+                      "'external' memory is a user's TLM target given through the library "
+                      "(RunOptions::memory); the command line has none to attach");
+  }
   if (cfg.noc.model != noc::NocModel::kPacket) {
     const auto& at = cfg.noc_model_at;
     throw ConfigError(at.file.empty() ? cfg.file : at.file, at.line, at.column, "noc.model",
@@ -239,6 +261,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                            {"tsv", d.area_tsv_mm2},
                            {"total", d.area_total_mm2}};
   }
+  uint64_t violations = 0;
   std::string kernels = "mode,", links = "mode,";
   bool header = true;
   for (Mode m : modes) {
@@ -264,6 +287,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
     printable["platform"] = cfg.name;
     printable["workload"] = workload;
     if (!o.quiet) print_summary(printable);
+    violations += report_violations(s);
     if (modes.size() == 1) {
       for (auto& [k, v] : s.items()) summary[k] = v;
     } else {
@@ -303,7 +327,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
       std::printf("trace: %s/trace.json (open it in ui.perfetto.dev or chrome://tracing)\n",
                   out.c_str());
   }
-  return 0;
+  return violations > 0 ? 1 : 0;
 }
 
 }  // namespace atleus::cli

@@ -4,6 +4,7 @@
 
 #include "atleus/noc/flit_network.hpp"
 #include "atleus/platform/traffic_run.hpp"
+#include "atleus/platform/yaml_config.hpp"
 #include "sc_main/cli_common.hpp"
 
 namespace atleus::cli {
@@ -17,6 +18,12 @@ int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t) {
   opt.traffic.seed = t.seed;
   opt.traffic.hotspot_fraction = t.hotspot_fraction;
   opt.packets_per_node = t.packets;
+  opt.check_protocol = t.check_protocol;
+  if (t.check_protocol && cfg.noc.model != noc::NocModel::kPacket)
+    throw ConfigError(cfg.noc_model_at.file.empty() ? cfg.file : cfg.noc_model_at.file,
+                      cfg.noc_model_at.line, cfg.noc_model_at.column, "noc.model",
+                      "--check-protocol checks the TLM sockets of the packet model; the flit "
+                      "model has none");
   TrafficResult r;
   try {
     r = run_traffic(cfg, opt);
@@ -48,8 +55,13 @@ int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t) {
                                 {"noc_clock_mhz", r.noc_clock_mhz},
                                 {"simulated_time_s", r.simulated_s}};
     if (r.model == noc::NocModel::kFlit) j["router_traversals"] = r.router_traversals;
+    if (r.protocol_checked)
+      j["protocol_check"] = {{"bindings", r.protocol.bindings},
+                             {"transactions", r.protocol.transactions},
+                             {"violations", r.protocol.violations},
+                             {"first_violations", r.protocol.first_violations}};
     std::cout << j.dump(2) << "\n";
-    return 0;
+    return r.protocol.violations > 0 ? 1 : 0;
   }
   std::printf(
       "Traffic on %s (%s NoC model): %s, offered %.4f flits/node/cycle, %u-flit packets, %d "
@@ -65,7 +77,15 @@ int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t) {
   std::printf("  energy             %.4g J (%.4g pJ/bit)\n", r.energy_j, r.energy_per_bit_j * 1e12);
   std::printf("  simulated time     %.4g s, %llu packets measured\n", r.simulated_s,
               static_cast<unsigned long long>(r.packets_sent));
-  return 0;
+  if (r.protocol_checked) {
+    std::printf("  protocol check     %llu transactions on %llu bindings: %llu violations\n",
+                static_cast<unsigned long long>(r.protocol.transactions),
+                static_cast<unsigned long long>(r.protocol.bindings),
+                static_cast<unsigned long long>(r.protocol.violations));
+    for (const auto& v : r.protocol.first_violations)
+      std::fprintf(stderr, "atleus-vp: protocol violation: %s\n", v.c_str());
+  }
+  return r.protocol.violations > 0 ? 1 : 0;
 }
 
 }  // namespace atleus::cli

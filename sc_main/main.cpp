@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   traffic->add_flag("--json", traffic_o.json, "print JSON");
+  traffic->add_flag("--check-protocol", traffic_o.check_protocol,
+                    "check the TLM-2.0 base protocol on every socket binding (exit 1 on a "
+                    "violation)");
 
   cli::PlatformOptions run_p;
   cli::RunCliOptions run_o;
@@ -122,6 +125,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--out", run_o.out, "output folder")->capture_default_str();
   run->add_flag("--quiet", run_o.quiet, "no terminal summary and no progress bar");
+  run->add_flag("--check-protocol", run_o.check_protocol,
+                "check the TLM-2.0 base protocol on every internal socket binding "
+                "(summary.json protocol_check; exit 1 on a violation)");
   run->add_flag("--functional", run_o.functional,
                 "compute real numbers on the hardware's numerics too, and report each layer's "
                 "error against plain float (time and energy are the same)");

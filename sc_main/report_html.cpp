@@ -476,7 +476,7 @@ std::vector<LinkRow> link_rows(const Csv& c) {
 
 std::string warnings_html(const Mode& m, const std::vector<LinkRow>& links) {
   const ojson& s = *m.s;
-  std::vector<std::pair<std::string, std::string>> w;  // kind, text
+  std::vector<std::pair<std::string, std::string>> w;      // kind, text
   if (s.contains("warnings") && s["warnings"].is_array())  // the platform's (describe.hpp)
     for (const auto& pw : s["warnings"])
       if (pw.is_string()) w.push_back({"platform", pw.get<std::string>()});
