@@ -112,7 +112,7 @@ TEST_CASE("describe --json: the Atleus system of the paper", "[cli][describe]") 
   CHECK(j["cost"]["stack_cost_usd"].get<double>() > 0);
 }
 
-TEST_CASE("describe prints a readable summary; presets all describe", "[cli][describe]") {
+TEST_CASE("describe prints a readable summary, presets all describe", "[cli][describe]") {
   const Run r = run("describe");
   CHECK(r.code == 0);
   CHECK(r.out.find("Platform atleus") != std::string::npos);
@@ -136,7 +136,7 @@ TEST_CASE("overriding a platform parameter with --set", "[cli][describe]") {
   CHECK(j["cores"]["reram"] == 36);
 }
 
-TEST_CASE("bad inputs: one line naming file, line and key; exit code 2; nothing on stdout",
+TEST_CASE("bad inputs: one line naming file, line and key, exit code 2, nothing on stdout",
           "[cli][errors]") {
   struct Case {
     std::string what, args, expect_in_err;
@@ -145,7 +145,8 @@ TEST_CASE("bad inputs: one line naming file, line and key; exit code 2; nothing 
       {"missing file", "describe --platform /nonexistent/p.yaml",
        "/nonexistent/p.yaml: cannot open"},
       {"syntax error", "describe --platform " + platform_file("syntax.yaml", "tiers: [1, 2\n"),
-       "syntax.yaml:2:"},
+       // The parser finds the open bracket unclosed at the end of the file.
+       "syntax.yaml:3:1: end of sequence flow not found"},
       {"unknown key",
        "describe --platform " +
            platform_file("unknown.yaml", "noc:\n  router:\n    clock_mhzz: 5\n"),

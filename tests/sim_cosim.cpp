@@ -124,7 +124,7 @@ TEST_CASE("debug transport and DMI reach the HBM through the NoC from a 64-bit h
   CHECK(net.hbm().stats().reads == 1);
 }
 
-TEST_CASE("without stored data the HBM refuses DMI and debug access; unrouted addresses too") {
+TEST_CASE("without stored data the HBM refuses DMI and debug access, unrouted addresses too") {
   const PlatformConfig cfg = load_platform("atleus");
   Netlist net("net", cfg, sink, /*host_stub=*/false);
   bool dmi = true, dmi_unrouted = true;

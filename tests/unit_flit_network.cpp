@@ -162,7 +162,7 @@ TEST_CASE("flit: parameters are validated and named", "[flit]") {
   CHECK_THROWS_AS(parse_noc_model("flow"), std::invalid_argument);
 }
 
-TEST_CASE("flit: separable allocators return a matching; iSLIP desynchronises", "[flit]") {
+TEST_CASE("flit: separable allocators return a matching, iSLIP desynchronises", "[flit]") {
   for (auto kind : {AllocatorKind::kRoundRobin, AllocatorKind::kIslip}) {
     SeparableAllocator a(4, 4, kind, 1);
     std::vector<std::pair<int, int>> g;
@@ -345,7 +345,7 @@ TEST_CASE("flit: Little's law holds on a run", "[flit]") {
   }
 }
 
-TEST_CASE("flit: virtual cut-through and wormhole agree at zero load; VCT needs room", "[flit]") {
+TEST_CASE("flit: virtual cut-through and wormhole agree at zero load, VCT needs room", "[flit]") {
   NocParams p;
   p.flit.flow_control = FlowControl::kVirtualCutThrough;
   Mesh m(4, 4);

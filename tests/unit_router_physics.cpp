@@ -36,7 +36,7 @@ TEST_CASE("router area, leakage and energy follow its buffers, crossbar and allo
   CHECK(router_energy_pj_per_bit(narrow, 5) < router_energy_pj_per_bit(r, 5));
 }
 
-TEST_CASE("TSV bundles: width, pitch and keep-out zone; skip TSVs scale with their span",
+TEST_CASE("TSV bundles: width, pitch and keep-out zone, skip TSVs scale with their span",
           "[noc][tsv]") {
   TsvParams t;  // 5 um diameter, pitch 3 x diameter, keep-out 5 um
   // 512 TSVs (256 bits each way): a 23 x 23 bundle at 15 um pitch plus a 5 um ring.
