@@ -89,6 +89,17 @@ NetworkPlan plan_network(const PlatformConfig& cfg) {
   targets.push_back({p.host_router});
   p.address_map.add(kHbmBase, cfg.hbm.capacity_bytes(), p.hbm_target, "hbm");
   p.address_map.add(kHostBase, kHostWindow, p.host_target, "host");
+  for (const auto& port : cfg.ports) {
+    const int r = site_node(p.topology, port.attach, ("ports." + port.name + ".attach").c_str());
+    p.port_routers.push_back(r);
+    if (port.initiator) {
+      p.port_targets.push_back(-1);
+      continue;
+    }
+    p.port_targets.push_back(static_cast<int>(targets.size()));
+    targets.push_back({r});
+    p.address_map.add(port.base, port.size, p.port_targets.back(), "port " + port.name);
+  }
   p.routing = std::make_unique<noc::RoutingTable>(p.topology, std::move(targets));
   return p;
 }
@@ -193,6 +204,9 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
     if (r == plan_.host_router) host_port[r] = p++;
     ports[r] = p;
   }
+  // Then one port per external port attached to the router.
+  std::vector<int> ext_port(plan_.port_routers.size());
+  for (std::size_t i = 0; i < ext_port.size(); ++i) ext_port[i] = ports[plan_.port_routers[i]]++;
 
   // Routers with their routing-table rows translated to output ports.
   const auto& rt = *plan_.routing;
@@ -203,7 +217,10 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
       if (link == noc::RoutingTable::kDeliver) {
         route[tg] = tg == plan_.hbm_target    ? hbm_port[r]
                     : tg == plan_.host_target ? host_port[r]
-                                              : core_port[r];
+                    : tg < n_sites            ? core_port[r]
+                                              : -1;
+        for (std::size_t i = 0; i < ext_port.size(); ++i)
+          if (plan_.port_targets[i] == tg) route[tg] = ext_port[i];
       } else if (link >= 0) {
         const auto& nb = topo.neighbours(r);
         for (int i = 0; i < static_cast<int>(nb.size()); ++i)
@@ -270,6 +287,7 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
   }
 
   attach_memory(hbm_port);
+  attach_ports(ext_port);
 
   // The host port.
   const int hr = plan_.host_router;
@@ -313,6 +331,52 @@ void Netlist::attach_memory(const std::vector<int>& hbm_port) {
     connect(inj.out, routers_[r]->in[hbm_port[r]]);
     fillers_.push_back(std::move(idle));
   }
+}
+
+// External ports: a target port gets an eject channel whose output the user binds to their
+// target (an idle initiator drives its inject side); an initiator port gets an inject channel
+// the user's initiator binds to (a null target ends its eject side, which nothing addresses).
+void Netlist::attach_ports(const std::vector<int>& first_port) {
+  for (std::size_t i = 0; i < cfg_.ports.size(); ++i) {
+    const auto& port = cfg_.ports[i];
+    const int r = plan_.port_routers[i], rp = first_port[i];
+    auto& inj = make_local_channel("inject_port_" + port.name, noc::ChannelRole::kInject);
+    auto& ej = make_local_channel("eject_port_" + port.name, noc::ChannelRole::kEject);
+    connect(inj.out, routers_[r]->in[rp]);
+    connect(routers_[r]->out[rp], ej.in);
+    inj.set_reverse(&ej);
+    ej.set_reverse(&inj);
+    if (port.initiator) {
+      auto end = std::make_unique<NullTarget>(("null_port_" + port.name).c_str());
+      connect(ej.out, end->in);
+      fillers_.push_back(std::move(end));
+      port_channel_.push_back(&inj);
+    } else {
+      auto idle = std::make_unique<IdleInitiator>(("idle_port_" + port.name).c_str());
+      connect(idle->out, inj.in);
+      fillers_.push_back(std::move(idle));
+      port_channel_.push_back(&ej);
+    }
+  }
+}
+
+int Netlist::port_index(const std::string& name, bool initiator) const {
+  for (std::size_t i = 0; i < cfg_.ports.size(); ++i)
+    if (cfg_.ports[i].name == name) {
+      if (cfg_.ports[i].initiator != initiator)
+        throw std::invalid_argument("port " + name + " is " +
+                                    (initiator ? "a target" : "an initiator") + " port");
+      return static_cast<int>(i);
+    }
+  throw std::invalid_argument("no port named " + name + " in the platform's ports:");
+}
+
+tlm::tlm_initiator_socket<>& Netlist::port_target(const std::string& name) {
+  return port_channel_[port_index(name, false)]->out;
+}
+
+tlm::tlm_target_socket<>& Netlist::port_initiator(const std::string& name) {
+  return port_channel_[port_index(name, true)]->in;
 }
 
 Hbm& Netlist::hbm() {

@@ -40,8 +40,10 @@ struct NetworkPlan {
   std::vector<Site> sites;
   std::vector<int> hbm_routers;
   int host_router = 0;
-  int hbm_target = 0;   // target id of the HBM (= number of sites)
-  int host_target = 0;  // target id of the host port
+  int hbm_target = 0;             // target id of the HBM (= number of sites)
+  int host_target = 0;            // target id of the host port
+  std::vector<int> port_routers;  // PlatformConfig::ports: the router of each
+  std::vector<int> port_targets;  // its target id, or -1 for an initiator
   noc::AddressMap address_map;
   std::unique_ptr<noc::RoutingTable> routing;
 };
@@ -114,6 +116,13 @@ class Netlist : public sc_core::sc_module {
   tlm::tlm_target_socket<>& host_in();
   tlm::tlm_initiator_socket<>& host_out();
 
+  // The platform's `ports:`. A target port's socket to bind to the user's target (it carries
+  // the packets addressed to the port's window); an initiator port's socket to bind the user's
+  // initiator to (it injects at the port's router). Throws std::invalid_argument for an
+  // unknown name or the wrong kind.
+  tlm::tlm_initiator_socket<>& port_target(const std::string& name);
+  tlm::tlm_target_socket<>& port_initiator(const std::string& name);
+
   uint64_t hbm_base() const { return kHbmBase; }
 
  private:
@@ -121,6 +130,8 @@ class Netlist : public sc_core::sc_module {
 
   void build(EndpointFactory make_endpoint, bool host_stub);
   void attach_memory(const std::vector<int>& hbm_port);
+  void attach_ports(const std::vector<int>& first_port);
+  int port_index(const std::string& name, bool initiator) const;
 
   PlatformConfig cfg_;
   NetlistOptions options_;
@@ -132,6 +143,7 @@ class Netlist : public sc_core::sc_module {
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
   std::unique_ptr<Hbm> hbm_;
   std::vector<std::unique_ptr<sc_core::sc_module>> fillers_;  // drive unused router inputs
+  std::vector<noc::Channel*> port_channel_;  // per port: its eject (target) or inject channel
   noc::Channel* host_inject_ = nullptr;
   noc::Channel* host_eject_ = nullptr;
 };

@@ -78,6 +78,16 @@ struct PlatformConfig {
   HbmParams hbm;
   std::vector<SiteRef> hbm_attach;  // routers the HBM controller ports attach to
   SiteRef host_attach;              // router the host's port attaches to
+  // A user's TLM-2.0 target (with an address window) or initiator on a router of its own
+  // choosing, beside the cores (YAML `ports:`). The netlist exposes each by name; the target
+  // receives the global address.
+  struct ExternalPort {
+    std::string name;
+    bool initiator = false;  // false: a target with the window below
+    SiteRef attach;
+    uint64_t base = 0, size = 0;
+  };
+  std::vector<ExternalPort> ports;
   CostParams cost;
   // Kernel class (workloads/op_graph.hpp kernel_class()) -> core type that runs it. Classes
   // not listed follow the default: frozen matrices on ReRAM cores (else systolic, else

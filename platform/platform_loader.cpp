@@ -457,6 +457,32 @@ void read_placement(const ConfigNode& node, PlatformConfig& cfg) {
   }
 }
 
+// ports: {NAME: {kind: target|initiator, attach: [t, x, y], base: A, size: B}, ...}
+void read_ports(const ConfigNode& node, PlatformConfig& cfg) {
+  if (!node.is_map()) node.fail("expected a map of port names");
+  for (const auto& name : node.keys()) {
+    const ConfigNode p = node.child(name);
+    p.expect_keys({"kind", "attach", "base", "size"});
+    PlatformConfig::ExternalPort port;
+    port.name = name;
+    const std::string kind = p.child("kind").as<std::string>();
+    if (kind != "target" && kind != "initiator")
+      p.child("kind").fail("expected 'target' or 'initiator'");
+    port.initiator = kind == "initiator";
+    port.attach = read_site(p.child("attach"), cfg);
+    if (!port.initiator) {
+      port.base = p.child("base").as<uint64_t>();
+      port.size = p.child("size").as<uint64_t>();
+      if (port.size == 0) p.child("size").fail("a target's window needs a size above 0");
+      if (port.base > ~uint64_t{0} - (port.size - 1))
+        p.child("size").fail("the window [base, base + size) overflows 64 bits");
+    } else if (p.has("base") || p.has("size")) {
+      p.fail_key("base", "an initiator port has no address window");
+    }
+    cfg.ports.push_back(port);
+  }
+}
+
 void read_memory(const ConfigNode& node, PlatformConfig& cfg) {
   node.expect_keys({"hbm", "kind"});
   if (node.has("kind")) {
@@ -505,7 +531,7 @@ PlatformConfig load_platform(const std::string& name_or_path,
   const ConfigDoc doc = load_config(path, overrides);
   const ConfigNode root = doc.root();
   root.expect_keys({"schema_version", "name", "description", "core_types", "tiers", "vertical",
-                    "noc", "memory", "host", "cost", "placement", "include"});
+                    "noc", "memory", "host", "cost", "placement", "include", "ports"});
   PlatformConfig cfg;
   cfg.file = path;
   const int version = root.get_or<int>("schema_version", kPlatformSchemaVersion);
@@ -525,6 +551,7 @@ PlatformConfig load_platform(const std::string& name_or_path,
   }
   if (root.has("cost")) read_validated(root.child("cost"), cost_fields(), cfg.cost);
   if (root.has("placement")) read_placement(root.child("placement"), cfg);
+  if (root.has("ports")) read_ports(root.child("ports"), cfg);
 
   // Structural problems the per-key checks cannot see (a duplicate link, say).
   try {
@@ -534,7 +561,12 @@ PlatformConfig load_platform(const std::string& name_or_path,
         root.fail_key("vertical", "core site " + plan.sites[s].name +
                                       " cannot reach the HBM: the network is not connected");
   } catch (const std::invalid_argument& e) {
-    root.fail_key(root.has("vertical") ? "vertical" : "tiers", e.what());
+    // A port's window that overlaps another is the port's fault.
+    const std::string what = e.what();
+    for (const auto& port : cfg.ports)
+      if (what.find("port " + port.name + " ") != std::string::npos)
+        root.child("ports").child(port.name).fail_key("base", what);
+    root.fail_key(root.has("vertical") ? "vertical" : "tiers", what);
   }
   return cfg;
 }

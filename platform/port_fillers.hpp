@@ -23,6 +23,21 @@ class HostStub : public Endpoint {
   }
 };
 
+// Ends a path nothing is addressed through (the eject side of an initiator port): whatever
+// arrives is answered with an address error.
+class NullTarget : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<NullTarget> in;
+  explicit NullTarget(sc_core::sc_module_name name) : sc_core::sc_module(name), in("in") {
+    in.register_b_transport(this, &NullTarget::b_transport);
+  }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time&) {
+    tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  }
+};
+
 class IdleInitiator : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<IdleInitiator> out;

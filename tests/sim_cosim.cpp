@@ -3,8 +3,11 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -189,4 +192,73 @@ TEST_CASE("a time resolution coarser than 1 ps is an error naming the finest nee
   } catch (const std::invalid_argument& e) {
     CHECK(std::string(e.what()).find("1 ps or finer") != std::string::npos);
   }
+}
+
+TEST_CASE(
+    "a user's target and initiator on routers of their own: zero-load latency, global address") {
+  const PlatformConfig cfg =
+      load_platform(std::string(ATLEUS_SOURCE_DIR) + "/tests/data/platforms/line3-ports.yaml");
+  REQUIRE(cfg.ports.size() == 2);
+  Netlist net("net", cfg, sink);
+  struct UserTarget : sc_core::sc_module {
+    tlm_utils::simple_target_socket<UserTarget> socket;
+    uint64_t last_address = 0;
+    unsigned received = 0;
+    explicit UserTarget(sc_core::sc_module_name n) : sc_module(n), socket("socket") {
+      socket.register_b_transport(this, &UserTarget::b);
+    }
+    void b(tlm::tlm_generic_payload& tx, sc_core::sc_time&) {
+      last_address = tx.get_address();
+      ++received;
+      tx.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+  } uart("uart");
+  uint64_t latency_ps = 0;
+  bool ok = false;
+  tlm::tlm_response_status unmapped = tlm::TLM_INCOMPLETE_RESPONSE;
+  Host64 dma("dma", [&] {
+    std::vector<unsigned char> buf(256);
+    tlm::tlm_generic_payload tx;
+    prepare(tx, tlm::TLM_WRITE_COMMAND, 0x10000010, buf);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    dma.out->b_transport(tx, delay);
+    ok = tx.is_response_ok();
+    latency_ps = to_ps(delay);
+    prepare(tx, tlm::TLM_WRITE_COMMAND, 0x10001000, buf);  // just past the window
+    dma.out->b_transport(tx, delay);
+    unmapped = tx.get_response_status();
+  });
+  BusWidthAdapter<64, 32> port("dma_port");
+  dma.out.bind(port.in);
+  port.out.bind(net.port_initiator("dma"));
+  net.port_target("uart").bind(uart.socket);
+  CHECK_THROWS_AS(net.port_target("dma"), std::invalid_argument);
+  CHECK_THROWS_AS(net.port_initiator("nope"), std::invalid_argument);
+  IdleInitiator idle("idle");
+  idle.out.bind(dma.in);
+  sc_core::sc_start();
+  CHECK(ok);
+  CHECK(uart.received == 1);
+  CHECK(uart.last_address == 0x10000010);
+  // As a core-to-core packet from site 0 to site 2 of line3 (sim_noc): 3 routers of 3 cycles,
+  // 2 links of 1 cycle, 8 flits of 32 bytes, at 1 GHz.
+  const uint64_t cycle = 1000;
+  CHECK(latency_ps == 3 * 3 * cycle + 2 * cycle + 8 * cycle);
+  CHECK(unmapped == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+TEST_CASE("ports: a window overlapping another is an error naming both") {
+  const std::string dir = std::string(ATLEUS_SOURCE_DIR) + "/tests/data/platforms/";
+  const std::string p = std::filesystem::temp_directory_path() /
+                        ("atleus_ports_" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(p)
+      << "include: " << dir << "line3.yaml\n"
+      << "ports:\n  a: {kind: target, attach: [0, 1, 0], base: 0x100000000, size: 16}\n";
+  try {
+    Netlist net("net", load_platform(p), sink);
+    FAIL("an overlapping window was accepted");
+  } catch (const std::exception& e) {
+    CHECK(std::string(e.what()).find("port a") != std::string::npos);
+  }
+  std::filesystem::remove(p);
 }
