@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <vector>
@@ -72,8 +73,13 @@ class TrafficNode : public Endpoint {
       packets.push_back({t, to_ps(delay), info.hops, info.queue_ps});
     }
     tx.clear_extension(&info);
+    if (on_finished) on_finished();
   }
 
+ public:
+  std::function<void()> on_finished;  // the node has injected its last packet
+
+ private:
   int src_;
   TrafficGenerator& gen_;
   const TrafficOptions& opt_;
@@ -200,53 +206,106 @@ TrafficResult run_flit_traffic(const PlatformConfig& cfg, const TrafficOptions& 
 
 }  // namespace
 
+struct TrafficPlatform::Impl {
+  PlatformConfig cfg;
+  TrafficOptions opt;
+  NetworkPlan plan;
+  std::unique_ptr<TrafficGenerator> gen;
+  uint64_t cycle = 0;
+  std::vector<TrafficNode*> nodes;
+  std::size_t finished = 0;
+  uint64_t last_finish_ps = 0;
+  ProtocolCheckStats protocol;
+  std::vector<std::unique_ptr<ProtocolChecker>> checkers;
+  std::unique_ptr<Netlist> net;
+  sc_core::sc_event done;
+};
+
+TrafficPlatform::TrafficPlatform(sc_core::sc_module_name name, const PlatformConfig& cfg,
+                                 const TrafficOptions& opt)
+    : sc_core::sc_module(name), impl_(std::make_unique<Impl>()) {
+  Impl& p = *impl_;
+  p.cfg = cfg;
+  p.opt = opt;
+  p.opt.traffic.validate();
+  if (p.cfg.noc.model != noc::NocModel::kPacket)
+    throw std::invalid_argument(
+        "TrafficPlatform elaborates the packet NoC model; run_traffic() "
+        "runs the flit model");
+  p.plan = plan_network(p.cfg);
+  std::vector<NodeCoord> coords;
+  for (const auto& s : p.plan.sites) coords.push_back({s.tier, s.x, s.y});
+  p.gen = std::make_unique<TrafficGenerator>(p.opt.traffic, coords);
+  p.cycle = period_ps(p.cfg.noc.router.clock_mhz);
+  NetlistOptions nopt;
+  nopt.make_endpoint = [&p](const Site& site) {
+    auto node = std::make_unique<TrafficNode>(("traffic_" + site.name).c_str(), site.index, *p.gen,
+                                              p.opt, p.cycle, p.cfg.noc.router.flit_bytes);
+    node->on_finished = [&p] {
+      p.last_finish_ps = std::max(p.last_finish_ps, now_ps());
+      if (++p.finished == p.nodes.size()) p.done.notify(sc_core::SC_ZERO_TIME);
+    };
+    p.nodes.push_back(node.get());
+    return node;
+  };
+  if (p.opt.check_protocol)
+    nopt.bind_hook = [&p](const std::string& binding, tlm::tlm_initiator_socket<>& from,
+                          tlm::tlm_base_target_socket_b<>& to) {
+      const std::string n = "protocol_check_" + std::to_string(p.checkers.size());
+      p.checkers.push_back(std::make_unique<ProtocolChecker>(n.c_str(), binding, p.protocol));
+      from.bind(p.checkers.back()->in);
+      p.checkers.back()->out.bind(to);
+      return true;
+    };
+  p.net = std::make_unique<Netlist>("platform", p.cfg, std::move(nopt));
+  SC_METHOD(on_done);
+  sensitive << p.done;
+  dont_initialize();
+}
+
+TrafficPlatform::~TrafficPlatform() = default;
+
+void TrafficPlatform::on_done() {
+  if (impl_->opt.stop_when_done) sc_core::sc_stop();
+}
+
+Netlist& TrafficPlatform::netlist() {
+  return *impl_->net;
+}
+bool TrafficPlatform::done() const {
+  return impl_->finished == impl_->nodes.size();
+}
+const sc_core::sc_event& TrafficPlatform::done_event() const {
+  return impl_->done;
+}
+
+TrafficResult TrafficPlatform::collect() const {
+  if (!done()) throw std::logic_error("collect(): the traffic nodes have not finished injecting");
+  const Impl& p = *impl_;
+  TrafficResult r;
+  r.protocol_checked = p.opt.check_protocol;
+  r.protocol = p.protocol;
+  r.nodes = static_cast<int>(p.nodes.size());
+  r.noc_clock_mhz = p.cfg.noc.router.clock_mhz;
+  std::vector<const std::vector<PacketRecord>*> per_node;
+  for (const auto* n : p.nodes) per_node.push_back(&n->packets);
+  summarise(per_node, p.opt.traffic.flits_per_packet, p.cycle, p.opt.warmup_fraction, r);
+  for (const auto& router : p.net->routers()) r.energy_j += router->stats().energy_j;
+  for (const auto& ch : p.net->link_channels()) r.energy_j += ch->stats().energy_j;
+  for (const auto& ch : p.net->local_channels()) r.energy_j += ch->stats().energy_j;
+  const double bits = static_cast<double>(r.flits_delivered) * p.cfg.noc.router.flit_bytes * 8.0;
+  r.energy_per_bit_j = bits > 0 ? r.energy_j / bits : 0.0;
+  // The last injection: the simulation's end when nothing else runs beside it.
+  r.simulated_s = static_cast<double>(p.last_finish_ps) * 1e-12;
+  return r;
+}
+
 TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) {
   opt.traffic.validate();
   if (cfg.noc.model == noc::NocModel::kFlit) return run_flit_traffic(cfg, opt);
-  const auto plan = plan_network(cfg);
-  std::vector<NodeCoord> coords;
-  for (const auto& s : plan.sites) coords.push_back({s.tier, s.x, s.y});
-  TrafficGenerator gen(opt.traffic, coords);
-
-  const uint64_t cycle = period_ps(cfg.noc.router.clock_mhz);
-  std::vector<TrafficNode*> nodes;
-  ProtocolCheckStats protocol;
-  std::vector<std::unique_ptr<ProtocolChecker>> checkers;
-  NetlistOptions nopt;
-  nopt.make_endpoint = [&](const Site& site) {
-    auto node = std::make_unique<TrafficNode>(("traffic_" + site.name).c_str(), site.index, gen,
-                                              opt, cycle, cfg.noc.router.flit_bytes);
-    nodes.push_back(node.get());
-    return node;
-  };
-  if (opt.check_protocol)
-    nopt.bind_hook = [&](const std::string& binding, tlm::tlm_initiator_socket<>& from,
-                         tlm::tlm_base_target_socket_b<>& to) {
-      const std::string name = "protocol_check_" + std::to_string(checkers.size());
-      checkers.push_back(std::make_unique<ProtocolChecker>(name.c_str(), binding, protocol));
-      from.bind(checkers.back()->in);
-      checkers.back()->out.bind(to);
-      return true;
-    };
-  Netlist net("platform", cfg, std::move(nopt));
+  TrafficPlatform platform("traffic", cfg, opt);
   sc_core::sc_start();
-
-  TrafficResult r;
-  r.protocol_checked = opt.check_protocol;
-  r.protocol = protocol;
-  r.nodes = static_cast<int>(nodes.size());
-  r.noc_clock_mhz = cfg.noc.router.clock_mhz;
-  const unsigned flits = opt.traffic.flits_per_packet;
-  std::vector<const std::vector<PacketRecord>*> per_node;
-  for (const auto* n : nodes) per_node.push_back(&n->packets);
-  summarise(per_node, flits, cycle, opt.warmup_fraction, r);
-  for (const auto& router : net.routers()) r.energy_j += router->stats().energy_j;
-  for (const auto& ch : net.link_channels()) r.energy_j += ch->stats().energy_j;
-  for (const auto& ch : net.local_channels()) r.energy_j += ch->stats().energy_j;
-  const double bits = static_cast<double>(r.flits_delivered) * cfg.noc.router.flit_bytes * 8.0;
-  r.energy_per_bit_j = bits > 0 ? r.energy_j / bits : 0.0;
-  r.simulated_s = sc_core::sc_time_stamp().to_seconds();
-  return r;
+  return platform.collect();
 }
 
 }  // namespace atleus

@@ -8,8 +8,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <systemc>
 
+#include "atleus/platform/netlist.hpp"
 #include "atleus/platform/platform_config.hpp"
 #include "atleus/platform/protocol_checker.hpp"
 #include "atleus/workloads/traffic_pattern.hpp"
@@ -22,6 +25,8 @@ struct TrafficOptions {
   double warmup_fraction = 0.1;  // share of the injection period left out as warm-up
   // Packet model: a ProtocolChecker on every socket binding (TrafficResult::protocol).
   bool check_protocol = false;
+  // TrafficPlatform only: call sc_stop() when every node has injected its last packet.
+  bool stop_when_done = false;
 };
 
 struct TrafficResult {
@@ -46,7 +51,28 @@ struct TrafficResult {
   uint64_t router_traversals = 0;  // flit model: flits through a router's switch
 };
 
-// Elaborates the platform with traffic nodes and simulates. Call once per process.
+// The platform's NoC (packet model) with a traffic node on every core site, as a module in the
+// user's own simulation: elaborate, sc_start as the user likes (done_event() fires when every
+// node has injected its last packet; TrafficOptions::stop_when_done calls sc_stop then), collect.
+class TrafficPlatform : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(TrafficPlatform);
+  TrafficPlatform(sc_core::sc_module_name name, const PlatformConfig& cfg,
+                  const TrafficOptions& opt);
+  ~TrafficPlatform() override;
+  Netlist& netlist();
+  bool done() const;
+  const sc_core::sc_event& done_event() const;
+  TrafficResult collect() const;  // throws std::logic_error before done()
+  struct Impl;
+
+ private:
+  void on_done();
+  std::unique_ptr<Impl> impl_;
+};
+
+// Elaborates the platform with traffic nodes and simulates (the flit model: its own cycle
+// loop). Call once per process.
 TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt);
 
 }  // namespace atleus
