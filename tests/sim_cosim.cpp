@@ -281,3 +281,65 @@ TEST_CASE("synthetic traffic beside a free-running clock stops when every node i
   // Far below saturation the network accepts what is offered.
   CHECK(r.accepted_rate == Approx(r.offered_rate).epsilon(0.1));
 }
+
+TEST_CASE("a binding hook sees every binding and can interpose a tracer on any of them") {
+  const PlatformConfig cfg = load_platform("atleus", {"memory.hbm.store_data=true"});
+  // A tracer the user puts between the NoC and the HBM: counts what passes.
+  struct Tracer : sc_core::sc_module {
+    tlm_utils::simple_target_socket<Tracer> in;
+    tlm_utils::simple_initiator_socket<Tracer> out;
+    unsigned seen = 0;
+    explicit Tracer(sc_core::sc_module_name n) : sc_module(n), in("in"), out("out") {
+      in.register_b_transport(this, &Tracer::b);
+    }
+    void b(tlm::tlm_generic_payload& tx, sc_core::sc_time& d) {
+      ++seen;
+      out->b_transport(tx, d);
+    }
+  };
+  std::vector<std::unique_ptr<Tracer>> tracers;
+  std::vector<std::string> names;
+  NetlistOptions nopt;
+  nopt.make_endpoint = sink;
+  nopt.host_stub = false;
+  nopt.bind_hook = [&](const std::string& binding, tlm::tlm_initiator_socket<>& from,
+                       tlm::tlm_base_target_socket_b<>& to) {
+    names.push_back(binding);
+    if (binding.find("eject_hbm") == std::string::npos ||
+        binding.find(".hbm.") == std::string::npos)
+      return false;
+    tracers.push_back(
+        std::make_unique<Tracer>(("tracer_" + std::to_string(tracers.size())).c_str()));
+    from.bind(tracers.back()->in);
+    tracers.back()->out.bind(to);
+    return true;
+  };
+  Netlist net("net", cfg, std::move(nopt));
+  // Every link has 4 bindings (two channels, each bound at both ends); every core site, HBM
+  // attachment and the host port 4 (inject and eject channels, both ends), less the host's two
+  // that the user makes.
+  const auto& plan = net.plan();
+  const std::size_t expected =
+      4 * plan.topology.links().size() + 4 * plan.sites.size() + 4 * plan.hbm_routers.size() + 2;
+  CHECK(names.size() == expected);
+  REQUIRE(tracers.size() == plan.hbm_routers.size());
+  bool ok = false;
+  Host64 host("host", [&] {
+    std::vector<unsigned char> buf(64);
+    tlm::tlm_generic_payload tx;
+    prepare(tx, tlm::TLM_WRITE_COMMAND, kHbmBase + 64, buf);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    host.out->b_transport(tx, d);
+    ok = tx.is_response_ok();
+  });
+  BusWidthAdapter<64, 32> port("host_port");
+  host.out.bind(port.in);
+  port.out.bind(net.host_in());
+  net.host_out().bind(host.in);
+  sc_core::sc_start();
+  CHECK(ok);
+  unsigned seen = 0;
+  for (const auto& t : tracers) seen += t->seen;
+  CHECK(seen == 1);
+  CHECK(net.hbm().stats().writes == 1);
+}
