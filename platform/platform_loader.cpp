@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "atleus/platform/block_kind.hpp"
+#include "atleus/platform/core_fields.hpp"
 #include "atleus/platform/netlist.hpp"
 #include "atleus/platform/param_binding.hpp"
 #include "atleus/workloads/op_graph.hpp"
@@ -40,6 +42,8 @@ std::vector<fs::path> preset_dirs() {
   dirs.push_back(fs::path(ATLEUS_SOURCE_DIR) / "platform" / "configs");
   return dirs;
 }
+
+}  // namespace
 
 const FieldTable<ReramCoreParams>& reram_fields() {
   using P = ReramCoreParams;
@@ -144,6 +148,7 @@ const FieldTable<RooflineCoreParams>& roofline_fields() {
                             .add("dequant_ops_per_weight", &P::dequant_ops_per_weight)
                             .add("weight_reuse_vectors", &P::weight_reuse_vectors)
                             .add("area_mm2", &P::area_mm2)
+                            .add("weight_capacity_bytes", &P::weight_capacity_bytes)
                             .custom("dequant", [](P& p, const ConfigNode& v) {
                               try {
                                 p.dequant = parse_dequant_mode(v.as<std::string>());
@@ -153,6 +158,8 @@ const FieldTable<RooflineCoreParams>& roofline_fields() {
                             });
   return t;
 }
+
+namespace {
 
 const FieldTable<HbmParams>& hbm_fields() {
   using P = HbmParams;
@@ -268,13 +275,6 @@ const FieldTable<noc::FlitParams>& flit_fields() {
   return t;
 }
 
-template <typename S>
-void read_validated(const ConfigNode& node, const FieldTable<S>& table, S& s,
-                    const std::vector<std::string>& extra = {}) {
-  table.read(node, s, extra);
-  validate_at(node, s);
-}
-
 SiteRef read_site(const ConfigNode& node, const PlatformConfig& cfg) {
   const auto v = node.as<std::vector<int64_t>>();
   if (v.size() != 3) node.fail("a core site is [tier, x, y]");
@@ -305,28 +305,14 @@ void read_core_types(const ConfigNode& node, PlatformConfig& cfg) {
     CoreType type;
     type.name = name;
     const std::string kind = ct.get<std::string>("kind");
-    if (kind == "reram") {
-      type.kind = CoreKind::kReram;
-      read_validated(ct, reram_fields(), type.reram, {"kind"});
-    } else if (kind == "systolic") {
-      type.kind = CoreKind::kSystolic;
-      read_validated(ct, systolic_fields(), type.systolic, {"kind", "dequant"});
-      if (ct.has("dequant")) {
-        const ConfigNode v = ct.child("dequant");
-        try {
-          type.dequant_materialize =
-              parse_dequant_mode(v.as<std::string>()) == DequantMode::kMaterialize;
-        } catch (const ParamError& e) {
-          v.fail(e.what());
-        }
-      }
-    } else if (kind == "roofline") {
-      type.kind = CoreKind::kRoofline;
-      read_validated(ct, roofline_fields(), type.roofline, {"kind", "local_memory"});
-      type.local_memory = ct.get_or<bool>("local_memory", false);
-    } else {
-      ct.child("kind").fail("unknown core kind '" + kind + "' (reram, systolic, roofline)");
+    type.kind = find_block_kind(kind);
+    if (type.kind == nullptr) {
+      std::string list;
+      for (const auto& n : BlockKindRegistry::instance().names())
+        list += (list.empty() ? "" : ", ") + n;
+      ct.child("kind").fail("unknown core kind '" + kind + "' (" + list + ")");
     }
+    type.kind->read(ct, type);
     cfg.core_types.push_back(type);
   }
 }
@@ -448,11 +434,10 @@ void read_placement(const ConfigNode& node, PlatformConfig& cfg) {
     const std::string type = v.as<std::string>();
     if (std::find(used.begin(), used.end(), type) == used.end())
       v.fail("no tier has core type '" + type + "'");
-    if (cls == "frozen" && cfg.core_type(type).kind == CoreKind::kReram) {
-      // The default; nothing to record.
-    } else if (cfg.core_type(type).kind == CoreKind::kReram) {
-      v.fail("only frozen matrices can run on ReRAM cores");
-    }
+    const BlockKind& kind = *cfg.core_type(type).kind;
+    if (!kind.can_run(cls))
+      v.fail("core type '" + type + "' (kind " + kind.name() + ") cannot run '" + cls +
+             "' kernels");
     cfg.placement[cls] = type;
   }
 }
