@@ -19,6 +19,7 @@
 
 #include "atleus/models/block_model.hpp"
 #include "atleus/models/component.hpp"
+#include "atleus/models/compute_op.hpp"
 #include "atleus/models/reram_core.hpp"
 
 namespace atleus {
@@ -32,6 +33,18 @@ enum class BlockRole {
   kCrossbar,  // frozen matrices placed in its crossbars (crossbar_params() gives the geometry)
   kArray,     // dynamic products, attention, LoRA, SFU work; frozen products when no crossbar
   kRoofline,  // everything, when the platform has neither of the above
+};
+
+// Cost of one op on an idle core of a kind (no NoC, no queueing): what `probe` prints.
+struct BlockOpCost {
+  uint64_t cycles = 0;        // at the core's clock (0: the kind has no clock)
+  uint64_t stall_cycles = 0;  // of which stalls
+  std::string stall_reason;   // what the stalls wait for ("" when none)
+  uint64_t time_ps = 0;
+  uint64_t macs = 0;
+  double utilisation = 0;                                // of the core's MAC units over the op
+  std::vector<std::pair<std::string, double>> energy_j;  // by event class
+  std::vector<std::pair<std::string, double>> detail;    // further figures of the kind
 };
 
 class BlockKind {
@@ -73,6 +86,12 @@ class BlockKind {
   virtual const ReramCoreParams* crossbar_params(const CoreType&) const { return nullptr; }
   // `run --adc-bits`: kinds with ADCs take the new resolution; false when it does not apply.
   virtual bool set_adc_bits(CoreType&, unsigned /*bits*/) const { return false; }
+  // Cost of `op` on one idle core; nullopt when the kind cannot run it or has no closed form.
+  // `dataflow` (os, ws, is; empty: the core's own) applies to kinds with a dataflow choice.
+  virtual std::optional<BlockOpCost> op_cost(const CoreType&, const ComputeOp&,
+                                             const std::string& /*dataflow*/) const {
+    return std::nullopt;
+  }
   // Accepted-but-suspicious settings, reported by describe, run and the report.
   virtual std::vector<std::string> warnings(const CoreType&) const { return {}; }
 };

@@ -93,6 +93,32 @@ class SystolicKind : public BlockKind {
     return {"array", "sfu", "sram port"};
   }
   bool dequant_materialize(const CoreType& type) const override { return type.dequant_materialize; }
+  std::optional<BlockOpCost> op_cost(const CoreType& type, const ComputeOp& op,
+                                     const std::string& dataflow) const override {
+    if (op.kind != OpKind::kGemm && op.kind != OpKind::kMvm) return std::nullopt;
+    SystolicCoreParams p = type.systolic;
+    if (!dataflow.empty()) p.dataflow = parse_dataflow(dataflow);
+    const SystolicGemmCost c = gemm_cost(p, op.m, op.k, op.n, operand_bytes_for(p, op));
+    const SystolicFolding f = gemm_folding(p, op.m, op.k, op.n);
+    BlockOpCost r;
+    r.cycles = c.total_cycles;
+    r.stall_cycles = c.stall_cycles;
+    if (c.bandwidth_stall_cycles > 0) r.stall_reason = "sram bandwidth";
+    if (c.spill_stall_cycles > 0)
+      r.stall_reason += std::string(r.stall_reason.empty() ? "" : ", ") + "sram capacity spill";
+    r.time_ps = c.latency_ps;
+    r.macs = c.macs;
+    r.utilisation = c.utilisation;
+    r.energy_j = {{"pe_mac", c.energy_mac_j}, {"sram", c.energy_sram_j}};
+    r.detail = {{"compute_cycles", double(c.compute_cycles)},
+                {"fold_cycles", double(f.fold_cycles)},
+                {"row_folds", double(f.row_folds)},
+                {"col_folds", double(f.col_folds)},
+                {"sram_read_bytes", double(c.sram_read_bytes)},
+                {"sram_write_bytes", double(c.sram_write_bytes)},
+                {"spill_bytes", double(c.spill_bytes)}};
+    return r;
+  }
 };
 
 class RooflineKind : public BlockKind {
@@ -124,6 +150,20 @@ class RooflineKind : public BlockKind {
     return static_cast<uint64_t>(type.roofline.weight_capacity_bytes * 8.0 / bits);
   }
   bool weights_resident(const CoreType& type) const override { return type.local_memory; }
+  std::optional<BlockOpCost> op_cost(const CoreType& type, const ComputeOp& op,
+                                     const std::string&) const override {
+    const RooflineCost c = roofline_cost(type.roofline, op);
+    BlockOpCost r;
+    r.time_ps = c.latency_ps;
+    r.macs = c.macs;
+    const double peak_macs = type.roofline.peak_macs_per_ns * c.latency_ps * 1e-3;
+    r.utilisation = peak_macs > 0 ? c.macs / peak_macs : 0;
+    r.energy_j = {{"roofline", c.energy_j}};
+    r.detail = {{"bytes", double(c.bytes)}, {"vector_ops", double(c.vector_ops)}};
+    if (c.bound != RooflineBound::kCompute)
+      r.stall_reason = std::string(to_string(c.bound)) + " bound";
+    return r;
+  }
 };
 
 }  // namespace

@@ -54,6 +54,16 @@ struct RunCliOptions {
   uint64_t seed = 1;
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
+struct ProbeGemmOptions {
+  std::string core;
+  uint64_t m = 0, k = 0, n = 0;
+  std::string dataflow;  // os | ws | is; empty: the core's
+  unsigned bits = 0;     // operand bits; 0: the core's datapath width
+  std::string topology;  // SCALE-Sim GEMM topology CSV
+  bool json = false, csv = false;
+};
+int run_probe_gemm_cmd(const PlatformOptions& p, const ProbeGemmOptions& o);
+
 int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out);
 
 CLI::App* add_finetune_demo_command(CLI::App& app, FinetuneDemoOptions& opt);

@@ -149,6 +149,27 @@ int main(int argc, char** argv) {
       ->expected(2, -1);
   compare->add_option("--out", compare_out, "HTML file to write")->capture_default_str();
 
+  cli::PlatformOptions probe_p;
+  cli::ProbeGemmOptions probe_o;
+  auto* probe = app.add_subcommand(
+      "probe", "the cost of one kernel on one idle block of a platform (no NoC, no pipeline)");
+  probe->require_subcommand(1);
+  auto* probe_gemm = probe->add_subcommand(
+      "gemm", "one GEMM out[M][N] = A[M][K] . B[K][N] (or a SCALE-Sim topology CSV of them)");
+  cli::add_platform_options(*probe_gemm, probe_p);
+  probe_gemm->add_option("--core", probe_o.core, "core type (a key of core_types)")->required();
+  probe_gemm->add_option("--m", probe_o.m, "rows of A and of the result");
+  probe_gemm->add_option("--k", probe_o.k, "reduction dimension");
+  probe_gemm->add_option("--n", probe_o.n, "columns of B and of the result");
+  probe_gemm->add_option("--dataflow", probe_o.dataflow,
+                         "os | ws | is (systolic cores; default: the core's)");
+  probe_gemm->add_option("--bits", probe_o.bits,
+                         "operand bits (default: the core's datapath width)");
+  probe_gemm->add_option("--topology", probe_o.topology,
+                         "SCALE-Sim GEMM topology CSV: `Layer name, M, N, K,` per row");
+  probe_gemm->add_flag("--json", probe_o.json, "print JSON");
+  probe_gemm->add_flag("--csv", probe_o.csv, "print CSV (one row per GEMM, then totals)");
+
   FinetuneDemoOptions demo_o;
   auto* demo = cli::add_finetune_demo_command(app, demo_o);
 
@@ -172,6 +193,7 @@ int main(int argc, char** argv) {
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
     if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out);
     if (*demo) return cli::run_finetune_demo_cmd(demo_o);
+    if (*probe_gemm) return cli::run_probe_gemm_cmd(probe_p, probe_o);
   } catch (const ConfigError& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;
