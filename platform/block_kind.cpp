@@ -1,5 +1,9 @@
 #include "atleus/platform/block_kind.hpp"
 
+#include <dlfcn.h>
+
+#include <filesystem>
+#include <set>
 #include <stdexcept>
 
 namespace atleus {
@@ -47,6 +51,19 @@ std::vector<std::string> BlockKindRegistry::names() const {
   std::vector<std::string> v;
   for (const auto& k : kinds_) v.push_back(k->name());
   return v;
+}
+
+void load_block_kind_plugin(const std::string& path) {
+  static std::set<std::string> loaded;
+  std::error_code ec;
+  const std::string key = std::filesystem::weakly_canonical(path, ec).string();
+  if (loaded.count(key) != 0) return;
+  // Kinds register from the plugin's static constructors; the handle stays open for good.
+  if (dlopen(key.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+    const char* why = dlerror();
+    throw std::invalid_argument("cannot load plugin '" + path + "': " + (why ? why : "?"));
+  }
+  loaded.insert(key);
 }
 
 }  // namespace atleus

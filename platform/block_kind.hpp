@@ -120,6 +120,12 @@ struct RegisterBlockKind {
   RegisterBlockKind() { BlockKindRegistry::instance().add(std::make_unique<K>()); }
 };
 
+// Loads a shared object (dlopen) whose RegisterBlockKind objects add its kinds. The program's
+// own symbols must be visible to it (atleus-vp exports them; a program linking the static
+// library needs ENABLE_EXPORTS, or link atleus::vp as a shared library). Loading the same file
+// again does nothing. Throws std::invalid_argument naming the file and dlerror() on failure.
+void load_block_kind_plugin(const std::string& path);
+
 // Adds reram, systolic and roofline (platform/builtin_kinds.cpp); called by instance().
 void register_builtin_block_kinds(BlockKindRegistry& registry);
 

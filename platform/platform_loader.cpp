@@ -317,6 +317,22 @@ void read_core_types(const ConfigNode& node, PlatformConfig& cfg) {
   }
 }
 
+// `plugins:` shared objects that register block kinds, paths relative to the YAML file that
+// names them.
+void read_plugins(const ConfigNode& node) {
+  if (!node.is_seq()) node.fail("expected a list of shared-object paths");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const ConfigNode v = node[i];
+    fs::path p = v.as<std::string>();
+    if (p.is_relative() && !v.file().empty()) p = fs::path(v.file()).parent_path() / p;
+    try {
+      load_block_kind_plugin(p.string());
+    } catch (const std::invalid_argument& e) {
+      v.fail(e.what());
+    }
+  }
+}
+
 void read_tiers(const ConfigNode& node, PlatformConfig& cfg) {
   if (!node.is_seq() || node.size() == 0) node.fail("expected a list of tiers");
   for (std::size_t i = 0; i < node.size(); ++i) {
@@ -483,7 +499,7 @@ PlatformConfig load_platform(const std::string& name_or_path,
   const ConfigDoc doc = load_config(path, overrides);
   const ConfigNode root = doc.root();
   root.expect_keys({"schema_version", "name", "description", "core_types", "tiers", "vertical",
-                    "noc", "memory", "host", "cost", "placement", "include"});
+                    "noc", "memory", "host", "cost", "placement", "include", "plugins"});
   PlatformConfig cfg;
   cfg.file = path;
   const int version = root.get_or<int>("schema_version", kPlatformSchemaVersion);
@@ -491,6 +507,7 @@ PlatformConfig load_platform(const std::string& name_or_path,
     root.fail_key("schema_version",
                   "this atleus-vp reads schema_version " + std::to_string(kPlatformSchemaVersion));
   cfg.name = root.get_or<std::string>("name", fs::path(path).stem().string());
+  if (root.has("plugins")) read_plugins(root.child("plugins"));
   read_core_types(root.child("core_types"), cfg);
   read_tiers(root.child("tiers"), cfg);
   if (root.has("vertical")) read_vertical(root.child("vertical"), cfg);

@@ -16,6 +16,7 @@ constexpr int kExitBadInput = 2;  // bad flags, files or values: nothing was wri
 struct PlatformOptions {
   std::string platform = "atleus";
   std::vector<std::string> overrides;
+  std::vector<std::string> plugins;  // --plugin: shared objects registering block kinds
 };
 
 void add_platform_options(CLI::App& app, PlatformOptions& opt);

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/platform_loader.hpp"
 #include "atleus/platform/yaml_config.hpp"
 #include "atleus/workloads/mapping.hpp"
@@ -24,9 +25,20 @@ void add_platform_options(CLI::App& app, PlatformOptions& opt) {
       ->capture_default_str();
   app.add_option("--set", opt.overrides, "override a platform parameter: key.path=value")
       ->type_name("KEY=VALUE");
+  app.add_option("--plugin", opt.plugins,
+                 "load a shared object that registers block kinds (repeatable; also `plugins:` "
+                 "in the platform YAML)")
+      ->type_name("FILE.so");
 }
 
 PlatformConfig load(const PlatformOptions& opt) {
+  for (const auto& so : opt.plugins) {
+    try {
+      load_block_kind_plugin(so);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError("", 0, 0, "--plugin", e.what());
+    }
+  }
   return load_platform(opt.platform, opt.overrides);
 }
 
