@@ -1,6 +1,7 @@
 // The built-in block kinds: reram (ISAAC-style crossbar core), systolic (SCALE-Sim-style array)
 // and roofline (GPU and in-memory baselines). Each registers through BlockKindRegistry::add,
 // the same call a user's RegisterBlockKind makes.
+#include <stdexcept>
 #include <string>
 
 #include "atleus/models/reram_components.hpp"
@@ -43,6 +44,32 @@ class ReramKind : public BlockKind {
   }
   std::optional<uint64_t> weight_capacity(const CoreType& type, unsigned bits) const override {
     return capacity_weights(type.reram, bits);
+  }
+  std::optional<BlockOpCost> op_cost(const CoreType& type, const ComputeOp& op,
+                                     const std::string&) const override {
+    if (op.kind != OpKind::kMvm) return std::nullopt;
+    const ReramCoreParams& p = type.reram;
+    const ReramPlacement pl = place_matrix(p, op.k, op.n, op.weight_bits, op.duplication);
+    if (!pl.fits)
+      throw std::invalid_argument("a " + std::to_string(op.k) + " x " + std::to_string(op.n) +
+                                  " matrix at " + std::to_string(op.weight_bits) + " bits needs " +
+                                  std::to_string(pl.tiles) + " tiles; the core has " +
+                                  std::to_string(p.tiles));
+    const ReramMvmCost c = mvm_cost(p, pl, op.m, op.input_bits, op.transposed);
+    BlockOpCost r;
+    r.time_ps = c.latency_ps;
+    r.macs = op.m * op.k * op.n;
+    r.utilisation = pl.utilisation;
+    r.energy_j = {{"crossbar_read", c.xbar_j},  {"adc", c.adc_j},         {"dac", c.dac_j},
+                  {"shift_add", c.shift_add_j}, {"dequant", c.dequant_j}, {"buffer", c.buffer_j}};
+    r.detail = {{"crossbars", double(pl.crossbars)},
+                {"tiles", double(pl.tiles)},
+                {"cycle_ps", double(c.cycle_ps)},
+                {"interval_ps", double(c.interval_ps)},
+                {"single_vector_ps", double(c.stage_sum_ps)},
+                {"adc_conversions", double(c.adc_conversions)},
+                {"crossbar_reads", double(c.xbar_reads)}};
+    return r;
   }
   const ReramCoreParams* crossbar_params(const CoreType& type) const override {
     return &type.reram;
@@ -95,7 +122,21 @@ class SystolicKind : public BlockKind {
   bool dequant_materialize(const CoreType& type) const override { return type.dequant_materialize; }
   std::optional<BlockOpCost> op_cost(const CoreType& type, const ComputeOp& op,
                                      const std::string& dataflow) const override {
-    if (op.kind != OpKind::kGemm && op.kind != OpKind::kMvm) return std::nullopt;
+    if (op.kind == OpKind::kSoftmax || op.kind == OpKind::kLayerNorm || op.kind == OpKind::kGelu ||
+        op.kind == OpKind::kAdam) {
+      const SystolicCoreParams& sp = type.systolic;
+      const SfuCost c = sfu_cost(sp.sfu, op.kind, op.m, op.k, op.backward, sp.clock_mhz);
+      BlockOpCost r;
+      r.cycles = c.cycles;
+      r.time_ps = c.latency_ps;
+      r.energy_j = {{"sfu", c.energy_j}};
+      // Lanes busy: rows are spread across lanes, one row per lane at a time.
+      const uint64_t lanes = sp.sfu.lanes, rounds = (op.m + lanes - 1) / lanes;
+      r.utilisation = rounds > 0 ? static_cast<double>(op.m) / (rounds * lanes) : 0;
+      r.detail = {{"elements", double(c.elements)}, {"element_ops", double(c.element_ops)}};
+      return r;
+    }
+    if (op.kind != OpKind::kGemm) return std::nullopt;
     SystolicCoreParams p = type.systolic;
     if (!dataflow.empty()) p.dataflow = parse_dataflow(dataflow);
     const SystolicGemmCost c = gemm_cost(p, op.m, op.k, op.n, operand_bytes_for(p, op));

@@ -62,8 +62,14 @@ struct ProbeGemmOptions {
   unsigned bits = 0;     // operand bits; 0: the core's datapath width
   std::string topology;  // SCALE-Sim GEMM topology CSV
   bool json = false, csv = false;
+  // probe mvm: m = vectors, k = d_in, n = d_out; probe sfu: m = rows, k = elements per row.
+  std::string op = "gemm";  // gemm | mvm | sfu
+  unsigned weight_bits = 8, input_bits = 8;
+  bool transposed = false, backward = false;
+  std::string func;  // sfu: softmax | layernorm | gelu
+  uint64_t elements = 0, rows = 1;
 };
-int run_probe_gemm_cmd(const PlatformOptions& p, const ProbeGemmOptions& o);
+int run_probe_cmd(const PlatformOptions& p, const ProbeGemmOptions& o);
 
 int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out);
 

@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "atleus/platform/block_kind.hpp"
@@ -109,7 +110,7 @@ double energy_total(const BlockOpCost& c) {
 
 }  // namespace
 
-int run_probe_gemm_cmd(const PlatformOptions& p, const ProbeGemmOptions& o) {
+int run_probe_cmd(const PlatformOptions& p, const ProbeGemmOptions& o) {
   const PlatformConfig cfg = load(p);
   const CoreType* type = nullptr;
   for (const auto& t : cfg.core_types)
@@ -121,27 +122,58 @@ int run_probe_gemm_cmd(const PlatformOptions& p, const ProbeGemmOptions& o) {
                       "no core type named '" + o.core + "' (" + list + ")");
   }
   if (!o.dataflow.empty() && o.dataflow != "os" && o.dataflow != "ws" && o.dataflow != "is")
-    throw ConfigError("", 0, 0, "--dataflow", "expected os, ws or is, got '" + o.dataflow + "'");
+    throw ConfigError("command line", 0, 0, "--dataflow",
+                      "expected os, ws or is, got '" + o.dataflow + "'");
   std::vector<GemmRow> rows;
-  if (!o.topology.empty()) {
+  ComputeOp base;
+  base.kind = OpKind::kGemm;
+  base.input_bits = base.weight_bits = o.bits;
+  if (o.op == "mvm") {
+    base.kind = OpKind::kMvm;
+    base.weight_bits = o.weight_bits;
+    base.input_bits = o.input_bits;
+    base.transposed = o.transposed;
+    if (o.m == 0 || o.k == 0 || o.n == 0)
+      throw ConfigError("command line", 0, 0, "--vectors/--d-in/--d-out", "give all three (> 0)");
+    rows.push_back({"", o.m, o.n, o.k, {}});
+  } else if (o.op == "sfu") {
+    if (o.func == "softmax")
+      base.kind = OpKind::kSoftmax;
+    else if (o.func == "layernorm")
+      base.kind = OpKind::kLayerNorm;
+    else if (o.func == "gelu")
+      base.kind = OpKind::kGelu;
+    else
+      throw ConfigError("command line", 0, 0, "--func", "expected softmax, layernorm or gelu");
+    base.backward = o.backward;
+    if (o.rows == 0 || o.elements == 0 || o.elements % o.rows != 0)
+      throw ConfigError("command line", 0, 0, "--elements",
+                        "must be > 0 and a multiple of --rows (" + std::to_string(o.rows) + ")");
+    rows.push_back({"", o.rows, 0, o.elements / o.rows, {}});
+  } else if (!o.topology.empty()) {
     rows = read_topology(o.topology);
   } else {
     if (o.m == 0 || o.k == 0 || o.n == 0)
-      throw ConfigError("", 0, 0, "--m/--k/--n", "give all three GEMM dimensions (> 0)");
+      throw ConfigError("command line", 0, 0, "--m/--k/--n",
+                        "give all three GEMM dimensions (> 0)");
     rows.push_back({"", o.m, o.n, o.k, {}});
   }
   for (auto& r : rows) {
-    ComputeOp op;
-    op.kind = OpKind::kGemm;
+    ComputeOp op = base;
     op.m = r.m;
     op.k = r.k;
     op.n = r.n;
-    op.input_bits = op.weight_bits = o.bits;
-    const auto c = type->kind->op_cost(*type, op, o.dataflow);
+    std::optional<BlockOpCost> c;
+    try {
+      c = type->kind->op_cost(*type, op, o.dataflow);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError("command line", 0, 0, "--core",
+                        "core type '" + type->name + "': " + e.what());
+    }
     if (!c)
       throw ConfigError(cfg.file, 0, 0, "--core",
                         "core type '" + type->name + "' (kind " + type->kind_name() +
-                            ") has no closed-form GEMM cost");
+                            ") has no closed-form cost for probe " + o.op);
     r.cost = *c;
   }
   BlockOpCost total;
@@ -204,11 +236,17 @@ int run_probe_gemm_cmd(const PlatformOptions& p, const ProbeGemmOptions& o) {
   std::cout << "core " << type->name << " (" << type->kind_name() << ") on " << cfg.name
             << (o.dataflow.empty() ? "" : ", dataflow " + o.dataflow) << "\n";
   for (const auto& r : rows) {
-    std::cout << std::setprecision(6) << (r.name.empty() ? "gemm" : r.name) << "  M=" << r.m
-              << " K=" << r.k << " N=" << r.n << ": " << r.cost.cycles << " cycles ("
-              << r.cost.stall_cycles << " stall" << (r.cost.stall_reason.empty() ? "" : ": ")
-              << r.cost.stall_reason << "), " << r.cost.time_ps * 1e-6 << " us, "
-              << energy_total(r.cost) * 1e9 << " nJ (";
+    std::cout << std::setprecision(6) << (r.name.empty() ? o.op : r.name);
+    if (o.op == "sfu")
+      std::cout << " " << o.func << (o.backward ? " (backward)" : "") << "  rows=" << r.m
+                << " per row=" << r.k;
+    else if (o.op == "mvm")
+      std::cout << "  vectors=" << r.m << " d_in=" << r.k << " d_out=" << r.n;
+    else
+      std::cout << "  M=" << r.m << " K=" << r.k << " N=" << r.n;
+    std::cout << ": " << r.cost.cycles << " cycles (" << r.cost.stall_cycles << " stall"
+              << (r.cost.stall_reason.empty() ? "" : ": ") << r.cost.stall_reason << "), "
+              << r.cost.time_ps * 1e-6 << " us, " << energy_total(r.cost) * 1e9 << " nJ (";
     bool first = true;
     for (const auto& [cls, e] : r.cost.energy_j) {
       std::cout << (first ? "" : ", ") << cls << " " << e * 1e9;

@@ -36,7 +36,7 @@ PlatformConfig load(const PlatformOptions& opt) {
     try {
       load_block_kind_plugin(so);
     } catch (const std::invalid_argument& e) {
-      throw ConfigError("", 0, 0, "--plugin", e.what());
+      throw ConfigError("command line", 0, 0, "--plugin", e.what());
     }
   }
   return load_platform(opt.platform, opt.overrides);
@@ -182,6 +182,37 @@ int main(int argc, char** argv) {
   probe_gemm->add_flag("--json", probe_o.json, "print JSON");
   probe_gemm->add_flag("--csv", probe_o.csv, "print CSV (one row per GEMM, then totals)");
 
+  cli::PlatformOptions probe_mvm_p;
+  cli::ProbeGemmOptions probe_mvm_o;
+  probe_mvm_o.op = "mvm";
+  auto* probe_mvm = probe->add_subcommand(
+      "mvm", "vectors x one resident d_in x d_out weight matrix (ReRAM crossbars)");
+  cli::add_platform_options(*probe_mvm, probe_mvm_p);
+  probe_mvm->add_option("--core", probe_mvm_o.core, "core type (a key of core_types)")->required();
+  probe_mvm->add_option("--d-in", probe_mvm_o.k, "rows of the weight matrix")->required();
+  probe_mvm->add_option("--d-out", probe_mvm_o.n, "columns of the weight matrix")->required();
+  probe_mvm->add_option("--vectors", probe_mvm_o.m, "input vectors")->capture_default_str();
+  probe_mvm_o.m = 1;
+  probe_mvm->add_option("--weight-bits", probe_mvm_o.weight_bits, "weight precision")
+      ->capture_default_str();
+  probe_mvm->add_option("--input-bits", probe_mvm_o.input_bits, "activation precision")
+      ->capture_default_str();
+  probe_mvm->add_flag("--transposed", probe_mvm_o.transposed, "transposed read (dX = dY . W^T)");
+  probe_mvm->add_flag("--json", probe_mvm_o.json, "print JSON");
+
+  cli::PlatformOptions probe_sfu_p;
+  cli::ProbeGemmOptions probe_sfu_o;
+  probe_sfu_o.op = "sfu";
+  auto* probe_sfu = probe->add_subcommand("sfu", "softmax, layer norm or GELU on a core's SFU");
+  cli::add_platform_options(*probe_sfu, probe_sfu_p);
+  probe_sfu->add_option("--core", probe_sfu_o.core, "core type (a key of core_types)")->required();
+  probe_sfu->add_option("--func", probe_sfu_o.func, "softmax | layernorm | gelu")->required();
+  probe_sfu->add_option("--elements", probe_sfu_o.elements, "elements in all")->required();
+  probe_sfu->add_option("--rows", probe_sfu_o.rows, "rows they form (softmax and norm per row)")
+      ->capture_default_str();
+  probe_sfu->add_flag("--backward", probe_sfu_o.backward, "the backward pass (gradient)");
+  probe_sfu->add_flag("--json", probe_sfu_o.json, "print JSON");
+
   FinetuneDemoOptions demo_o;
   auto* demo = cli::add_finetune_demo_command(app, demo_o);
 
@@ -205,7 +236,9 @@ int main(int argc, char** argv) {
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
     if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out);
     if (*demo) return cli::run_finetune_demo_cmd(demo_o);
-    if (*probe_gemm) return cli::run_probe_gemm_cmd(probe_p, probe_o);
+    if (*probe_gemm) return cli::run_probe_cmd(probe_p, probe_o);
+    if (*probe_mvm) return cli::run_probe_cmd(probe_mvm_p, probe_mvm_o);
+    if (*probe_sfu) return cli::run_probe_cmd(probe_sfu_p, probe_sfu_o);
   } catch (const ConfigError& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;

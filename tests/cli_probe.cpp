@@ -160,3 +160,46 @@ TEST_CASE("probe gemm: a bad topology row and an unknown core are one-line input
   CHECK(u.code == 2);
   CHECK(u.err.find("no core type named 'nope'") != std::string::npos);
 }
+
+TEST_CASE("probe mvm: the ISAAC pipeline's fill plus one interval per further vector") {
+  const auto one = nlohmann::json::parse(
+      probe("mvm --core reram --d-in 768 --d-out 768 --vectors 1 --json").out);
+  const auto many = nlohmann::json::parse(
+      probe("mvm --core reram --d-in 768 --d-out 768 --vectors 100 --json").out);
+  // 768 rows / 128 = 6 row blocks; 768 columns x 4 cells (8 bits at 2 bits per cell) / 128 = 24.
+  CHECK(one["crossbars"].get<double>() == 6 * 24);
+  CHECK(one["time_s"].get<double>() == Approx(one["single_vector_ps"].get<double>() * 1e-12));
+  CHECK(many["time_s"].get<double>() ==
+        Approx((many["single_vector_ps"].get<double>() + 99 * many["interval_ps"].get<double>()) *
+               1e-12));
+  CHECK(many["energy_total_j"].get<double>() == Approx(100 * one["energy_total_j"].get<double>()));
+  CHECK(many["macs"].get<uint64_t>() == 100ull * 768 * 768);
+  const Result big = probe("mvm --core reram --d-in 8192 --d-out 8192");
+  CHECK(big.code == 2);
+  CHECK(big.err.find("tiles; the core has 16") != std::string::npos);
+  const Result wrong = probe("mvm --core sa --d-in 8 --d-out 8");
+  CHECK(wrong.code == 2);
+  CHECK(wrong.err.find("has no closed-form cost for probe mvm") != std::string::npos);
+}
+
+TEST_CASE("probe sfu: rows spread over the lanes, one row per lane at a time") {
+  auto cycles = [](uint64_t rows) {
+    const Result r = probe("sfu --core sa --func softmax --json --rows " + std::to_string(rows) +
+                           " --elements " + std::to_string(rows * 128));
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    return nlohmann::json::parse(r.out);
+  };
+  // The Atleus SFU has 32 lanes: 33 rows take two rounds, as 64 do.
+  const auto r32 = cycles(32), r33 = cycles(33), r64 = cycles(64);
+  CHECK(r64["cycles"].get<uint64_t>() == 2 * r32["cycles"].get<uint64_t>());
+  CHECK(r33["cycles"].get<uint64_t>() == r64["cycles"].get<uint64_t>());
+  CHECK(r32["utilisation"].get<double>() == Approx(1.0));
+  CHECK(r33["utilisation"].get<double>() == Approx(33.0 / 64.0));
+  CHECK(r33["energy_j"]["sfu"].get<double>() > r32["energy_j"]["sfu"].get<double>());
+  const Result bad = probe("sfu --core sa --func softmax --rows 3 --elements 1000");
+  CHECK(bad.code == 2);
+  CHECK(bad.err ==
+        "atleus-vp: error: command line: --elements: must be > 0 and a multiple of "
+        "--rows (3)\n");
+}
