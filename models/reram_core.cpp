@@ -208,7 +208,7 @@ unsigned required_adc_bits(const ReramCoreParams& p) {
 }
 
 ReramCore::ReramCore(sc_core::sc_module_name name, const ReramCoreParams& params)
-    : Endpoint(name), params_(params) {
+    : BlockModel(name), params_(params) {
   params_.validate();
 }
 

@@ -34,9 +34,9 @@
 
 #include <map>
 
+#include "atleus/models/block_model.hpp"
 #include "atleus/models/busy_calendar.hpp"
 #include "atleus/models/compute_op.hpp"
-#include "atleus/models/endpoint.hpp"
 
 namespace atleus {
 
@@ -224,12 +224,26 @@ struct ReramCoreStats {
   double dynamic_j() const { return xbar_j + adc_j + dac_j + shift_add_j + dequant_j + buffer_j; }
 };
 
-class ReramCore : public Endpoint {
+class ReramCore : public BlockModel {
  public:
   ReramCore(sc_core::sc_module_name name, const ReramCoreParams& params);
 
   const ReramCoreParams& params() const { return params_; }
   const ReramCoreStats& stats() const { return stats_; }
+
+  // BlockModel: crossbar, ADC, DAC, shift-add, dequantisation and buffer energy ("reram");
+  // static power is gated off on a core that holds no weights (power_gate_unused) and charged
+  // only while computing with clock_gate_idle.
+  std::vector<std::pair<std::string, double>> dynamic_energy_j() const override {
+    return {{"reram", stats_.dynamic_j()}};
+  }
+  StaticCharge static_charge() const override {
+    if (params_.power_gate_unused && stats_.ops == 0) return StaticCharge::kNone;
+    return params_.clock_gate_idle ? StaticCharge::kWhileBusy : StaticCharge::kWholeRun;
+  }
+  double static_energy_j(uint64_t elapsed_ps) const override {
+    return core_static_energy_j(params_, elapsed_ps);
+  }
 
  protected:
   void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;

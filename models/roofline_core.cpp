@@ -157,6 +157,7 @@ void RooflineCoreParams::validate() const {
           "must be none or materialize");
   require_finite_non_negative(dequant_ops_per_weight, "dequant_ops_per_weight");
   require_finite_non_negative(area_mm2, "area_mm2");
+  require_finite_non_negative(weight_capacity_bytes, "weight_capacity_bytes");
 }
 
 RooflineCost roofline_cost(const RooflineCoreParams& p, const ComputeOp& op) {
@@ -208,7 +209,7 @@ RooflineCost roofline_cost(const RooflineCoreParams& p, const ComputeOp& op) {
 // ---------------------------------------------------------------------------------------------
 
 RooflineCore::RooflineCore(sc_core::sc_module_name name, const RooflineCoreParams& params)
-    : Endpoint(name), params_(params) {
+    : BlockModel(name), params_(params) {
   params_.validate();
   ensure_ps_resolution();
 }

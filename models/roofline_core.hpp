@@ -41,9 +41,9 @@
 #include <cstdint>
 #include <string>
 
+#include "atleus/models/block_model.hpp"
 #include "atleus/models/busy_calendar.hpp"
 #include "atleus/models/compute_op.hpp"
-#include "atleus/models/endpoint.hpp"
 
 namespace atleus {
 
@@ -100,6 +100,9 @@ struct RooflineCoreParams {
   // (Samsung HBM-PIM: 8 GRF_A registers per unit), so their weight traffic grows with m.
   unsigned weight_reuse_vectors = 0;
   double area_mm2 = 815.0;  // GV100 die (whitepaper); informative
+  // Bytes of frozen weights the core's own memory can hold (a core type with local_memory:
+  // true; the platform layer enforces it). 0: no limit given.
+  double weight_capacity_bytes = 0.0;
 
   void validate() const;
 };
@@ -142,14 +145,18 @@ struct RooflineCoreStats {
   uint64_t plain_bytes = 0;
 };
 
-class RooflineCore : public Endpoint {
+class RooflineCore : public BlockModel {
  public:
   RooflineCore(sc_core::sc_module_name name, const RooflineCoreParams& params);
 
   const RooflineCoreParams& params() const { return params_; }
   const RooflineCoreStats& stats() const { return stats_; }
   // Static energy over a span of simulated time: idle_power_w x elapsed.
-  double static_energy_j(uint64_t elapsed_ps) const;
+  double static_energy_j(uint64_t elapsed_ps) const override;
+  // BlockModel: active power over busy time plus per-event energies ("roofline").
+  std::vector<std::pair<std::string, double>> dynamic_energy_j() const override {
+    return {{"roofline", stats_.energy_j}};
+  }
 
  protected:
   void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;

@@ -237,7 +237,7 @@ double core_peak_power_w(const SystolicCoreParams& p) {
 // ---------------------------------------------------------------------------------------------
 
 SystolicCore::SystolicCore(sc_core::sc_module_name name, const SystolicCoreParams& params)
-    : Endpoint(name), params_(params) {
+    : BlockModel(name), params_(params) {
   params_.validate();
   ensure_ps_resolution();
   period_ps_ = period_ps(params_.clock_mhz);

@@ -39,10 +39,10 @@
 #include <string>
 #include <vector>
 
+#include "atleus/models/block_model.hpp"
 #include "atleus/models/busy_calendar.hpp"
 #include "atleus/models/component.hpp"
 #include "atleus/models/compute_op.hpp"
-#include "atleus/models/endpoint.hpp"
 #include "atleus/models/sfu.hpp"
 
 namespace atleus {
@@ -197,14 +197,18 @@ struct SystolicCoreStats {
   double energy_j() const { return energy_mac_j + energy_sram_j + energy_sfu_j; }
 };
 
-class SystolicCore : public Endpoint {
+class SystolicCore : public BlockModel {
  public:
   SystolicCore(sc_core::sc_module_name name, const SystolicCoreParams& params);
 
   const SystolicCoreParams& params() const { return params_; }
   const SystolicCoreStats& stats() const { return stats_; }
   // Leakage energy over a span of simulated time (static_power_w x elapsed).
-  double static_energy_j(uint64_t elapsed_ps) const;
+  double static_energy_j(uint64_t elapsed_ps) const override;
+  // BlockModel: PE MACs and SRAM bytes ("systolic"), the special-function unit ("sfu").
+  std::vector<std::pair<std::string, double>> dynamic_energy_j() const override {
+    return {{"systolic", stats_.energy_mac_j + stats_.energy_sram_j}, {"sfu", stats_.energy_sfu_j}};
+  }
 
  protected:
   void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;

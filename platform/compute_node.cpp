@@ -7,7 +7,7 @@
 
 namespace atleus {
 
-ComputeNode::ComputeNode(sc_core::sc_module_name name, int site, std::unique_ptr<Endpoint> model,
+ComputeNode::ComputeNode(sc_core::sc_module_name name, int site, std::unique_ptr<BlockModel> model,
                          RunState& state, const NodeOptions& opt)
     : Endpoint(name),
       to_model("to_model"),

@@ -24,7 +24,7 @@
 #include <tlm>
 #include <vector>
 
-#include "atleus/models/endpoint.hpp"
+#include "atleus/models/block_model.hpp"
 #include "atleus/models/reram_core.hpp"
 #include "atleus/platform/bind_hook.hpp"
 #include "atleus/platform/run_state.hpp"
@@ -51,10 +51,10 @@ class ComputeNode : public Endpoint {
   SC_HAS_PROCESS(ComputeNode);
   tlm_utils::simple_initiator_socket<ComputeNode> to_model;
 
-  ComputeNode(sc_core::sc_module_name name, int site, std::unique_ptr<Endpoint> model,
+  ComputeNode(sc_core::sc_module_name name, int site, std::unique_ptr<BlockModel> model,
               RunState& state, const NodeOptions& opt);
 
-  Endpoint& model() { return *model_; }
+  BlockModel& model() { return *model_; }
   // One dependency of `task` (which runs here) is satisfied at time `at_ps`.
   void arrive(int task, uint64_t at_ps);
 
@@ -103,7 +103,7 @@ class ComputeNode : public Endpoint {
   uint64_t send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd);
 
   int site_;
-  std::unique_ptr<Endpoint> model_;
+  std::unique_ptr<BlockModel> model_;
   ModelSink sink_;
   RunState& state_;
   NodeOptions opt_;

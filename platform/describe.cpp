@@ -5,25 +5,15 @@
 #include <sstream>
 
 #include "atleus/noc/link_physics.hpp"
+#include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/netlist.hpp"
 
 namespace atleus {
 
 std::vector<std::string> platform_warnings(const PlatformConfig& cfg) {
   std::vector<std::string> w;
-  for (const auto& type : cfg.core_types) {
-    if (type.kind != CoreKind::kReram) continue;
-    const ReramCoreParams& p = type.reram;
-    const unsigned need = required_adc_bits(p);
-    if (p.adc_bits >= need) continue;
-    w.push_back("core type '" + type.name + "': " + std::to_string(p.adc_bits) +
-                "-bit ADCs are coarser than the " + std::to_string(need) + " bits a " +
-                std::to_string(p.crossbar_rows) + "-row crossbar of " +
-                std::to_string(p.bits_per_cell) + "-bit cells with " + std::to_string(p.dac_bits) +
-                "-bit DACs needs" + (p.isaac_encoding ? " with ISAAC's encoding" : "") +
-                ": each conversion drops its low " + std::to_string(need - p.adc_bits) +
-                " bit(s) (see --functional for the accuracy cost)");
-  }
+  for (const auto& type : cfg.core_types)
+    for (auto& line : type.kind->warnings(type)) w.push_back(std::move(line));
   return w;
 }
 
@@ -42,7 +32,7 @@ PlatformSummary describe_platform(const PlatformConfig& cfg) {
     ts.index = i;
     ts.name = t.name;
     ts.core_type = t.core_type;
-    ts.kind = to_string(type.kind);
+    ts.kind = type.kind_name();
     ts.topology = to_string(t.topology);
     ts.width = t.width;
     ts.height = t.height;
@@ -113,7 +103,8 @@ PlatformSummary describe_platform(const PlatformConfig& cfg) {
   for (unsigned bits : {8u, 4u}) {
     uint64_t total = 0;
     for (const auto& site : plan.sites)
-      if (site.type->kind == CoreKind::kReram) total += capacity_weights(site.type->reram, bits);
+      if (site.type->kind->role() == BlockRole::kCrossbar)
+        total += site.type->kind->weight_capacity(*site.type, bits).value_or(0);
     s.reram_capacity_weights[bits] = total;
   }
   return s;

@@ -8,6 +8,7 @@
 #include "atleus/models/sim_time.hpp"
 #include "atleus/models/systolic_core.hpp"
 #include "atleus/noc/link_physics.hpp"
+#include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/port_fillers.hpp"
 
 namespace atleus {
@@ -265,15 +266,8 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
     std::unique_ptr<Endpoint> ep;
     if (make_endpoint) {
       ep = make_endpoint(site);
-    } else if (site.type->kind == CoreKind::kReram) {
-      ep = std::make_unique<ReramCore>((site.type->name + "_" + site.name).c_str(),
-                                       site.type->reram);
-    } else if (site.type->kind == CoreKind::kRoofline) {
-      ep = std::make_unique<RooflineCore>((site.type->name + "_" + site.name).c_str(),
-                                          site.type->roofline);
     } else {
-      ep = std::make_unique<SystolicCore>((site.type->name + "_" + site.name).c_str(),
-                                          site.type->systolic);
+      ep = site.type->kind->make_model(site.type->name + "_" + site.name, *site.type);
     }
     auto& inj = make_local_channel("inject_" + site.name, noc::ChannelRole::kInject);
     auto& ej = make_local_channel("eject_" + site.name, noc::ChannelRole::kEject);

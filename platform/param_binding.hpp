@@ -86,4 +86,12 @@ void validate_at(const ConfigNode& node, const S& s) {
   }
 }
 
+// Reads `node` through `table` into `s` (keys in `extra` are left to the caller) and validates.
+template <typename S>
+void read_validated(const ConfigNode& node, const FieldTable<S>& table, S& s,
+                    const std::vector<std::string>& extra = {}) {
+  table.read(node, s, extra);
+  validate_at(node, s);
+}
+
 }  // namespace atleus

@@ -2,21 +2,9 @@
 
 #include <stdexcept>
 
-#include "atleus/models/reram_components.hpp"
+#include "atleus/platform/block_kind.hpp"
 
 namespace atleus {
-
-const char* to_string(CoreKind kind) {
-  switch (kind) {
-    case CoreKind::kReram:
-      return "reram";
-    case CoreKind::kSystolic:
-      return "systolic";
-    case CoreKind::kRoofline:
-      return "roofline";
-  }
-  return "?";
-}
 
 const char* to_string(PlanarTopology t) {
   switch (t) {
@@ -32,37 +20,16 @@ const char* to_string(PlanarTopology t) {
   return "?";
 }
 
+std::string CoreType::kind_name() const {
+  return kind != nullptr ? kind->name() : "?";
+}
+
 double CoreType::area_mm2() const {
-  switch (kind) {
-    case CoreKind::kReram:
-      return atleus::core_area_mm2(reram);
-    case CoreKind::kSystolic:
-      return atleus::core_area_mm2(systolic);
-    case CoreKind::kRoofline:
-      return roofline.area_mm2;
-  }
-  return 0.0;
+  return kind->area_mm2(*this);
 }
 
 std::vector<Component> CoreType::components() const {
-  switch (kind) {
-    case CoreKind::kReram: {
-      std::vector<Component> v = reram_tile_components(reram);
-      for (auto& c : v) {  // per tile -> per core
-        c.units *= reram.tiles;
-        c.area_mm2 *= reram.tiles;
-        c.peak_power_w *= reram.tiles;
-        c.static_power_w *= reram.tiles;
-      }
-      return v;
-    }
-    case CoreKind::kSystolic:
-      return atleus::core_components(systolic);
-    case CoreKind::kRoofline:
-      return {{"core", 1.0, roofline.area_mm2, roofline.active_power_w + roofline.idle_power_w,
-               roofline.idle_power_w, 0.0}};
-  }
-  return {};
+  return kind->components(*this);
 }
 
 const CoreType& PlatformConfig::core_type(const std::string& name) const {

@@ -2,6 +2,7 @@
 // (platform_loader.hpp) fills it; the netlist and the reports read it. Models never see YAML.
 #pragma once
 
+#include <any>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,15 +18,15 @@
 
 namespace atleus {
 
-enum class CoreKind { kReram, kSystolic, kRoofline };
-const char* to_string(CoreKind kind);
+class BlockKind;
 
 struct CoreType {
-  std::string name;  // key under core_types
-  CoreKind kind = CoreKind::kReram;
-  ReramCoreParams reram;        // when kind == kReram
-  SystolicCoreParams systolic;  // when kind == kSystolic
-  RooflineCoreParams roofline;  // when kind == kRoofline
+  std::string name;                 // key under core_types
+  const BlockKind* kind = nullptr;  // from the registry (platform/block_kind.hpp)
+  ReramCoreParams reram;            // kind reram
+  SystolicCoreParams systolic;      // kind systolic
+  RooflineCoreParams roofline;      // kind roofline
+  std::any params;                  // a kind added outside the built-ins keeps its struct here
   // Roofline cores only: the core streams its operands from a memory of its own (a GPU's
   // HBM2, the banks of an in-memory compute unit), so its tasks' memory traffic is part of its
   // roofline and does not cross the NoC to the platform's HBM.
@@ -34,6 +35,7 @@ struct CoreType {
   // k-bit form are first dequantised into a 16-bit copy in HBM, which the product then reads
   // (the QLoRA software flow); the product runs at 16 bits.
   bool dequant_materialize = false;
+  std::string kind_name() const;
   double area_mm2() const;
   // Area, peak and static power per component of one core of this type.
   std::vector<Component> components() const;

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "atleus/platform/block_kind.hpp"
+#include "atleus/platform/core_fields.hpp"
 #include "atleus/platform/netlist.hpp"
 #include "atleus/platform/param_binding.hpp"
 #include "atleus/workloads/op_graph.hpp"
@@ -40,6 +42,8 @@ std::vector<fs::path> preset_dirs() {
   dirs.push_back(fs::path(ATLEUS_SOURCE_DIR) / "platform" / "configs");
   return dirs;
 }
+
+}  // namespace
 
 const FieldTable<ReramCoreParams>& reram_fields() {
   using P = ReramCoreParams;
@@ -144,6 +148,7 @@ const FieldTable<RooflineCoreParams>& roofline_fields() {
                             .add("dequant_ops_per_weight", &P::dequant_ops_per_weight)
                             .add("weight_reuse_vectors", &P::weight_reuse_vectors)
                             .add("area_mm2", &P::area_mm2)
+                            .add("weight_capacity_bytes", &P::weight_capacity_bytes)
                             .custom("dequant", [](P& p, const ConfigNode& v) {
                               try {
                                 p.dequant = parse_dequant_mode(v.as<std::string>());
@@ -153,6 +158,8 @@ const FieldTable<RooflineCoreParams>& roofline_fields() {
                             });
   return t;
 }
+
+namespace {
 
 const FieldTable<HbmParams>& hbm_fields() {
   using P = HbmParams;
@@ -268,13 +275,6 @@ const FieldTable<noc::FlitParams>& flit_fields() {
   return t;
 }
 
-template <typename S>
-void read_validated(const ConfigNode& node, const FieldTable<S>& table, S& s,
-                    const std::vector<std::string>& extra = {}) {
-  table.read(node, s, extra);
-  validate_at(node, s);
-}
-
 SiteRef read_site(const ConfigNode& node, const PlatformConfig& cfg) {
   const auto v = node.as<std::vector<int64_t>>();
   if (v.size() != 3) node.fail("a core site is [tier, x, y]");
@@ -305,29 +305,31 @@ void read_core_types(const ConfigNode& node, PlatformConfig& cfg) {
     CoreType type;
     type.name = name;
     const std::string kind = ct.get<std::string>("kind");
-    if (kind == "reram") {
-      type.kind = CoreKind::kReram;
-      read_validated(ct, reram_fields(), type.reram, {"kind"});
-    } else if (kind == "systolic") {
-      type.kind = CoreKind::kSystolic;
-      read_validated(ct, systolic_fields(), type.systolic, {"kind", "dequant"});
-      if (ct.has("dequant")) {
-        const ConfigNode v = ct.child("dequant");
-        try {
-          type.dequant_materialize =
-              parse_dequant_mode(v.as<std::string>()) == DequantMode::kMaterialize;
-        } catch (const ParamError& e) {
-          v.fail(e.what());
-        }
-      }
-    } else if (kind == "roofline") {
-      type.kind = CoreKind::kRoofline;
-      read_validated(ct, roofline_fields(), type.roofline, {"kind", "local_memory"});
-      type.local_memory = ct.get_or<bool>("local_memory", false);
-    } else {
-      ct.child("kind").fail("unknown core kind '" + kind + "' (reram, systolic, roofline)");
+    type.kind = find_block_kind(kind);
+    if (type.kind == nullptr) {
+      std::string list;
+      for (const auto& n : BlockKindRegistry::instance().names())
+        list += (list.empty() ? "" : ", ") + n;
+      ct.child("kind").fail("unknown core kind '" + kind + "' (" + list + ")");
     }
+    type.kind->read(ct, type);
     cfg.core_types.push_back(type);
+  }
+}
+
+// `plugins:` shared objects that register block kinds, paths relative to the YAML file that
+// names them.
+void read_plugins(const ConfigNode& node) {
+  if (!node.is_seq()) node.fail("expected a list of shared-object paths");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const ConfigNode v = node[i];
+    fs::path p = v.as<std::string>();
+    if (p.is_relative() && !v.file().empty()) p = fs::path(v.file()).parent_path() / p;
+    try {
+      load_block_kind_plugin(p.string());
+    } catch (const std::invalid_argument& e) {
+      v.fail(e.what());
+    }
   }
 }
 
@@ -448,11 +450,10 @@ void read_placement(const ConfigNode& node, PlatformConfig& cfg) {
     const std::string type = v.as<std::string>();
     if (std::find(used.begin(), used.end(), type) == used.end())
       v.fail("no tier has core type '" + type + "'");
-    if (cls == "frozen" && cfg.core_type(type).kind == CoreKind::kReram) {
-      // The default; nothing to record.
-    } else if (cfg.core_type(type).kind == CoreKind::kReram) {
-      v.fail("only frozen matrices can run on ReRAM cores");
-    }
+    const BlockKind& kind = *cfg.core_type(type).kind;
+    if (!kind.can_run(cls))
+      v.fail("core type '" + type + "' (kind " + kind.name() + ") cannot run '" + cls +
+             "' kernels");
     cfg.placement[cls] = type;
   }
 }
@@ -531,7 +532,8 @@ PlatformConfig load_platform(const std::string& name_or_path,
   const ConfigDoc doc = load_config(path, overrides);
   const ConfigNode root = doc.root();
   root.expect_keys({"schema_version", "name", "description", "core_types", "tiers", "vertical",
-                    "noc", "memory", "host", "cost", "placement", "include", "ports"});
+                    "noc", "memory", "host", "cost", "placement", "include", "ports",
+                    "plugins"});
   PlatformConfig cfg;
   cfg.file = path;
   const int version = root.get_or<int>("schema_version", kPlatformSchemaVersion);
@@ -539,6 +541,7 @@ PlatformConfig load_platform(const std::string& name_or_path,
     root.fail_key("schema_version",
                   "this atleus-vp reads schema_version " + std::to_string(kPlatformSchemaVersion));
   cfg.name = root.get_or<std::string>("name", fs::path(path).stem().string());
+  if (root.has("plugins")) read_plugins(root.child("plugins"));
   read_core_types(root.child("core_types"), cfg);
   read_tiers(root.child("tiers"), cfg);
   if (root.has("vertical")) read_vertical(root.child("vertical"), cfg);

@@ -120,27 +120,23 @@ void collect_time(const WorkloadPlatform::Impl& p, RunResult& r) {
 }
 
 // Energy of the cores; clock-gated ReRAM cores are returned to be charged by busy time.
-std::vector<std::pair<int, const ReramCoreParams*>> collect_core_energy(
-    const WorkloadPlatform::Impl& p, RunResult& r) {
+std::vector<std::pair<int, const BlockModel*>> collect_core_energy(const WorkloadPlatform::Impl& p,
+                                                                   RunResult& r) {
   const uint64_t T = p.state.last_finish_ps;
   auto& e = r.energy_breakdown_j;
-  std::vector<std::pair<int, const ReramCoreParams*>> clock_gated;
+  std::vector<std::pair<int, const BlockModel*>> clock_gated;
   for (const auto& [site, n] : p.nodes) {
-    if (auto* rc = dynamic_cast<ReramCore*>(&n->model())) {
-      e["reram"] += rc->stats().dynamic_j();
-      const bool gated = rc->params().power_gate_unused && rc->stats().ops == 0;
-      if (gated) continue;
-      if (rc->params().clock_gate_idle)
-        clock_gated.emplace_back(site, &rc->params());
-      else
-        e["static"] += core_static_energy_j(rc->params(), T);
-    } else if (auto* sc = dynamic_cast<SystolicCore*>(&n->model())) {
-      e["systolic"] += sc->stats().energy_mac_j + sc->stats().energy_sram_j;
-      e["sfu"] += sc->stats().energy_sfu_j;
-      e["static"] += sc->static_energy_j(T);
-    } else if (auto* rl = dynamic_cast<RooflineCore*>(&n->model())) {
-      e["roofline"] += rl->stats().energy_j;
-      e["static"] += rl->static_energy_j(T);
+    const BlockModel& m = n->model();
+    for (const auto& [cls, joules] : m.dynamic_energy_j()) e[cls] += joules;
+    switch (m.static_charge()) {
+      case BlockModel::StaticCharge::kNone:
+        break;
+      case BlockModel::StaticCharge::kWhileBusy:
+        clock_gated.emplace_back(site, &m);
+        break;
+      case BlockModel::StaticCharge::kWholeRun:
+        e["static"] += m.static_energy_j(T);
+        break;
     }
   }
   e["reram"] += p.state.write_energy_j;
@@ -242,7 +238,7 @@ TaskTotals total_tasks(const WorkloadPlatform::Impl& p, RunResult& r) {
     const TaskState& s = p.state.tasks[t.id];
     const Kernel& k = *t.kernel;
     const std::string unit = to_string(k.unit);
-    const std::string core = to_string(p.plan.sites[t.site].type->kind);
+    const std::string core = p.plan.sites[t.site].type->kind_name();
     if (k.unit != Unit::kSfu) {
       r.macs[core] += t.macs;
       if (t.layer < 0) r.macs_head += t.macs;
@@ -314,12 +310,12 @@ void collect_cores(const WorkloadPlatform::Impl& p, TaskTotals& tt, RunResult& r
   for (int i = 0; i < static_cast<int>(p.cfg.tiers.size()); ++i) {
     const auto& tier = p.cfg.tiers[i];
     r.tiers.push_back(
-        {i, tier.name, to_string(p.cfg.core_type(tier.core_type).kind), tier.width, tier.height});
+        {i, tier.name, p.cfg.core_type(tier.core_type).kind_name(), tier.width, tier.height});
   }
   for (const auto& site : p.plan.sites) {
     CoreRow c;
     c.name = site.name;
-    c.kind = to_string(site.type->kind);
+    c.kind = site.type->kind_name();
     c.site = site.index;
     c.tier = site.tier;
     c.x = site.x;
@@ -362,9 +358,9 @@ RunResult collect_run(const WorkloadPlatform::Impl& p) {
   for (const auto& [k, v] : e) r.energy_j += v;
 
   TaskTotals tt = total_tasks(p, r);
-  // Clock-gated ReRAM cores draw their clocked power only while they compute.
-  for (const auto& [site, params] : clock_gated) {
-    const double joules = core_static_energy_j(*params, union_length(tt.core_iv[site]));
+  // Clock-gated cores (ReRAM) draw their clocked power only while they compute.
+  for (const auto& [site, model] : clock_gated) {
+    const double joules = model->static_energy_j(union_length(tt.core_iv[site]));
     e["static"] += joules;
     r.energy_j += joules;
   }

@@ -5,9 +5,8 @@
 #include <string>
 
 #include "atleus/models/reram_core.hpp"
-#include "atleus/models/roofline_core.hpp"
 #include "atleus/models/sim_time.hpp"
-#include "atleus/models/systolic_core.hpp"
+#include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/workload_platform_impl.hpp"
 
 namespace atleus {
@@ -17,9 +16,52 @@ namespace {
 const ReramCoreParams* reram_params(const PlatformConfig& cfg) {
   for (const auto& t : cfg.tiers) {
     const CoreType& ct = cfg.core_type(t.core_type);
-    if (ct.kind == CoreKind::kReram) return &ct.reram;
+    if (const ReramCoreParams* rp = ct.kind->crossbar_params(ct)) return rp;
   }
   return nullptr;
+}
+
+std::vector<MatrixSpec> layer_matrices(const WorkloadSpec& w) {
+  const uint64_t d = w.model.d_model, f = w.model.d_ff;
+  return {{"qkv", d, 3 * d, w.quant.mha_bits, true},
+          {"o", d, d, w.quant.mha_bits, true},
+          {"ff1", d, f, w.quant.ff_bits, false},
+          {"ff2", f, d, w.quant.ff_bits, false}};
+}
+
+// Frozen matrices resident on `sites` (layer l on sites[l mod count]) must fit each core's
+// weight capacity at their precisions; a kind without a capacity holds any amount.
+void check_resident_capacity(const CoreType& type, const std::vector<int>& sites,
+                             const WorkloadSpec& w) {
+  if (sites.empty()) return;
+  const auto matrices = layer_matrices(w);
+  const uint64_t layers = w.model.layers, n = sites.size();
+  double worst = 0;  // fraction of a core's capacity, the fullest core
+  uint64_t worst_weights = 0;
+  for (uint64_t s = 0; s < n && s < layers; ++s) {
+    const uint64_t on_core = (layers - s + n - 1) / n;  // layers s, s + n, ...
+    double used = 0;
+    uint64_t weights = 0;
+    for (const auto& m : matrices) {
+      const auto cap = type.kind->weight_capacity(type, m.bits);
+      if (!cap) return;
+      const uint64_t count = m.rows * m.cols * on_core;
+      weights += count;
+      used += *cap == 0 ? 1e300 : static_cast<double>(count) / static_cast<double>(*cap);
+    }
+    if (used > worst) {
+      worst = used;
+      worst_weights = weights;
+    }
+  }
+  if (worst <= 1.0) return;
+  const auto cap8 = type.kind->weight_capacity(type, matrices.front().bits);
+  throw MappingError("the model does not fit in the memory of core type '" + type.name +
+                     "' (kind " + type.kind->name() + "): a core holds " +
+                     std::to_string(worst_weights) + " frozen weights, " +
+                     std::to_string(static_cast<int>(worst * 100 + 0.5)) + "% of its capacity (" +
+                     std::to_string(cap8 ? *cap8 : 0) + " weights at " +
+                     std::to_string(matrices.front().bits) + " bits)");
 }
 
 MappingTarget mapping_target(const PlatformConfig& cfg, const NetworkPlan& plan) {
@@ -30,9 +72,10 @@ MappingTarget mapping_target(const PlatformConfig& cfg, const NetworkPlan& plan)
     const CoreType& ct = cfg.core_type(cfg.tiers[tier].core_type);
     for (int node : plan.topology.tier_order(tier)) {
       const auto& s = plan.sites[node];
-      if (ct.kind == CoreKind::kReram)
+      const BlockRole role = ct.kind->role();
+      if (role == BlockRole::kCrossbar)
         t.reram.push_back({s.index, s.tier, s.x, s.y});
-      else if (ct.kind == CoreKind::kSystolic)
+      else if (role == BlockRole::kArray)
         t.systolic.push_back({s.index, s.tier, s.x, s.y});
       else
         roofline.push_back({s.index, s.tier, s.x, s.y});
@@ -55,15 +98,17 @@ MappingTarget mapping_target(const PlatformConfig& cfg, const NetworkPlan& plan)
 
 // Kernel class -> sites, from the platform's `placement:` and its defaults (platform_config.hpp).
 std::map<std::string, ClassPlacement> class_placement(const PlatformConfig& cfg,
-                                                      const NetworkPlan& plan) {
+                                                      const NetworkPlan& plan,
+                                                      const WorkloadSpec& w) {
   std::map<std::string, std::vector<int>> sites_of;  // core type -> sites, in tier order
   bool has_reram = false, has_systolic = false;
   const CoreType* first_roofline = nullptr;
   for (int tier = 0; tier < plan.topology.tiers(); ++tier) {
     const CoreType& ct = cfg.core_type(cfg.tiers[tier].core_type);
-    has_reram |= ct.kind == CoreKind::kReram;
-    has_systolic |= ct.kind == CoreKind::kSystolic;
-    if (ct.kind == CoreKind::kRoofline && first_roofline == nullptr) first_roofline = &ct;
+    const BlockRole role = ct.kind->role();
+    has_reram |= role == BlockRole::kCrossbar;
+    has_systolic |= role == BlockRole::kArray;
+    if (role == BlockRole::kRoofline && first_roofline == nullptr) first_roofline = &ct;
     for (int node : plan.topology.tier_order(tier))
       sites_of[ct.name].push_back(plan.sites[node].index);
   }
@@ -75,21 +120,14 @@ std::map<std::string, ClassPlacement> class_placement(const PlatformConfig& cfg,
       type = &cfg.core_type(it->second);
     else if (cls == "frozen" && !has_reram && !has_systolic)
       type = first_roofline;  // the rest follows the mapping's systolic sites (mapping_target)
-    if (type == nullptr || type->kind == CoreKind::kReram) continue;
+    if (type == nullptr || type->kind->role() == BlockRole::kCrossbar) continue;
     ClassPlacement p;
     p.sites = sites_of[type->name];
-    p.weights_resident = cls == "frozen" && type->kind == CoreKind::kRoofline && type->local_memory;
+    p.weights_resident = cls == "frozen" && type->kind->weights_resident(*type);
+    if (p.weights_resident) check_resident_capacity(*type, p.sites, w);
     out[cls] = p;
   }
   return out;
-}
-
-std::vector<MatrixSpec> layer_matrices(const WorkloadSpec& w) {
-  const uint64_t d = w.model.d_model, f = w.model.d_ff;
-  return {{"qkv", d, 3 * d, w.quant.mha_bits, true},
-          {"o", d, d, w.quant.mha_bits, true},
-          {"ff1", d, f, w.quant.ff_bits, false},
-          {"ff2", f, d, w.quant.ff_bits, false}};
 }
 
 TaskGraph make_task_graph(const WorkloadPlatform::Impl& p) {
@@ -100,9 +138,11 @@ TaskGraph make_task_graph(const WorkloadPlatform::Impl& p) {
   in.d_model = p.spec.model.d_model;
   in.d_ff = p.spec.model.d_ff;
   in.cells_bits_per_cell = reram_params(p.cfg) ? reram_params(p.cfg)->bits_per_cell : 2;
-  in.placement = class_placement(p.cfg, p.plan);
-  for (const auto& tier : p.cfg.tiers)
-    in.dequant_materialize |= p.cfg.core_type(tier.core_type).dequant_materialize;
+  in.placement = class_placement(p.cfg, p.plan, p.spec);
+  for (const auto& tier : p.cfg.tiers) {
+    const CoreType& ct = p.cfg.core_type(tier.core_type);
+    in.dequant_materialize |= ct.kind->dequant_materialize(ct);
+  }
   return build_task_graph(in);
 }
 
@@ -147,23 +187,14 @@ BindHook make_bind_hook(WorkloadPlatform::Impl& p) {
 
 // The compute node on one core site: the site's core model behind a network interface.
 std::unique_ptr<Endpoint> make_node(WorkloadPlatform::Impl& p, const Site& site) {
-  std::unique_ptr<Endpoint> model;
   const std::string name = site.type->name + "_" + site.name;
   NodeOptions node_opt;
   node_opt.packet_bytes = p.opt.packet_bytes;
   node_opt.hbm_base = kHbmBase;
   node_opt.reram = reram_params(p.cfg);
   node_opt.bind_hook = p.bind_hook;
-  if (site.type->kind == CoreKind::kReram) {
-    model = std::make_unique<ReramCore>(name.c_str(), site.type->reram);
-  } else if (site.type->kind == CoreKind::kRoofline) {
-    model = std::make_unique<RooflineCore>(name.c_str(), site.type->roofline);
-    node_opt.local_memory = site.type->local_memory;
-    node_opt.batch_instances = true;
-    node_opt.single_unit = true;
-  } else {
-    model = std::make_unique<SystolicCore>(name.c_str(), site.type->systolic);
-  }
+  site.type->kind->node_options(*site.type, node_opt);
+  std::unique_ptr<BlockModel> model = site.type->kind->make_model(name, *site.type);
   auto node = std::make_unique<ComputeNode>(("node_" + site.name).c_str(), site.index,
                                             std::move(model), p.state, node_opt);
   p.state.node_of_site[site.index] = node.get();

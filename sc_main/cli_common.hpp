@@ -16,6 +16,7 @@ constexpr int kExitBadInput = 2;  // bad flags, files or values: nothing was wri
 struct PlatformOptions {
   std::string platform = "atleus";
   std::vector<std::string> overrides;
+  std::vector<std::string> plugins;  // --plugin: shared objects registering block kinds
 };
 
 void add_platform_options(CLI::App& app, PlatformOptions& opt);
@@ -56,6 +57,22 @@ struct RunCliOptions {
   uint64_t seed = 1;
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
+struct ProbeGemmOptions {
+  std::string core;
+  uint64_t m = 0, k = 0, n = 0;
+  std::string dataflow;  // os | ws | is; empty: the core's
+  unsigned bits = 0;     // operand bits; 0: the core's datapath width
+  std::string topology;  // SCALE-Sim GEMM topology CSV
+  bool json = false, csv = false;
+  // probe mvm: m = vectors, k = d_in, n = d_out; probe sfu: m = rows, k = elements per row.
+  std::string op = "gemm";  // gemm | mvm | sfu
+  unsigned weight_bits = 8, input_bits = 8;
+  bool transposed = false, backward = false;
+  std::string func;  // sfu: softmax | layernorm | gelu
+  uint64_t elements = 0, rows = 1;
+};
+int run_probe_cmd(const PlatformOptions& p, const ProbeGemmOptions& o);
+
 int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out);
 
 CLI::App* add_finetune_demo_command(CLI::App& app, FinetuneDemoOptions& opt);

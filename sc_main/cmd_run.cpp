@@ -11,6 +11,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/describe.hpp"
 #include "atleus/platform/run_engine.hpp"
 #include "atleus/platform/yaml_config.hpp"
@@ -176,8 +177,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   // --adc-bits overrides core_types.<every ReRAM type>.adc_bits: timing, energy, area and the
   // functional model all read the platform's value.
   if (o.adc_bits != 0)
-    for (auto& type : cfg.core_types)
-      if (type.kind == CoreKind::kReram) type.reram.adc_bits = o.adc_bits;
+    for (auto& type : cfg.core_types) type.kind->set_adc_bits(type, o.adc_bits);
   if (cfg.memory_external) {
     const auto& at = cfg.memory_kind_at;
     throw ConfigError(at.file.empty() ? cfg.file : at.file, at.line, at.column, "memory.kind",

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/platform_loader.hpp"
 #include "atleus/platform/yaml_config.hpp"
 #include "atleus/workloads/mapping.hpp"
@@ -24,9 +25,20 @@ void add_platform_options(CLI::App& app, PlatformOptions& opt) {
       ->capture_default_str();
   app.add_option("--set", opt.overrides, "override a platform parameter: key.path=value")
       ->type_name("KEY=VALUE");
+  app.add_option("--plugin", opt.plugins,
+                 "load a shared object that registers block kinds (repeatable; also `plugins:` "
+                 "in the platform YAML)")
+      ->type_name("FILE.so");
 }
 
 PlatformConfig load(const PlatformOptions& opt) {
+  for (const auto& so : opt.plugins) {
+    try {
+      load_block_kind_plugin(so);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError("command line", 0, 0, "--plugin", e.what());
+    }
+  }
   return load_platform(opt.platform, opt.overrides);
 }
 
@@ -155,6 +167,58 @@ int main(int argc, char** argv) {
       ->expected(2, -1);
   compare->add_option("--out", compare_out, "HTML file to write")->capture_default_str();
 
+  cli::PlatformOptions probe_p;
+  cli::ProbeGemmOptions probe_o;
+  auto* probe = app.add_subcommand(
+      "probe", "the cost of one kernel on one idle block of a platform (no NoC, no pipeline)");
+  probe->require_subcommand(1);
+  auto* probe_gemm = probe->add_subcommand(
+      "gemm", "one GEMM out[M][N] = A[M][K] . B[K][N] (or a SCALE-Sim topology CSV of them)");
+  cli::add_platform_options(*probe_gemm, probe_p);
+  probe_gemm->add_option("--core", probe_o.core, "core type (a key of core_types)")->required();
+  probe_gemm->add_option("--m", probe_o.m, "rows of A and of the result");
+  probe_gemm->add_option("--k", probe_o.k, "reduction dimension");
+  probe_gemm->add_option("--n", probe_o.n, "columns of B and of the result");
+  probe_gemm->add_option("--dataflow", probe_o.dataflow,
+                         "os | ws | is (systolic cores; default: the core's)");
+  probe_gemm->add_option("--bits", probe_o.bits,
+                         "operand bits (default: the core's datapath width)");
+  probe_gemm->add_option("--topology", probe_o.topology,
+                         "SCALE-Sim GEMM topology CSV: `Layer name, M, N, K,` per row");
+  probe_gemm->add_flag("--json", probe_o.json, "print JSON");
+  probe_gemm->add_flag("--csv", probe_o.csv, "print CSV (one row per GEMM, then totals)");
+
+  cli::PlatformOptions probe_mvm_p;
+  cli::ProbeGemmOptions probe_mvm_o;
+  probe_mvm_o.op = "mvm";
+  auto* probe_mvm = probe->add_subcommand(
+      "mvm", "vectors x one resident d_in x d_out weight matrix (ReRAM crossbars)");
+  cli::add_platform_options(*probe_mvm, probe_mvm_p);
+  probe_mvm->add_option("--core", probe_mvm_o.core, "core type (a key of core_types)")->required();
+  probe_mvm->add_option("--d-in", probe_mvm_o.k, "rows of the weight matrix")->required();
+  probe_mvm->add_option("--d-out", probe_mvm_o.n, "columns of the weight matrix")->required();
+  probe_mvm->add_option("--vectors", probe_mvm_o.m, "input vectors")->capture_default_str();
+  probe_mvm_o.m = 1;
+  probe_mvm->add_option("--weight-bits", probe_mvm_o.weight_bits, "weight precision")
+      ->capture_default_str();
+  probe_mvm->add_option("--input-bits", probe_mvm_o.input_bits, "activation precision")
+      ->capture_default_str();
+  probe_mvm->add_flag("--transposed", probe_mvm_o.transposed, "transposed read (dX = dY . W^T)");
+  probe_mvm->add_flag("--json", probe_mvm_o.json, "print JSON");
+
+  cli::PlatformOptions probe_sfu_p;
+  cli::ProbeGemmOptions probe_sfu_o;
+  probe_sfu_o.op = "sfu";
+  auto* probe_sfu = probe->add_subcommand("sfu", "softmax, layer norm or GELU on a core's SFU");
+  cli::add_platform_options(*probe_sfu, probe_sfu_p);
+  probe_sfu->add_option("--core", probe_sfu_o.core, "core type (a key of core_types)")->required();
+  probe_sfu->add_option("--func", probe_sfu_o.func, "softmax | layernorm | gelu")->required();
+  probe_sfu->add_option("--elements", probe_sfu_o.elements, "elements in all")->required();
+  probe_sfu->add_option("--rows", probe_sfu_o.rows, "rows they form (softmax and norm per row)")
+      ->capture_default_str();
+  probe_sfu->add_flag("--backward", probe_sfu_o.backward, "the backward pass (gradient)");
+  probe_sfu->add_flag("--json", probe_sfu_o.json, "print JSON");
+
   FinetuneDemoOptions demo_o;
   auto* demo = cli::add_finetune_demo_command(app, demo_o);
 
@@ -178,6 +242,9 @@ int main(int argc, char** argv) {
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
     if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out);
     if (*demo) return cli::run_finetune_demo_cmd(demo_o);
+    if (*probe_gemm) return cli::run_probe_cmd(probe_p, probe_o);
+    if (*probe_mvm) return cli::run_probe_cmd(probe_mvm_p, probe_mvm_o);
+    if (*probe_sfu) return cli::run_probe_cmd(probe_sfu_p, probe_sfu_o);
   } catch (const ConfigError& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;
