@@ -149,9 +149,33 @@ int main(int argc, char** argv) {
       ->expected(2, -1);
   compare->add_option("--out", compare_out, "HTML file to write")->capture_default_str();
 
+  cli::SweepCliOptions sweep_o;
+  auto* sweep = app.add_subcommand(
+      "sweep",
+      "a design-space study: every point of SPEC.yaml as its own run, with results.csv, "
+      "pareto.csv, results.sqlite and sweep.html");
+  sweep->add_option("spec", sweep_o.spec, "sweep spec YAML (base, axes, design, objectives)")
+      ->check(CLI::ExistingFile);
+  sweep->add_option("--out", sweep_o.out, "sweep folder")->capture_default_str();
+  sweep->add_option("--jobs", sweep_o.jobs, "points run at once (default: the machine's cores)")
+      ->check(CLI::Range(1u, 4096u));
+  sweep->add_flag("--resume", sweep_o.resume,
+                  "continue in a folder that holds a sweep (complete points are not rerun)");
+  sweep->add_flag("--dry-run", sweep_o.dry_run, "list the points and their hashes, run nothing");
+  sweep->add_option("--max-points", sweep_o.max_points, "run only the first N points")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  std::string collect_dir;
+  auto* collect = sweep->add_subcommand(
+      "collect", "rebuild results.csv, pareto.csv, results.sqlite and sweep.html of DIR");
+  collect->add_option("dir", collect_dir, "sweep folder")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  sweep->require_subcommand(0, 1);
+
   FinetuneDemoOptions demo_o;
   auto* demo = cli::add_finetune_demo_command(app, demo_o);
 
+  run_o.argv.assign(argv, argv + argc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -172,6 +196,14 @@ int main(int argc, char** argv) {
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
     if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out);
     if (*demo) return cli::run_finetune_demo_cmd(demo_o);
+    if (*sweep) {
+      if (*collect) return cli::run_sweep_collect_cmd(collect_dir);
+      if (sweep_o.spec.empty()) {
+        std::cerr << "atleus-vp: sweep: SPEC.yaml is required\n";
+        return cli::kExitBadInput;
+      }
+      return cli::run_sweep_cmd(sweep_o);
+    }
   } catch (const ConfigError& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;
@@ -179,8 +211,8 @@ int main(int argc, char** argv) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;
   } catch (const MappingError& e) {
-    std::cerr << "atleus-vp: error: " << e.what() << "\n";
-    return cli::kExitBadInput;
+    std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
+    return cli::kExitInfeasible;
   } catch (const std::exception& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return 1;
