@@ -63,10 +63,15 @@ struct SweepCliOptions {
   std::string out = "sweep";
   unsigned jobs = 0;  // 0: the machine's cores
   bool resume = false, dry_run = false;
-  std::size_t max_points = 0;  // 0: all
+  std::size_t max_points = 0;     // 0: all
+  std::string backend = "local";  // local | slurm
+  bool wait = false;              // slurm: wait for the job array, then collect
+  std::vector<std::string> slurm_args;
+  std::size_t shards = 0;  // slurm: array tasks (0: one per point, at most 1000)
 };
 int run_sweep_cmd(const SweepCliOptions& o);
 int run_sweep_collect_cmd(const std::string& dir);
+int run_sweep_shard_cmd(const std::string& dir, std::size_t index, std::size_t count);
 
 CLI::App* add_finetune_demo_command(CLI::App& app, FinetuneDemoOptions& opt);
 int run_finetune_demo_cmd(const FinetuneDemoOptions& opt);

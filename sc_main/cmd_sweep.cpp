@@ -469,6 +469,113 @@ void finish_point(const Sweep& s, const Running& r, int status) {
   fs::rename(r.tmp, dest);
 }
 
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Runs a command, its stdout captured; returns the exit status (-1 if it did not run).
+int run_capture(const std::vector<std::string>& args, std::string* out) {
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    std::vector<char*> argv;
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    std::fprintf(stderr, "atleus-vp: cannot run %s\n", args[0].c_str());
+    _exit(127);
+  }
+  close(fds[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    out->append(buf, static_cast<std::size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The Slurm backend: one sbatch job array whose tasks run shards of the points through the
+// same point runner (`atleus-vp sweep shard`); with --wait, collects when the array ends.
+int run_slurm(const Sweep& s, const SweepCliOptions& o,
+              const std::vector<const SweepPoint*>& todo) {
+  const fs::path dir = fs::absolute(s.out).lexically_normal();
+  fs::create_directories(dir / "slurm");
+  Json list = Json::array();
+  for (const auto* p : todo)
+    list.push_back({{"hash", p->hash},
+                    {"platform", p->platform},
+                    {"sets", p->sets},
+                    {"run_options", p->run_options}});
+  write_atomic(dir / "slurm" / "todo.json", list.dump(1) + "\n");
+  if (todo.empty()) {
+    write_results(s);
+    std::fprintf(stderr, "sweep: every point is complete; nothing submitted\n");
+    return 0;
+  }
+  const std::size_t shards =
+      std::min<std::size_t>(todo.size(), o.shards ? o.shards : std::size_t{1000});
+  std::string array = "0-" + std::to_string(shards - 1);
+  if (o.jobs) array += "%" + std::to_string(o.jobs);
+  std::string script = "#!/bin/bash\n";
+  script += "#SBATCH --job-name=atleus-sweep\n";
+  script += "#SBATCH --array=" + array + "\n";
+  script += "#SBATCH --output=" + (dir / "slurm" / "%A_%a.out").string() + "\n";
+  script += "#SBATCH --error=" + (dir / "slurm" / "%A_%a.err").string() + "\n";
+  script += "exec " + shell_quote(self_exe()) + " sweep shard " + shell_quote(dir.string()) +
+            " --index \"$SLURM_ARRAY_TASK_ID\" --count " + std::to_string(shards) + "\n";
+  const fs::path script_path = dir / "slurm" / "sweep.sbatch";
+  write_atomic(script_path, script);
+  std::vector<std::string> cmd = {"sbatch", "--parsable"};
+  if (o.wait) cmd.push_back("--wait");
+  for (const auto& a : o.slurm_args) cmd.push_back(a);
+  cmd.push_back(script_path.string());
+  std::fprintf(stderr, "sweep: submitting %zu points as a job array of %zu tasks (%s)\n",
+               todo.size(), shards, script_path.c_str());
+  std::string out;
+  const int rc = run_capture(cmd, &out);
+  const std::string job = out.substr(0, out.find_first_of(";\n"));
+  if (!o.wait) {
+    if (rc != 0) throw std::runtime_error("sbatch failed (exit " + std::to_string(rc) + ")");
+    write_results(s);
+    std::fprintf(stderr,
+                 "sweep: submitted job %s; `atleus-vp sweep collect %s` rebuilds the results "
+                 "when it ends\n",
+                 job.c_str(), s.out.c_str());
+    return 0;
+  }
+  write_results(s);
+  std::size_t ok = 0, infeasible = 0, error = 0, pending = 0;
+  for (const auto& p : s.points) {
+    const Row r = read_row(s, p);
+    ok += r.status == "ok";
+    infeasible += r.status == "infeasible";
+    error += r.status == "error";
+    pending += r.status == "pending";
+  }
+  std::fprintf(stderr,
+               "sweep: job %s ended (sbatch exit %d): %zu points: %zu ok, %zu infeasible, %zu "
+               "error, %zu not run; wrote %s/{results.csv,pareto.csv,results.sqlite,"
+               "sweep.html}\n",
+               job.c_str(), rc, s.points.size(), ok, infeasible, error, pending, s.out.c_str());
+  return pending ? 1 : 0;
+}
+
 }  // namespace
 
 int run_sweep_cmd(const SweepCliOptions& o) {
@@ -516,6 +623,12 @@ int run_sweep_cmd(const SweepCliOptions& o) {
                       "another --out");
   fs::create_directories(s.out / "points");
   write_atomic(spec_copy, s.spec.text);
+  write_atomic(s.out / "sweep.json",
+               Json{{"spec_file", fs::absolute(o.spec).lexically_normal().string()},
+                    {"points", s.points.size()},
+                    {"version", atleus::version()}}
+                       .dump(2) +
+                   "\n");
   remove_stale_temporaries(s.out / "points");
 
   std::vector<const SweepPoint*> todo;
@@ -530,6 +643,8 @@ int run_sweep_cmd(const SweepCliOptions& o) {
   std::fprintf(stderr,
                "sweep: %zu points (%zu distinct), %zu already complete, %zu to run, %u jobs\n",
                s.points.size(), unique.size(), already, todo.size(), jobs);
+
+  if (o.backend == "slurm") return run_slurm(s, o, todo);
 
   struct sigaction sa {};
   sa.sa_handler = on_sweep_signal;
@@ -612,14 +727,57 @@ int run_sweep_collect_cmd(const std::string& dir) {
   Sweep s;
   const fs::path spec = fs::path(dir) / "spec.yaml";
   if (!fs::exists(spec)) throw ConfigError(dir, 0, 0, "", "no spec.yaml: not a sweep folder");
-  s.spec = load_sweep_spec(spec.string());
+  // The spec as the sweep read it, at its original path (relative platform files resolve).
+  const std::string text = slurp(spec);
+  std::string origin = spec.string();
+  if (fs::exists(fs::path(dir) / "sweep.json"))
+    origin = Json::parse(slurp(fs::path(dir) / "sweep.json")).value("spec_file", origin);
+  s.spec = load_sweep_spec(origin, &text);
   s.out = dir;
   for (const auto& m : headline_metrics()) s.metric_names.push_back(m);
   for (const auto& ob : s.spec.objectives)
     if (!is_known_metric(ob.metric)) s.metric_names.push_back(ob.metric);
   s.points = expand_points(s.spec);
+  if (fs::exists(fs::path(dir) / "sweep.json")) {
+    const auto j = Json::parse(slurp(fs::path(dir) / "sweep.json"));
+    const std::size_t n = j.value("points", s.points.size());
+    if (n < s.points.size()) s.points.resize(n);  // --max-points
+  }
   for (auto& p : s.points) resolve(p);
   write_results(s);
+  std::size_t pending = 0;
+  for (const auto& p : s.points) pending += !fs::exists(point_dir(s, p.hash) / "point.json");
+  std::fprintf(stderr,
+               "sweep collect: %zu points, %zu not run yet; wrote %s/{results.csv,"
+               "pareto.csv,results.sqlite,sweep.html}\n",
+               s.points.size(), pending, dir.c_str());
+  return 0;
+}
+
+// One Slurm array task: the points of DIR/slurm/todo.json at positions index, index + count,
+// ..., each through the same point runner as the local pool.
+int run_sweep_shard_cmd(const std::string& dir, std::size_t index, std::size_t count) {
+  Sweep s;
+  s.out = dir;
+  const auto todo = Json::parse(slurp(fs::path(dir) / "slurm" / "todo.json"));
+  const std::string exe = self_exe();
+  for (std::size_t i = index; i < todo.size(); i += std::max<std::size_t>(count, 1)) {
+    const std::string hash = todo[i]["hash"].get<std::string>();
+    if (complete(s, hash)) continue;
+    SweepPoint p;
+    p.hash = hash;
+    p.platform = todo[i]["platform"].get<std::string>();
+    p.sets = todo[i]["sets"].get<std::vector<std::string>>();
+    p.run_options = todo[i]["run_options"].get<std::map<std::string, std::string>>();
+    const fs::path tmp = s.out / "points" / (".tmp-" + hash + "-" + std::to_string(::getpid()));
+    Running r{hash, tmp, std::chrono::steady_clock::now()};
+    const pid_t pid = start_point(exe, p, tmp);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    finish_point(s, r, status);
+    std::fprintf(stderr, "point %s done\n", hash.c_str());
+  }
   return 0;
 }
 

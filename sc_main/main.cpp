@@ -170,6 +170,24 @@ int main(int argc, char** argv) {
   collect->add_option("dir", collect_dir, "sweep folder")
       ->required()
       ->check(CLI::ExistingDirectory);
+  sweep->add_option("--backend", sweep_o.backend, "local (a pool of processes) or slurm")
+      ->check(CLI::IsMember({"local", "slurm"}))
+      ->capture_default_str();
+  sweep->add_flag("--wait", sweep_o.wait, "slurm: wait for the job array, then collect");
+  sweep
+      ->add_option("--slurm-arg", sweep_o.slurm_args,
+                   "slurm: an sbatch option, e.g. --slurm-arg=--partition=main (repeatable)")
+      ->allow_extra_args(false);
+  sweep->add_option("--shards", sweep_o.shards,
+                    "slurm: array tasks the points are spread over (default: one per point, at "
+                    "most 1000); --jobs limits how many run at once");
+  std::string shard_dir;
+  std::size_t shard_index = 0, shard_count = 1;
+  auto* shard = sweep->add_subcommand("shard", "run one Slurm array task's points");
+  shard->group("");  // internal: what the sbatch script runs
+  shard->add_option("dir", shard_dir, "sweep folder")->required();
+  shard->add_option("--index", shard_index, "array task id")->required();
+  shard->add_option("--count", shard_count, "array tasks")->required();
   sweep->require_subcommand(0, 1);
 
   FinetuneDemoOptions demo_o;
@@ -198,6 +216,7 @@ int main(int argc, char** argv) {
     if (*demo) return cli::run_finetune_demo_cmd(demo_o);
     if (*sweep) {
       if (*collect) return cli::run_sweep_collect_cmd(collect_dir);
+      if (*shard) return cli::run_sweep_shard_cmd(shard_dir, shard_index, shard_count);
       if (sweep_o.spec.empty()) {
         std::cerr << "atleus-vp: sweep: SPEC.yaml is required\n";
         return cli::kExitBadInput;

@@ -33,8 +33,9 @@ std::string value_text(const ConfigNode& n) {
 
 // Settings of one key: a workload key's value is checked by `run` when the point runs; a
 // platform key must load on the base platform (unknown keys and impossible values fail here).
-void check_setting(const SweepSpec& spec, const ConfigNode& at, const std::string& key,
-                   const std::string& value) {
+// An unknown key is reported at the key (`parent`'s entry `key`), a bad value at the value.
+void check_setting(const SweepSpec& spec, const ConfigNode& parent, const ConfigNode& at,
+                   const std::string& key, const std::string& value) {
   if (is_workload_key(key)) return;
   if (key == "platform") {
     try {
@@ -49,6 +50,9 @@ void check_setting(const SweepSpec& spec, const ConfigNode& at, const std::strin
     sets.push_back(key + "=" + value);
     load_platform(spec.platform, sets);
   } catch (const ConfigError& e) {
+    if (e.message().find("unknown key") != std::string::npos)
+      parent.fail_key(key, "not a workload key, nor a key of the platform: " + e.key_path() + ": " +
+                               e.message());
     at.fail("'" + key + "=" + value + "' on the base platform: " +
             (e.key_path().empty() ? "" : e.key_path() + ": ") + e.message());
   }
@@ -93,16 +97,18 @@ bool is_known_metric(const std::string& name) {
   return std::find(m.begin(), m.end(), name) != m.end();
 }
 
-SweepSpec load_sweep_spec(const std::string& path) {
+SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
   SweepSpec spec;
   spec.file = path;
-  {
+  if (text) {
+    spec.text = *text;
+  } else {
     std::ifstream f(path);
     std::stringstream s;
     s << f.rdbuf();
     spec.text = s.str();
   }
-  const ConfigDoc doc = load_config(path);
+  const ConfigDoc doc = text ? load_config_text(*text, path) : load_config(path);
   const ConfigNode root = doc.root();
   root.expect_keys({"base", "axes", "design", "objectives"});
   const fs::path dir = fs::path(path).parent_path();
@@ -146,7 +152,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
         if (!values.is_seq()) values.fail("a list of values");
         for (std::size_t i = 0; i < values.size(); ++i) {
           const std::string v = value_text(values[i]);
-          check_setting(spec, values[i], name, v);
+          check_setting(spec, axes, values[i], name, v);
           axis.levels.push_back({v, {{name, v}}});
         }
       };
@@ -166,7 +172,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
             AxisLevel level{vname, {}};
             for (const auto& k : v.keys()) {
               const std::string val = value_text(v.child(k));
-              check_setting(spec, v.child(k), k, val);
+              check_setting(spec, v, v.child(k), k, val);
               level.settings.emplace_back(k, val);
             }
             axis.levels.push_back(level);

@@ -58,8 +58,9 @@ struct SweepPoint {
 // The workload keys a sweep may set (the rest are platform key paths).
 bool is_workload_key(const std::string& key);
 
-// Reads and checks the spec; throws ConfigError (FILE:LINE:COL: key: message).
-SweepSpec load_sweep_spec(const std::string& path);
+// Reads and checks the spec; throws ConfigError (FILE:LINE:COL: key: message). With `text`,
+// reads that text as if it were the file at `path` (a sweep folder's copy of its spec).
+SweepSpec load_sweep_spec(const std::string& path, const std::string* text = nullptr);
 
 // The design's points, in a deterministic order (workloads outer, the design inner).
 std::vector<SweepPoint> expand_points(const SweepSpec& spec);

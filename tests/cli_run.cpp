@@ -374,7 +374,7 @@ TEST_CASE("summary.json records the effective configuration, area, cost and effi
   const Out a = run_ok("--model bert-base --layers 1 --seq-len 64 --mode inference --batch 1");
   const Out b = run_ok(
       "--model bert-base --layers 1 --seq-len 64 --mode inference --batch 1 --set "
-      "noc.flit_bits=256");
+      "noc.router.flit_bytes=16");
   for (const Out* o : {&a, &b}) {
     const json& s = o->summary;
     CHECK(s["platform_name"] == "atleus");
@@ -390,7 +390,8 @@ TEST_CASE("summary.json records the effective configuration, area, cost and effi
   }
   // A --set variant is a different design, and says so.
   CHECK(a.summary["config"]["platform_sha256"] != b.summary["config"]["platform_sha256"]);
-  CHECK(b.summary["config"]["platform_yaml"].get<std::string>().find("256") != std::string::npos);
+  CHECK(b.summary["config"]["platform_yaml"].get<std::string>().find("flit_bytes: 16") !=
+        std::string::npos);
 }
 
 TEST_CASE("SIGTERM to run stops its children and leaves no temporary folder", "[run][signal]") {

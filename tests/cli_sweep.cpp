@@ -314,7 +314,8 @@ TEST_CASE("bad sweep specs give one FILE:LINE:COL line and exit 2", "[sweep][err
   };
   const std::vector<Case> cases = {
       {"unknown key", wl + "axis:\n  quant: [M8F8]\n", ":4:1: axis:", "unknown key"},
-      {"unknown axis key", wl + "axes:\n  noc.router.flit_byte: [16]\n", ":5:", "flit_byte"},
+      {"unknown axis key", wl + "axes:\n  noc.router.flit_byte: [16]\n",
+       ":5:3: axes.noc.router.flit_byte:", "did you mean 'flit_bytes'"},
       {"empty axis", wl + "axes:\n  quant: []\n", ":5:", "empty axis"},
       {"unknown metric", wl + "objectives:\n  speed: max\n",
        ":5:3: objectives.speed:", "unknown metric"},
@@ -335,4 +336,54 @@ TEST_CASE("bad sweep specs give one FILE:LINE:COL line and exit 2", "[sweep][err
     CHECK_FALSE(fs::exists(d / "out"));
   }
   fs::remove_all(d);
+}
+
+TEST_CASE("the Slurm backend gives the local backend's results", "[sweep][slurm]") {
+  const fs::path d = fresh_dir("slurm");
+  const std::string cluster = std::string(ATLEUS_SOURCE_DIR) + "/tests/slurm/cluster.sh";
+  const int started = std::system((cluster + " start " + (d / "cluster").string() + " > " +
+                                   (d / "conf.txt").string() + " 2>" + (d / "cluster.err").string())
+                                      .c_str());
+  if (WIFEXITED(started) && WEXITSTATUS(started) == 77) {
+    WARN("slurm-wlm and munge are not installed (scripts/setup.sh --tests): not tested");
+    fs::remove_all(d);
+    return;
+  }
+  // Stops the cluster however the test ends.
+  struct Stop {
+    std::string cmd;
+    fs::path dir;
+    ~Stop() {
+      if (std::system(cmd.c_str()) == 0) fs::remove_all(dir);
+    }
+  } stop{cluster + " stop " + (d / "cluster").string(), d};
+  INFO(slurp(d / "cluster.err"));
+  REQUIRE(started == 0);
+  std::string conf = slurp(d / "conf.txt");
+  conf.erase(conf.find_last_not_of('\n') + 1);
+  write(d / "spec.yaml", kSpec);
+  const Result local =
+      sweep((d / "spec.yaml").string() + " --out " + (d / "local").string() + " --jobs 2");
+  REQUIRE(local.code == 0);
+  const std::string cmd = "SLURM_CONF=" + conf + " " + ATLEUS_VP_BIN + " sweep " +
+                          (d / "spec.yaml").string() + " --out " + (d / "slurm").string() +
+                          " --backend slurm --wait --jobs 2 --shards 4 --slurm-arg=--mem=512 "
+                          "> /dev/null 2> " +
+                          (d / "slurm.err").string();
+  const int status = std::system(cmd.c_str());
+  INFO(slurp(d / "slurm.err"));
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  CHECK(fs::exists(d / "slurm" / "slurm" / "sweep.sbatch"));
+  CHECK(without_wall(read_csv(d / "slurm" / "results.csv")) ==
+        without_wall(read_csv(d / "local" / "results.csv")));
+  CHECK(without_wall(read_csv(d / "slurm" / "pareto.csv")) ==
+        without_wall(read_csv(d / "local" / "pareto.csv")));
+  // `sweep collect` rebuilds the same table from the points folder.
+  fs::remove(d / "slurm" / "results.csv");
+  REQUIRE(std::system((std::string(ATLEUS_VP_BIN) + " sweep collect " + (d / "slurm").string() +
+                       " 2>/dev/null")
+                          .c_str()) == 0);
+  CHECK(without_wall(read_csv(d / "slurm" / "results.csv")) ==
+        without_wall(read_csv(d / "local" / "results.csv")));
 }
