@@ -249,6 +249,42 @@ TEST_CASE("kill -9 of the sweep driver, then --resume: no completed point runs a
   fs::remove_all(d);
 }
 
+TEST_CASE("SIGTERM to sweep stops its points, removes their temporary folders, exits 143",
+          "[sweep][signal]") {
+  const fs::path d = fresh_dir("sigterm");
+  write(d / "spec.yaml", kSpec);
+  const fs::path out = d / "out";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    const std::string spec = (d / "spec.yaml").string(), o = out.string();
+    execl(ATLEUS_VP_BIN, ATLEUS_VP_BIN, "sweep", spec.c_str(), "--out", o.c_str(), "--jobs", "2",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto temporaries = [&]() {
+    std::vector<fs::path> t;
+    if (fs::exists(out / "points"))
+      for (const auto& e : fs::directory_iterator(out / "points"))
+        if (e.path().filename().string().rfind(".tmp-", 0) == 0) t.push_back(e.path());
+    return t;
+  };
+  for (int i = 0; i < 400 && temporaries().empty(); ++i) usleep(10000);
+  REQUIRE_FALSE(temporaries().empty());
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 128 + SIGTERM);
+  CHECK(temporaries().empty());
+  // Every point folder left is complete.
+  for (const auto& e : fs::directory_iterator(out / "points"))
+    CHECK(fs::exists(e.path() / "point.json"));
+  fs::remove_all(d);
+}
+
 TEST_CASE("identical points run once; designs zip, ofat and random; dry run", "[sweep]") {
   const fs::path d = fresh_dir("designs");
   const std::string base = R"(base:
