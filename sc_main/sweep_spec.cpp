@@ -68,6 +68,12 @@ std::map<std::string, std::string> read_workload(const ConfigNode& w) {
   return opts;
 }
 
+// A platform file next to the spec, else the preset name or path as given.
+std::string relative_to(const fs::path& dir, const std::string& name) {
+  if (!dir.empty() && fs::exists(dir / name)) return (dir / name).string();
+  return name;
+}
+
 }  // namespace
 
 bool is_workload_key(const std::string& key) {
@@ -118,7 +124,7 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
   if (base.has("platform")) {
     spec.platform = base.get<std::string>("platform");
     // A file next to the spec, else a preset or a path as given.
-    if (!dir.empty() && fs::exists(dir / spec.platform)) spec.platform = (dir / spec.platform);
+    spec.platform = relative_to(dir, spec.platform);
   }
   if (base.has("set")) {
     const ConfigNode set = base.child("set");
@@ -152,8 +158,9 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
         if (!values.is_seq()) values.fail("a list of values");
         for (std::size_t i = 0; i < values.size(); ++i) {
           const std::string v = value_text(values[i]);
-          check_setting(spec, axes, values[i], name, v);
-          axis.levels.push_back({v, {{name, v}}});
+          const std::string set = name == "platform" ? relative_to(dir, v) : v;
+          check_setting(spec, axes, values[i], name, set);
+          axis.levels.push_back({v, {{name, set}}});
         }
       };
       if (a.is_seq()) {
@@ -171,7 +178,8 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
             if (!v.is_map() || v.size() == 0) v.fail("a map of key: value");
             AxisLevel level{vname, {}};
             for (const auto& k : v.keys()) {
-              const std::string val = value_text(v.child(k));
+              const std::string val = k == "platform" ? relative_to(dir, value_text(v.child(k)))
+                                                      : value_text(v.child(k));
               check_setting(spec, v, v.child(k), k, val);
               level.settings.emplace_back(k, val);
             }
