@@ -103,6 +103,7 @@ void resolve(SweepPoint& p) {
   std::string id = "platform:\n" + (p.config_error.empty() ? p.effective_yaml : p.config_error);
   id += "run:\n";
   for (const auto& [k, v] : p.run_options) id += k + "=" + v + "\n";
+  if (p.retry_with_reload) id += "on_infeasible=retry-with-reload\n";
   id += std::string("version: ") + atleus::version() + "\n";
   p.hash = sha256_hex(id).substr(0, 16);
 }
@@ -397,7 +398,21 @@ struct Running {
   std::string hash;
   fs::path tmp;
   std::chrono::steady_clock::time_point start;
+  SweepPoint point;
+  bool retried = false;      // the second attempt, with --allow-reload
+  std::string first_reason;  // why the first attempt was infeasible
 };
+
+// The last line of a point's stderr, without the program's name.
+std::string last_error_line(const fs::path& tmp) {
+  std::istringstream in(slurp(tmp / "stderr.txt"));
+  std::string line, reason;
+  while (std::getline(in, line))
+    if (!line.empty()) reason = line;
+  const std::string prefix = "atleus-vp: ";
+  if (reason.rfind(prefix, 0) == 0) reason = reason.substr(prefix.size());
+  return reason;
+}
 
 pid_t start_point(const std::string& exe, const SweepPoint& p, const fs::path& tmp) {
   fs::remove_all(tmp);
@@ -431,6 +446,19 @@ pid_t start_point(const std::string& exe, const SweepPoint& p, const fs::path& t
   return pid;
 }
 
+// With on_infeasible: retry-with-reload, an infeasible first attempt starts the second one (with
+// --allow-reload) in the same folder and returns its pid; otherwise returns 0.
+pid_t maybe_retry(const std::string& exe, Running& r, int status) {
+  if (!r.point.retry_with_reload || r.retried || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != kExitInfeasible)
+    return 0;
+  r.retried = true;
+  r.first_reason = last_error_line(r.tmp);
+  SweepPoint again = r.point;
+  again.run_options["allow_reload"] = "true";
+  return start_point(exe, again, r.tmp);
+}
+
 // Records how a point ended and renames its folder into place.
 void finish_point(const Sweep& s, const Running& r, int status) {
   const double wall =
@@ -445,15 +473,10 @@ void finish_point(const Sweep& s, const Running& r, int status) {
     reason = "killed by signal " + std::to_string(WTERMSIG(status));
   }
   if (st != "ok" && reason.empty()) {
-    // The last line of the run's stderr says why.
-    std::istringstream in(slurp(r.tmp / "stderr.txt"));
-    std::string line;
-    while (std::getline(in, line))
-      if (!line.empty()) reason = line;
-    const std::string prefix = "atleus-vp: ";
-    if (reason.rfind(prefix, 0) == 0) reason = reason.substr(prefix.size());
+    reason = last_error_line(r.tmp);  // the last line of the run's stderr says why
     if (reason.empty()) reason = "exit code " + std::to_string(code);
   }
+  if (st == "ok" && r.retried) reason = "ran with --allow-reload after: " + r.first_reason;
   if (st == "ok" && !fs::exists(r.tmp / "run" / "summary.json")) {
     st = "error";
     reason = "the run wrote no summary.json";
@@ -521,7 +544,8 @@ int run_slurm(const Sweep& s, const SweepCliOptions& o,
     list.push_back({{"hash", p->hash},
                     {"platform", p->platform},
                     {"sets", p->sets},
-                    {"run_options", p->run_options}});
+                    {"run_options", p->run_options},
+                    {"retry_with_reload", p->retry_with_reload}});
   write_atomic(dir / "slurm" / "todo.json", list.dump(1) + "\n");
   if (todo.empty()) {
     write_results(s);
@@ -685,7 +709,7 @@ int run_sweep_cmd(const SweepCliOptions& o) {
     while (next < todo.size() && running.size() < jobs && !g_sweep_signal) {
       const SweepPoint& p = *todo[next++];
       const fs::path tmp = s.out / "points" / (".tmp-" + p.hash + "-" + std::to_string(::getpid()));
-      Running r{p.hash, tmp, std::chrono::steady_clock::now()};
+      Running r{p.hash, tmp, std::chrono::steady_clock::now(), p};
       running[start_point(exe, p, tmp)] = r;
       if (tty) progress(false);
     }
@@ -698,8 +722,12 @@ int run_sweep_cmd(const SweepCliOptions& o) {
     }
     auto it = running.find(pid);
     if (it == running.end()) continue;
-    const Running r = it->second;
+    Running r = it->second;
     running.erase(it);
+    if (const pid_t again = maybe_retry(exe, r, status)) {
+      running[again] = r;
+      continue;
+    }
     busy_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - r.start).count();
     finish_point(s, r, status);
     ++done;
@@ -769,11 +797,16 @@ int run_sweep_shard_cmd(const std::string& dir, std::size_t index, std::size_t c
     p.platform = todo[i]["platform"].get<std::string>();
     p.sets = todo[i]["sets"].get<std::vector<std::string>>();
     p.run_options = todo[i]["run_options"].get<std::map<std::string, std::string>>();
+    p.retry_with_reload = todo[i].value("retry_with_reload", false);
     const fs::path tmp = s.out / "points" / (".tmp-" + hash + "-" + std::to_string(::getpid()));
-    Running r{hash, tmp, std::chrono::steady_clock::now()};
-    const pid_t pid = start_point(exe, p, tmp);
+    Running r{hash, tmp, std::chrono::steady_clock::now(), p};
+    pid_t pid = start_point(exe, p, tmp);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    for (;;) {
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      pid = maybe_retry(exe, r, status);
+      if (pid == 0) break;
     }
     finish_point(s, r, status);
     std::fprintf(stderr, "point %s done\n", hash.c_str());

@@ -116,7 +116,7 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
   }
   const ConfigDoc doc = text ? load_config_text(*text, path) : load_config(path);
   const ConfigNode root = doc.root();
-  root.expect_keys({"base", "axes", "design", "objectives"});
+  root.expect_keys({"base", "axes", "design", "objectives", "on_infeasible"});
   const fs::path dir = fs::path(path).parent_path();
 
   const ConfigNode base = root.child("base");
@@ -221,6 +221,12 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
                   std::to_string(spec.axes[0].levels.size()));
   }
 
+  if (root.has("on_infeasible")) {
+    const std::string v = root.get<std::string>("on_infeasible");
+    if (v != "skip" && v != "retry-with-reload")
+      root.child("on_infeasible").fail("skip or retry-with-reload");
+    spec.retry_with_reload = v == "retry-with-reload";
+  }
   if (root.has("objectives")) {
     const ConfigNode o = root.child("objectives");
     if (!o.is_map() || o.size() == 0) o.fail("a map of metric: min|max");
@@ -287,6 +293,7 @@ std::vector<SweepPoint> expand_points(const SweepSpec& spec) {
       p.platform = spec.platform;
       p.sets = spec.sets;
       p.run_options = wopts;
+      p.retry_with_reload = spec.retry_with_reload;
       for (std::size_t a = 0; a < n_axes; ++a)
         for (const auto& [k, v] : spec.axes[a].levels[c[a]].settings) {
           if (k == "platform")

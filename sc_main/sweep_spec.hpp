@@ -40,6 +40,7 @@ struct SweepSpec {
   std::string design = "grid";  // grid | zip | ofat | random
   uint64_t random_n = 0, random_seed = 1;
   std::vector<Objective> objectives;
+  bool retry_with_reload = false;  // on_infeasible: retry-with-reload (default: skip)
 };
 
 // One design point: a workload and one level per axis, resolved into a `run` command.
@@ -53,6 +54,7 @@ struct SweepPoint {
   std::string effective_yaml;                      // "" when the platform does not load
   std::string config_error;                        // why it does not
   std::string hash;
+  bool retry_with_reload = false;  // an infeasible run runs again with --allow-reload
 };
 
 // The workload keys a sweep may set (the rest are platform key paths).

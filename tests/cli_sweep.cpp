@@ -285,7 +285,7 @@ TEST_CASE("SIGTERM to sweep stops its points, removes their temporary folders, e
   fs::remove_all(d);
 }
 
-TEST_CASE("identical points run once; designs zip, ofat and random; dry run", "[sweep]") {
+TEST_CASE("identical points run once, designs zip, ofat and random, and a dry run", "[sweep]") {
   const fs::path d = fresh_dir("designs");
   const std::string base = R"(base:
   workloads:
@@ -339,6 +339,17 @@ axes:
   CHECK(t[1][st] == "ok");
   CHECK(t[4][st] == "infeasible");
   CHECK(slurp(d / "out" / "results.csv").find("--allow-reload") != std::string::npos);
+
+  // on_infeasible: retry-with-reload runs it again with weight reloading.
+  write(d / "retry.yaml", slurp(d / "spec.yaml") + "on_infeasible: retry-with-reload\n");
+  const Result retry = sweep((d / "retry.yaml").string() + " --out " + (d / "retry").string());
+  INFO(retry.err);
+  REQUIRE(retry.code == 0);
+  const Table rt = read_csv(d / "retry" / "results.csv");
+  REQUIRE(rt.size() == 5);
+  CHECK(rt[4][st] == "ok");
+  CHECK(rt[4][col(rt, "reason")].find("ran with --allow-reload") != std::string::npos);
+  CHECK(rt[1][col(rt, "energy_j")] == t[1][col(t, "energy_j")]);
   fs::remove_all(d);
 }
 
