@@ -56,7 +56,8 @@ struct RunCliOptions {
   std::vector<std::string> argv;  // the command line, recorded in summary.json
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
-int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out);
+int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out,
+                    const std::vector<std::string>& labels = {});
 
 struct SweepCliOptions {
   std::string spec;

@@ -148,6 +148,12 @@ int main(int argc, char** argv) {
       ->required()
       ->expected(2, -1);
   compare->add_option("--out", compare_out, "HTML file to write")->capture_default_str();
+  std::vector<std::string> compare_labels;
+  compare
+      ->add_option("--label", compare_labels,
+                   "name of a run, once per run in order (default: the platform name and the "
+                   "--set overrides and workload fields that differ)")
+      ->allow_extra_args(false);
 
   cli::SweepCliOptions sweep_o;
   auto* sweep = app.add_subcommand(
@@ -212,7 +218,7 @@ int main(int argc, char** argv) {
     // With no subcommand the main job runs: RoBERTa-Base on SQuAD, both modes, on Atleus.
     if (*run || app.get_subcommands().empty()) return cli::run_run_cmd(run_p, run_o);
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
-    if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out);
+    if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out, compare_labels);
     if (*demo) return cli::run_finetune_demo_cmd(demo_o);
     if (*sweep) {
       if (*collect) return cli::run_sweep_collect_cmd(collect_dir);

@@ -327,3 +327,26 @@ TEST_CASE("sweep.html opens in headless Chromium with no console errors and draw
   CHECK(count("<polyline") <= 1);
   fs::remove_all(work);
 }
+
+TEST_CASE("compare labels runs by platform and differing keys, or by --label", "[cli][report]") {
+  const fs::path work = fresh_dir("labels");
+  const std::string args =
+      "run --quiet --model bert-base --mode inference --batch 1 --seq-len 32 "
+      "--layers 1 --out ";
+  vp(args + (work / "a").string(), work);
+  vp(args + (work / "b").string() + " --set noc.router.flit_bytes=16", work);
+  vp("compare " + (work / "a").string() + " " + (work / "b").string() + " --out " +
+         (work / "c.html").string(),
+     work);
+  const std::string c = slurp(work / "c.html");
+  CHECK(c.find("atleus (noc.router.flit_bytes=16)") != std::string::npos);
+  vp("compare " + (work / "a").string() + " " + (work / "b").string() +
+         " --label base --label narrow --out " + (work / "d.html").string(),
+     work);
+  const std::string d = slurp(work / "d.html");
+  CHECK(d.find(">narrow<") != std::string::npos);
+  CHECK(sh(std::string(ATLEUS_VP_BIN) + " compare " + (work / "a").string() + " " +
+           (work / "b").string() + " --label one --out " + (work / "e.html").string() +
+           " 2>/dev/null") == 2);
+  fs::remove_all(work);
+}
