@@ -131,4 +131,16 @@ void ProtocolChecker::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint
   in->invalidate_direct_mem_ptr(start, end);
 }
 
+BindHook ProtocolCheckers::hook(BindHook next) {
+  return
+      [this, next = std::move(next)](const std::string& binding, tlm::tlm_initiator_socket<>& from,
+                                     tlm::tlm_base_target_socket_b<>& to) {
+        const std::string name = "protocol_check_" + std::to_string(checkers_.size());
+        checkers_.push_back(std::make_unique<ProtocolChecker>(name.c_str(), binding, stats_));
+        from.bind(checkers_.back()->in);
+        bind_through(next, checkers_.back()->out, to);
+        return true;
+      };
+}
+
 }  // namespace atleus

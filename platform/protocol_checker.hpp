@@ -23,6 +23,8 @@
 #include <tlm>
 #include <vector>
 
+#include "atleus/platform/bind_hook.hpp"
+
 namespace atleus {
 
 // Totals over every checker of a run.
@@ -73,6 +75,18 @@ class ProtocolChecker : public sc_core::sc_module,
   ProtocolCheckStats& totals_;
   std::set<const tlm::tlm_generic_payload*> in_flight_;
   std::map<const tlm::tlm_generic_payload*, NbState> nb_;
+};
+
+// The checkers of one run and their totals: hook() puts a checker on every binding it is given
+// and passes the checker's output side on to `next` (a user's hook), or binds it directly.
+class ProtocolCheckers {
+ public:
+  BindHook hook(BindHook next = nullptr);
+  const ProtocolCheckStats& stats() const { return stats_; }
+
+ private:
+  ProtocolCheckStats stats_;
+  std::vector<std::unique_ptr<ProtocolChecker>> checkers_;
 };
 
 }  // namespace atleus

@@ -381,7 +381,7 @@ RunResult collect_run(const WorkloadPlatform::Impl& p) {
   r.warnings = platform_warnings(p.cfg);
   r.warnings.insert(r.warnings.end(), memory_warnings.begin(), memory_warnings.end());
   r.protocol_checked = p.opt.check_protocol;
-  r.protocol = p.protocol;
+  r.protocol = p.checkers.stats();
   collect_mapping(p, r);
   return r;
 }

@@ -215,8 +215,7 @@ struct TrafficPlatform::Impl {
   std::vector<TrafficNode*> nodes;
   std::size_t finished = 0;
   uint64_t last_finish_ps = 0;
-  ProtocolCheckStats protocol;
-  std::vector<std::unique_ptr<ProtocolChecker>> checkers;
+  ProtocolCheckers checkers;
   std::unique_ptr<Netlist> net;
   sc_core::sc_event done;
 };
@@ -248,15 +247,7 @@ TrafficPlatform::TrafficPlatform(sc_core::sc_module_name name, const PlatformCon
     p.nodes.push_back(node.get());
     return node;
   };
-  if (p.opt.check_protocol)
-    nopt.bind_hook = [&p](const std::string& binding, tlm::tlm_initiator_socket<>& from,
-                          tlm::tlm_base_target_socket_b<>& to) {
-      const std::string n = "protocol_check_" + std::to_string(p.checkers.size());
-      p.checkers.push_back(std::make_unique<ProtocolChecker>(n.c_str(), binding, p.protocol));
-      from.bind(p.checkers.back()->in);
-      p.checkers.back()->out.bind(to);
-      return true;
-    };
+  if (p.opt.check_protocol) nopt.bind_hook = p.checkers.hook();
   p.net = std::make_unique<Netlist>("platform", p.cfg, std::move(nopt));
   SC_METHOD(on_done);
   sensitive << p.done;
@@ -284,7 +275,7 @@ TrafficResult TrafficPlatform::collect() const {
   const Impl& p = *impl_;
   TrafficResult r;
   r.protocol_checked = p.opt.check_protocol;
-  r.protocol = p.protocol;
+  r.protocol = p.checkers.stats();
   r.nodes = static_cast<int>(p.nodes.size());
   r.noc_clock_mhz = p.cfg.noc.router.clock_mhz;
   std::vector<const std::vector<PacketRecord>*> per_node;

@@ -173,16 +173,7 @@ void init_state(WorkloadPlatform::Impl& p) {
 // With check_protocol, a ProtocolChecker on every binding (then the user's hook, if any, on the
 // checker's output side); otherwise the user's hook alone.
 BindHook make_bind_hook(WorkloadPlatform::Impl& p) {
-  if (!p.opt.check_protocol) return p.opt.bind_hook;
-  return [&p](const std::string& binding, tlm::tlm_initiator_socket<>& from,
-              tlm::tlm_base_target_socket_b<>& to) {
-    const std::string name = "protocol_check_" + std::to_string(p.checkers.size());
-    p.checkers.push_back(std::make_unique<ProtocolChecker>(name.c_str(), binding, p.protocol));
-    ProtocolChecker& c = *p.checkers.back();
-    from.bind(c.in);
-    bind_through(p.opt.bind_hook, c.out, to);
-    return true;
-  };
+  return p.opt.check_protocol ? p.checkers.hook(p.opt.bind_hook) : p.opt.bind_hook;
 }
 
 // The compute node on one core site: the site's core model behind a network interface.

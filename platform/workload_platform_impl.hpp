@@ -27,8 +27,7 @@ struct WorkloadPlatform::Impl {
   RunState state;
   std::unique_ptr<FunctionalRun> functional;
   std::vector<std::pair<int, ComputeNode*>> nodes;  // (site, node)
-  ProtocolCheckStats protocol;
-  std::vector<std::unique_ptr<ProtocolChecker>> checkers;
+  ProtocolCheckers checkers;
   BindHook bind_hook;  // the protocol checker and/or the user's hook
   std::unique_ptr<Netlist> net;
   std::unique_ptr<HostDriver> host;
