@@ -73,6 +73,9 @@ struct VerticalConfig {
 struct PlatformConfig {
   std::string name;
   std::string file;  // the top YAML file
+  // The merged document the configuration was read from (includes and --set overrides
+  // applied), as YAML text: what a run records to say which design produced it.
+  std::string effective_yaml;
   std::vector<CoreType> core_types;
   std::vector<TierConfig> tiers;
   VerticalConfig vertical;

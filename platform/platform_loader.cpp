@@ -536,6 +536,7 @@ PlatformConfig load_platform(const std::string& name_or_path,
                     "plugins"});
   PlatformConfig cfg;
   cfg.file = path;
+  cfg.effective_yaml = doc.to_yaml();
   const int version = root.get_or<int>("schema_version", kPlatformSchemaVersion);
   if (version != kPlatformSchemaVersion)
     root.fail_key("schema_version",

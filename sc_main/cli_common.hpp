@@ -11,7 +11,8 @@
 
 namespace atleus::cli {
 
-constexpr int kExitBadInput = 2;  // bad flags, files or values: nothing was written
+constexpr int kExitBadInput = 2;    // bad flags, files or values: nothing was written
+constexpr int kExitInfeasible = 3;  // a valid design the workload does not fit
 
 struct PlatformOptions {
   std::string platform = "atleus";
@@ -55,6 +56,7 @@ struct RunCliOptions {
   unsigned layers = 0;
   double noise = 0.0;
   uint64_t seed = 1;
+  std::vector<std::string> argv;  // the command line, recorded in summary.json
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
 struct ProbeGemmOptions {
@@ -73,7 +75,23 @@ struct ProbeGemmOptions {
 };
 int run_probe_cmd(const PlatformOptions& p, const ProbeGemmOptions& o);
 
-int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out);
+int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out,
+                    const std::vector<std::string>& labels = {});
+
+struct SweepCliOptions {
+  std::string spec;
+  std::string out = "sweep";
+  unsigned jobs = 0;  // 0: the machine's cores
+  bool resume = false, dry_run = false;
+  std::size_t max_points = 0;     // 0: all
+  std::string backend = "local";  // local | slurm
+  bool wait = false;              // slurm: wait for the job array, then collect
+  std::vector<std::string> slurm_args;
+  std::size_t shards = 0;  // slurm: array tasks (0: one per point, at most 1000)
+};
+int run_sweep_cmd(const SweepCliOptions& o);
+int run_sweep_collect_cmd(const std::string& dir);
+int run_sweep_shard_cmd(const std::string& dir, std::size_t index, std::size_t count);
 
 CLI::App* add_finetune_demo_command(CLI::App& app, FinetuneDemoOptions& opt);
 int run_finetune_demo_cmd(const FinetuneDemoOptions& opt);

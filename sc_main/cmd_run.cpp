@@ -1,10 +1,13 @@
 // `atleus-vp run`: a transformer fine-tuned and/or served on the platform. Each mode is
 // simulated in its own process (SystemC elaborates once per process); outputs are written to a
 // temporary folder and moved into place only when every mode succeeded.
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +21,7 @@
 #include "atleus/workloads/mapping.hpp"
 #include "sc_main/cli_common.hpp"
 #include "sc_main/report_html.hpp"
+#include "sc_main/sha256.hpp"
 
 namespace atleus::cli {
 
@@ -26,6 +30,45 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kSchemaVersion = 1;
+
+// The signal that asked this process to stop (SIGINT, SIGTERM, SIGHUP), 0 if none.
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  if (g_stop_signal == 0) g_stop_signal = sig;
+}
+
+// Handlers without SA_RESTART, so that waitpid() returns EINTR and the parent can clean up.
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+}
+
+// In a forked child: default signal actions, and die with the parent.
+void child_dies_with_parent(pid_t parent) {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+}
+
+// Run figures every design study compares: power, efficiency per watt and per area, EDP.
+void add_derived_metrics(nlohmann::ordered_json& s, double area_mm2) {
+  const double t = s["simulated_time_s"].get<double>();
+  const double e = s["energy_j"].get<double>();
+  double macs = 0;
+  for (auto& [kind, n] : s["macs"].items()) macs += n.get<double>();
+  const double ops = 2.0 * macs;  // one MAC = two operations
+  s["average_power_w"] = t > 0 ? e / t : 0.0;
+  s["tops"] = t > 0 ? ops / t / 1e12 : 0.0;
+  s["tops_per_w"] = e > 0 ? ops / e / 1e12 : 0.0;
+  s["tops_per_mm2"] = t > 0 && area_mm2 > 0 ? ops / t / 1e12 / area_mm2 : 0.0;
+  s["edp_js"] = e * t;
+  const double tokens = s["sequences"].get<double>() * s["seq_len"].get<double>();
+  s["energy_per_token_j"] = tokens > 0 ? e / tokens : 0.0;
+}
 
 std::string slurp(const fs::path& p) {
   std::ifstream f(p);
@@ -201,21 +244,41 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   const fs::path tmp = out.parent_path().empty()
                            ? fs::path(".atleus-tmp-" + std::to_string(::getpid()))
                            : out.parent_path() / (".atleus-tmp-" + std::to_string(::getpid()));
+  install_stop_handlers();
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   std::vector<pid_t> children;
+  // On SIGINT/SIGTERM/SIGHUP: stop the children, remove the temporary folder, 128 + signal.
+  auto stop = [&]() {
+    for (pid_t c : children)
+      if (c > 0) kill(c, SIGKILL);
+    for (pid_t c : children)
+      if (c > 0)
+        while (waitpid(c, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    return 128 + static_cast<int>(g_stop_signal);
+  };
   for (Mode m : modes) {
     const fs::path dir = tmp / to_string(m);
     fs::create_directories(dir);
     std::fflush(nullptr);
+    const pid_t parent = ::getpid();
     const pid_t pid = fork();
     if (pid == 0) {
+      child_dies_with_parent(parent);
       int code = 0;
       try {
         code = run_one(cfg, o, m, dir);
       } catch (const MappingError& e) {
-        std::cerr << "atleus-vp: error: " << e.what() << "\n";
-        code = kExitBadInput;
+        std::string why = e.what();
+        const std::string hint = "enable weight reloading to run it anyway";
+        const auto at = why.find(hint);
+        if (at != std::string::npos)
+          why.replace(at, hint.size(), "run with --allow-reload (weight reloading) anyway");
+        std::cerr << "atleus-vp: infeasible: " << why << "\n";
+        code = kExitInfeasible;
       } catch (const std::exception& e) {
         std::cerr << "atleus-vp: error: " << e.what() << "\n";
         code = 1;
@@ -223,15 +286,27 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
       std::fflush(nullptr);
       _exit(code);
     }
+    if (pid < 0) {
+      g_stop_signal = g_stop_signal ? g_stop_signal : SIGTERM;
+      stop();
+      throw std::runtime_error("cannot fork");
+    }
     children.push_back(pid);
+    if (g_stop_signal) return stop();
   }
   int worst = 0;
-  for (pid_t c : children) {
+  for (pid_t& c : children) {
     int status = 0;
-    waitpid(c, &status, 0);
+    while (waitpid(c, &status, 0) < 0) {
+      if (errno != EINTR) break;
+      if (g_stop_signal) return stop();
+    }
+    c = -c;  // reaped
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
     if (code != 0 && worst == 0) worst = code;
   }
+  children.clear();
+  if (g_stop_signal) return stop();
   if (worst != 0) {
     fs::remove_all(tmp);
     return worst;
@@ -252,14 +327,31 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                                      {"transpose_on", to_string(spec.transpose_on)},
                                      {"duplication", duplication_name(spec.duplication)}};
   summary["platform"] = cfg.name;
+  summary["platform_name"] = cfg.name;
+  summary["platform_file"] = cfg.file;
   summary["workload"] = workload;
+  // What produced this run: the merged platform YAML (includes and --set applied) and its hash,
+  // the workload, the command line and the version.
+  summary["config"] = {{"platform_yaml", cfg.effective_yaml},
+                       {"platform_sha256", sha256_hex(cfg.effective_yaml)},
+                       {"overrides", p.overrides},
+                       {"workload", workload},
+                       {"mode", o.mode},
+                       {"argv", o.argv},
+                       {"version", atleus::version()}};
   summary["warnings"] = platform_warnings(cfg);
+  const PlatformSummary described = describe_platform(cfg);
   {
-    const PlatformSummary d = describe_platform(cfg);
+    const PlatformSummary& d = described;
     summary["area_mm2"] = {{"cores", d.area_cores_mm2},
                            {"routers", d.area_routers_mm2},
                            {"tsv", d.area_tsv_mm2},
                            {"total", d.area_total_mm2}};
+    summary["stack_cost"] = {{"total_usd", d.cost.total_usd},
+                             {"die_cost_usd", d.cost.die_cost_usd},
+                             {"die_yield", d.cost.die_yield},
+                             {"stacking_yield", d.cost.stacking_yield},
+                             {"tsv_yield", d.cost.tsv_yield}};
   }
   uint64_t violations = 0;
   std::string kernels = "mode,", links = "mode,";
@@ -267,6 +359,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   for (Mode m : modes) {
     const fs::path dir = tmp / to_string(m);
     auto s = nlohmann::ordered_json::parse(slurp(dir / "summary.json"));
+    add_derived_metrics(s, described.area_total_mm2);
     auto add_mode = [&](std::string& acc, const std::string& csv) {
       std::istringstream in(csv);
       std::string line;
@@ -319,6 +412,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   write_file(tmp / "summary.json", summary.dump(2) + "\n");
   write_file(tmp / "kernels.csv", kernels);
   write_file(tmp / "links.csv", links);
+  if (g_stop_signal) return stop();
   for (const auto& f : files) fs::rename(tmp / f, out / f);
   fs::remove_all(tmp);
   if (!o.quiet) {

@@ -166,6 +166,53 @@ int main(int argc, char** argv) {
       ->required()
       ->expected(2, -1);
   compare->add_option("--out", compare_out, "HTML file to write")->capture_default_str();
+  std::vector<std::string> compare_labels;
+  compare
+      ->add_option("--label", compare_labels,
+                   "name of a run, once per run in order (default: the platform name and the "
+                   "--set overrides and workload fields that differ)")
+      ->allow_extra_args(false);
+
+  cli::SweepCliOptions sweep_o;
+  auto* sweep = app.add_subcommand(
+      "sweep",
+      "a design-space study: every point of SPEC.yaml as its own run, with results.csv, "
+      "pareto.csv, results.sqlite and sweep.html");
+  sweep->add_option("spec", sweep_o.spec, "sweep spec YAML (base, axes, design, objectives)")
+      ->check(CLI::ExistingFile);
+  sweep->add_option("--out", sweep_o.out, "sweep folder")->capture_default_str();
+  sweep->add_option("--jobs", sweep_o.jobs, "points run at once (default: the machine's cores)")
+      ->check(CLI::Range(1u, 4096u));
+  sweep->add_flag("--resume", sweep_o.resume,
+                  "continue in a folder that holds a sweep (complete points are not rerun)");
+  sweep->add_flag("--dry-run", sweep_o.dry_run, "list the points and their hashes, run nothing");
+  sweep->add_option("--max-points", sweep_o.max_points, "run only the first N points")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  std::string collect_dir;
+  auto* collect = sweep->add_subcommand(
+      "collect", "rebuild results.csv, pareto.csv, results.sqlite and sweep.html of DIR");
+  collect->add_option("dir", collect_dir, "sweep folder")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  sweep->add_option("--backend", sweep_o.backend, "local (a pool of processes) or slurm")
+      ->check(CLI::IsMember({"local", "slurm"}))
+      ->capture_default_str();
+  sweep->add_flag("--wait", sweep_o.wait, "slurm: wait for the job array, then collect");
+  sweep
+      ->add_option("--slurm-arg", sweep_o.slurm_args,
+                   "slurm: an sbatch option, e.g. --slurm-arg=--partition=main (repeatable)")
+      ->allow_extra_args(false);
+  sweep->add_option("--shards", sweep_o.shards,
+                    "slurm: array tasks the points are spread over (default: one per point, at "
+                    "most 1000); --jobs limits how many run at once");
+  std::string shard_dir;
+  std::size_t shard_index = 0, shard_count = 1;
+  auto* shard = sweep->add_subcommand("shard", "run one Slurm array task's points");
+  shard->group("");  // internal: what the sbatch script runs
+  shard->add_option("dir", shard_dir, "sweep folder")->required();
+  shard->add_option("--index", shard_index, "array task id")->required();
+  shard->add_option("--count", shard_count, "array tasks")->required();
+  sweep->require_subcommand(0, 1);
 
   cli::PlatformOptions probe_p;
   cli::ProbeGemmOptions probe_o;
@@ -222,6 +269,7 @@ int main(int argc, char** argv) {
   FinetuneDemoOptions demo_o;
   auto* demo = cli::add_finetune_demo_command(app, demo_o);
 
+  run_o.argv.assign(argv, argv + argc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -240,11 +288,20 @@ int main(int argc, char** argv) {
     // With no subcommand the main job runs: RoBERTa-Base on SQuAD, both modes, on Atleus.
     if (*run || app.get_subcommands().empty()) return cli::run_run_cmd(run_p, run_o);
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
-    if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out);
+    if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out, compare_labels);
     if (*demo) return cli::run_finetune_demo_cmd(demo_o);
     if (*probe_gemm) return cli::run_probe_cmd(probe_p, probe_o);
     if (*probe_mvm) return cli::run_probe_cmd(probe_mvm_p, probe_mvm_o);
     if (*probe_sfu) return cli::run_probe_cmd(probe_sfu_p, probe_sfu_o);
+    if (*sweep) {
+      if (*collect) return cli::run_sweep_collect_cmd(collect_dir);
+      if (*shard) return cli::run_sweep_shard_cmd(shard_dir, shard_index, shard_count);
+      if (sweep_o.spec.empty()) {
+        std::cerr << "atleus-vp: sweep: SPEC.yaml is required\n";
+        return cli::kExitBadInput;
+      }
+      return cli::run_sweep_cmd(sweep_o);
+    }
   } catch (const ConfigError& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;
@@ -252,8 +309,8 @@ int main(int argc, char** argv) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;
   } catch (const MappingError& e) {
-    std::cerr << "atleus-vp: error: " << e.what() << "\n";
-    return cli::kExitBadInput;
+    std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
+    return cli::kExitInfeasible;
   } catch (const std::exception& e) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return 1;

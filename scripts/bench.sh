@@ -69,3 +69,55 @@ n = j["router_traversals"]
 print(f"  {sys.argv[3]:<50} {wall:8.2f} {n:14d} {n / wall:12.3e} {j['accepted_rate']:10.3f}")
 PY
 done
+# Sweeps: a 48-point study (RoBERTa-Base SQuAD fine-tuning, batch 16; array shape x quantisation
+# x flit width x LoRA rank): points per minute with --jobs 1 and --jobs 2, the sweep's overhead
+# per point over the same points run with plain `run` one after another, and resume after
+# kill -9 of the driver (points recomputed that had completed: the target is none).
+cat > "$work/sweep.yaml" <<'YAML'
+base:
+  workloads:
+    roberta: {model: roberta-base, task: squad, mode: finetune, batch: 16}
+axes:
+  array:
+    variants:
+      tall: {core_types.sa.rows: 128, core_types.sa.cols: 32}
+      square: {core_types.sa.rows: 64, core_types.sa.cols: 64}
+  quant: [M8F8, M8F4]
+  noc.router.flit_bytes: [16, 32, 64]
+  lora_rank: [8, 16, 32, 64]
+YAML
+printf "%-52s %8s %12s\n" "sweep (48 points, roberta-base squad finetune)" wall_s points/min
+for jobs in 1 2; do
+  rm -rf "$work/sw"
+  start=$(date +%s.%N)
+  "$bin" sweep "$work/sweep.yaml" --out "$work/sw" --jobs "$jobs" 2>/dev/null
+  end=$(date +%s.%N)
+  python3 -c "w = $end - $start; print(f'  {\"--jobs $jobs\":<50} {w:8.2f} {48 * 60 / w:12.1f}')"
+  [ "$jobs" = 1 ] && sweep1=$(python3 -c "print($end - $start)")
+done
+# The same 48 points through plain `run`, one after another.
+start=$(date +%s.%N)
+while read -r cmd; do
+  eval "$cmd --out $work/plain" >/dev/null 2>&1
+done < <(for d in "$work"/sw/points/*/; do
+  sed -e 's/ --out [^ ]*//' -e "s|^atleus-vp |$bin |" "$d/command.txt"
+done)
+end=$(date +%s.%N)
+python3 -c "
+plain = $end - $start; sweep = $sweep1
+print(f'  {\"plain run x 48, one after another\":<50} {plain:8.2f} {48 * 60 / plain:12.1f}')
+print(f'  sweep overhead per point over plain run: {100 * (sweep - plain) / plain:+.1f}% (target: under 5%)')"
+# Resume after kill -9 of the driver, midway.
+rm -rf "$work/sw"
+"$bin" sweep "$work/sweep.yaml" --out "$work/sw" --jobs 2 2>/dev/null &
+driver=$!
+while [ "$(find "$work/sw/points" -maxdepth 1 -mindepth 1 ! -name '.tmp-*' 2>/dev/null | wc -l)" -lt 20 ] &&
+  kill -0 "$driver" 2>/dev/null; do
+  sleep 0.2
+done
+kill -9 "$driver"
+wait "$driver" 2>/dev/null || true
+before=$(find "$work/sw/points" -maxdepth 1 -mindepth 1 ! -name '.tmp-*' | wc -l)
+"$bin" sweep "$work/sweep.yaml" --out "$work/sw" --resume --jobs 2 2> "$work/resume.err"
+ran=$(sed -n 's/.* complete, \([0-9]*\) to run.*/\1/p' "$work/resume.err")
+echo "  resume after kill -9 with $before of 48 points complete: $ran run, $((ran - (48 - before))) completed points recomputed (target: 0)"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs, only those that are missing.
-# With --tests, also what the test suite needs (a headless browser, matplotlib for plots);
+# With --tests, also what the test suite needs (a headless browser, matplotlib for plots, a
+# single-node Slurm cluster for the sweep's Slurm backend);
 # with --plots, matplotlib only (plot.sh, reproduce-paper.sh).
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev catch2 libboost-dev
-          nlohmann-json3-dev libcli11-dev time python3)
+          nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev sqlite3 time python3)
 case "${1:-}" in
-  --tests) PACKAGES+=(chromium python3-matplotlib) ;;
+  --tests) PACKAGES+=(chromium python3-matplotlib slurm-wlm munge) ;;
   --plots) PACKAGES+=(python3-matplotlib) ;;
 esac
 missing=()

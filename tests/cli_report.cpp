@@ -296,3 +296,57 @@ TEST_CASE("compare: two platforms side by side, values and ratios", "[cli][repor
   const std::string chart = svg_of(dom, "cmp-inference-chart");
   CHECK(count(chart, "<rect") >= 2 * metrics.size());
 }
+
+TEST_CASE("sweep.html opens in headless Chromium with no console errors and draws the plot",
+          "[report][sweep]") {
+  const fs::path work = fresh_dir("sweep");
+  {
+    std::ofstream f(work / "spec.yaml");
+    f << "base:\n  workloads:\n    w: {model: bert-base, mode: inference, batch: 1, seq_len: 32, "
+         "layers: 1}\naxes:\n  quant: [M8F8, M8F4]\n  noc.router.flit_bytes: [16, 32]\n";
+  }
+  vp("sweep " + (work / "spec.yaml").string() + " --out " + (work / "sw").string() + " --jobs 2",
+     work);
+  const fs::path html = work / "sw" / "sweep.html";
+  REQUIRE(fs::exists(html));
+  const std::string raw = slurp(html);
+  for (const char* net : {"src=\"http", "href=\"http", "url(http", "@import", "fetch("})
+    CHECK(raw.find(net) == std::string::npos);
+  const Browser b = chromium(html, "--dump-dom", work);
+  check_console_clean(b.log);
+  const std::string& dom = b.dom;
+  REQUIRE(dom.find("</html>") != std::string::npos);
+  // Four points in the scatter and in the table, links to each point's report.
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = dom.find(what); at != std::string::npos; at = dom.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("<circle") == 4);
+  CHECK(count("href=\"points/") == 4);
+  CHECK(count("<polyline") <= 1);
+  fs::remove_all(work);
+}
+
+TEST_CASE("compare labels runs by platform and differing keys, or by --label", "[cli][report]") {
+  const fs::path work = fresh_dir("labels");
+  const std::string args =
+      "run --quiet --model bert-base --mode inference --batch 1 --seq-len 32 "
+      "--layers 1 --out ";
+  vp(args + (work / "a").string(), work);
+  vp(args + (work / "b").string() + " --set noc.router.flit_bytes=16", work);
+  vp("compare " + (work / "a").string() + " " + (work / "b").string() + " --out " +
+         (work / "c.html").string(),
+     work);
+  const std::string c = slurp(work / "c.html");
+  CHECK(c.find("atleus (noc.router.flit_bytes=16)") != std::string::npos);
+  vp("compare " + (work / "a").string() + " " + (work / "b").string() +
+         " --label base --label narrow --out " + (work / "d.html").string(),
+     work);
+  const std::string d = slurp(work / "d.html");
+  CHECK(d.find(">narrow<") != std::string::npos);
+  CHECK(sh(std::string(ATLEUS_VP_BIN) + " compare " + (work / "a").string() + " " +
+           (work / "b").string() + " --label one --out " + (work / "e.html").string() +
+           " 2>/dev/null") == 2);
+  fs::remove_all(work);
+}

@@ -4,8 +4,11 @@
 
 #include "cli_support.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -156,6 +160,9 @@ TEST_CASE("same inputs give the same summary", "[run]") {
   json sa = a.summary, sb = b.summary;
   sa.erase("wall_time_s");
   sb.erase("wall_time_s");
+  // The command lines differ in --out only.
+  sa["config"].erase("argv");
+  sb["config"].erase("argv");
   CHECK(sa.dump() == sb.dump());
   CHECK(slurp(a.dir / "kernels.csv") == slurp(b.dir / "kernels.csv"));
   CHECK(slurp(a.dir / "links.csv") == slurp(b.dir / "links.csv"));
@@ -190,8 +197,9 @@ TEST_CASE("HuggingFace config.json of each family runs", "[run][hf]") {
 
 TEST_CASE("a model that does not fit fails clearly and runs with reloading", "[run][mapping]") {
   const Out bad = run("--model bert-large --task squad --quant M16F16 --mode inference --batch 1");
-  CHECK(bad.code == 2);
+  CHECK(bad.code == 3);  // a valid design that is infeasible, not bad input
   CHECK(bad.err.find("does not fit") != std::string::npos);
+  CHECK(bad.err.find("--allow-reload") != std::string::npos);
   CHECK(bad.err.find("crossbars") != std::string::npos);
   CHECK_FALSE(fs::exists(bad.dir / "summary.json"));
   const Out ok = run_ok(
@@ -275,7 +283,7 @@ TEST_CASE("weight duplication: spare crossbars hold copies and make inference fa
         one.summary["simulated_time_s"].get<double>());
 
   const Out too_many = run(args + " --duplication 4");
-  CHECK(too_many.code == 2);
+  CHECK(too_many.code == 3);
   CHECK(too_many.err.find("does not fit") != std::string::npos);
   CHECK_FALSE(fs::exists(too_many.dir / "summary.json"));
   for (const char* bad : {"0", "many"}) {
@@ -359,4 +367,84 @@ TEST_CASE(
                              << s6["area_mm2"]["total"].get<double>() << " mm^2, functional error "
                              << err8 << " -> " << err6);
   CHECK(err6 > err8);
+}
+
+TEST_CASE("summary.json records the effective configuration, area, cost and efficiency",
+          "[run][record]") {
+  const Out a = run_ok("--model bert-base --layers 1 --seq-len 64 --mode inference --batch 1");
+  const Out b = run_ok(
+      "--model bert-base --layers 1 --seq-len 64 --mode inference --batch 1 --set "
+      "noc.router.flit_bytes=16");
+  for (const Out* o : {&a, &b}) {
+    const json& s = o->summary;
+    CHECK(s["platform_name"] == "atleus");
+    CHECK(s["config"]["platform_sha256"].get<std::string>().size() == 64);
+    CHECK(s["config"]["platform_yaml"].get<std::string>().find("tiers") != std::string::npos);
+    CHECK(s["area_mm2"]["total"].get<double>() > 0);
+    CHECK(s["stack_cost"]["total_usd"].get<double>() > 0);
+    const double t = s["simulated_time_s"].get<double>(), e = s["energy_j"].get<double>();
+    CHECK(s["average_power_w"].get<double>() == Approx(e / t));
+    CHECK(s["edp_js"].get<double>() == Approx(e * t));
+    CHECK(s["tops_per_w"].get<double>() > 0);
+    CHECK(s["tops_per_mm2"].get<double>() > 0);
+  }
+  // A --set variant is a different design, and says so.
+  CHECK(a.summary["config"]["platform_sha256"] != b.summary["config"]["platform_sha256"]);
+  CHECK(b.summary["config"]["platform_yaml"].get<std::string>().find("flit_bytes: 16") !=
+        std::string::npos);
+}
+
+TEST_CASE("SIGTERM to run stops its children and leaves no temporary folder", "[run][signal]") {
+  const fs::path base = fs::temp_directory_path() / ("atleus_sig_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  fs::create_directories(base);
+  const fs::path out = base / "out";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string o = out.string();
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(ATLEUS_VP_BIN, ATLEUS_VP_BIN, "run", "--quiet", "--out", o.c_str(), "--model",
+          "roberta-base", "--mode", "both", "--batch", "64", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait for the per-mode children to exist (the temporary folder holds their folders).
+  auto children_of = [](pid_t parent) {
+    std::vector<pid_t> kids;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      const std::string name = e.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream st(e.path() / "stat");
+      std::string line;
+      if (!std::getline(st, line)) continue;
+      const auto close = line.rfind(')');
+      if (close == std::string::npos) continue;
+      std::istringstream rest(line.substr(close + 2));
+      char state;
+      int ppid = 0;
+      rest >> state >> ppid;
+      if (ppid == parent) kids.push_back(std::stoi(name));
+    }
+    return kids;
+  };
+  std::vector<pid_t> kids;
+  for (int i = 0; i < 200 && kids.size() < 2; ++i) {
+    usleep(50000);
+    kids = children_of(pid);
+  }
+  REQUIRE(kids.size() == 2);
+  usleep(200000);  // simulating
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 128 + SIGTERM);
+  for (pid_t k : kids) CHECK((kill(k, 0) != 0 && errno == ESRCH));
+  bool tmp_left = false;
+  for (const auto& e : fs::directory_iterator(base))
+    if (e.path().filename().string().rfind(".atleus-tmp-", 0) == 0) tmp_left = true;
+  CHECK_FALSE(tmp_left);
+  CHECK_FALSE(fs::exists(out / "summary.json"));
+  fs::remove_all(base);
 }
