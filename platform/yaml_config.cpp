@@ -575,9 +575,10 @@ std::string one_line(std::string text) {
 
 std::string format_error(const std::string& file, int line, int column, const std::string& path,
                          const std::string& message) {
+  // A flag or a folder of the command line has no file: the key (the flag) leads.
   std::string out = file;
   if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
-  out += ": ";
+  if (!out.empty()) out += ": ";
   if (!path.empty()) out += path + ": ";
   return one_line(out + message);
 }

@@ -52,7 +52,8 @@ struct RunCliOptions {
   bool trace = false;
   bool functional = false;
   bool check_protocol = false;
-  unsigned adc_bits = 0;  // 0: the platform's core_types.<reram>.adc_bits
+  bool steady_state = false;  // also simulate batch/2 and difference the two
+  unsigned adc_bits = 0;      // 0: the platform's core_types.<reram>.adc_bits
   unsigned layers = 0;
   double noise = 0.0;
   uint64_t seed = 1;

@@ -1,5 +1,7 @@
 // `atleus-vp compare DIR1 DIR2 ...`: several runs side by side, normalised to the first.
+#include <unistd.h>
 #include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -78,16 +80,31 @@ int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out
   const std::vector<std::string> names = labels.empty() ? default_labels(runs) : labels;
   for (std::size_t i = 0; i < runs.size(); ++i) runs[i].first = names[i];
   const std::string html = render_compare_report(runs);
-  const fs::path tmp = out + ".tmp";
+  // Only a regular file is replaced (never a device node or a folder); the page is written
+  // beside it and renamed into place.
+  std::error_code ec;
+  const auto st = fs::status(out, ec);
+  if (fs::exists(st) && !fs::is_regular_file(st)) {
+    std::cerr << "atleus-vp: error: --out: " << out << ": exists and is not a regular file\n";
+    return kExitBadInput;
+  }
+  const fs::path tmp = out + ".tmp-" + std::to_string(::getpid());
   {
     std::ofstream o(tmp);
     o << html;
+    o.close();
     if (!o) {
-      std::cerr << "atleus-vp: error: " << out << ": cannot write\n";
-      return 1;
+      fs::remove(tmp, ec);
+      std::cerr << "atleus-vp: error: --out: " << out << ": cannot write\n";
+      return kExitBadInput;
     }
   }
-  fs::rename(tmp, out);
+  fs::rename(tmp, out, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    std::cerr << "atleus-vp: error: --out: " << out << ": cannot write\n";
+    return kExitBadInput;
+  }
   std::cout << "wrote " << out << "\n";
   return 0;
 }

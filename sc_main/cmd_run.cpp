@@ -1,6 +1,6 @@
 // `atleus-vp run`: a transformer fine-tuned and/or served on the platform. Each mode is
-// simulated in its own process (SystemC elaborates once per process); outputs are written to a
-// temporary folder and moved into place only when every mode succeeded.
+// simulated in its own process (SystemC elaborates once per process); outputs are staged and
+// replace the --out folder as a whole only when every mode succeeded (OutputFolder).
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +20,7 @@
 #include "atleus/platform/yaml_config.hpp"
 #include "atleus/workloads/mapping.hpp"
 #include "sc_main/cli_common.hpp"
+#include "sc_main/output_folder.hpp"
 #include "sc_main/report_html.hpp"
 #include "sc_main/sha256.hpp"
 
@@ -30,6 +31,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kSchemaVersion = 1;
+
+// What a run leaves in its --out folder (plots/ is scripts/plot.sh's).
+const std::vector<std::string> kRunFiles = {"summary.json", "kernels.csv", "links.csv",
+                                            "report.html",  "trace.json",  "plots"};
 
 // The signal that asked this process to stop (SIGINT, SIGTERM, SIGHUP), 0 if none.
 volatile std::sig_atomic_t g_stop_signal = 0;
@@ -52,6 +57,8 @@ void child_dies_with_parent(pid_t parent) {
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+  // A signal the parent forwarded before the default actions were back.
+  if (g_stop_signal) _exit(128 + static_cast<int>(g_stop_signal));
 }
 
 // Run figures every design study compares: power, efficiency per watt and per area, EDP.
@@ -81,6 +88,28 @@ void write_file(const fs::path& p, const std::string& text) {
   std::ofstream f(p);
   f << text;
   if (!f) throw std::runtime_error("cannot write " + p.string());
+}
+
+// Per-sequence figures of a pipeline in flight: the difference of a run of B sequences and
+// one of B/2 over B - B/2, so the fill and drain and the energy spent in them cancel out.
+nlohmann::ordered_json steady_state_json(const nlohmann::ordered_json& small,
+                                         const nlohmann::ordered_json& large) {
+  const double db = large["sequences"].get<double>() - small["sequences"].get<double>();
+  const double dt =
+      large["simulated_time_s"].get<double>() - small["simulated_time_s"].get<double>();
+  const double de = large["energy_j"].get<double>() - small["energy_j"].get<double>();
+  nlohmann::ordered_json breakdown = nlohmann::ordered_json::object();
+  for (auto& [k, v] : large["energy_breakdown_j"].items()) {
+    const double a = small["energy_breakdown_j"].contains(k)
+                         ? small["energy_breakdown_j"][k].get<double>()
+                         : 0.0;
+    breakdown[k] = (v.get<double>() - a) / db;
+  }
+  return {{"batches", {small["sequences"], large["sequences"]}},
+          {"time_per_sequence_s", dt / db},
+          {"throughput_sequences_per_s", dt > 0 ? db / dt : 0.0},
+          {"energy_per_sequence_j", de / db},
+          {"energy_breakdown_per_sequence_j", breakdown}};
 }
 
 WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
@@ -141,7 +170,19 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, const 
   const RunResult r = run_workload(cfg, spec, ro);
   if (shown) std::fprintf(stderr, "\n");
   auto j = to_json(r, spec);
-  j["wall_time_s"] = r.wall_s;
+  if (o.steady_state) {
+    // The same workload at half the batch, in this process (a second elaboration).
+    WorkloadSpec half = spec;
+    half.task.batch = spec.task.batch / 2;
+    RunOptions plain = ro;
+    plain.progress = nullptr;
+    plain.trace = false;
+    const RunResult small = run_workload(cfg, half, plain);
+    j["steady_state"] = steady_state_json(to_json(small, half), j);
+    j["wall_time_s"] = r.wall_s + small.wall_s;
+  } else {
+    j["wall_time_s"] = r.wall_s;
+  }
   write_file(dir / "summary.json", j.dump(2));
   write_file(dir / "kernels.csv", kernels_csv(r));
   write_file(dir / "links.csv", links_csv(r));
@@ -238,26 +279,30 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   if (o.mode == "both" || o.mode == "finetune") modes.push_back(Mode::kFinetune);
   if (o.mode == "both" || o.mode == "inference") modes.push_back(Mode::kInference);
   // Check the workload and the mapping before forking, so bad input fails at once.
-  for (Mode m : modes) make_spec(o, m);
+  for (Mode m : modes)
+    if (o.steady_state && make_spec(o, m).task.batch < 2)
+      throw ConfigError("", 0, 0, "--steady-state",
+                        "needs a batch of at least 2 (it also simulates half the batch); got " +
+                            std::to_string(make_spec(o, m).task.batch));
 
   const fs::path out = o.out;
-  const fs::path tmp = out.parent_path().empty()
-                           ? fs::path(".atleus-tmp-" + std::to_string(::getpid()))
-                           : out.parent_path() / (".atleus-tmp-" + std::to_string(::getpid()));
   install_stop_handlers();
-  fs::remove_all(tmp);
+  // Locked against a second run, staged beside the target, replaced as a whole.
+  OutputFolder folder(out, "--out", kRunFiles);
+  const fs::path staging = folder.staging();
+  const fs::path tmp = staging / ".modes";  // each mode's process writes its own folder here
   fs::create_directories(tmp);
   std::vector<pid_t> children;
-  // On SIGINT/SIGTERM/SIGHUP: stop the children, remove the temporary folder, 128 + signal.
+  // On SIGINT/SIGTERM/SIGHUP: forward it to the children, wait for them, remove the staging
+  // folder, exit 128 + signal.
   auto stop = [&]() {
     for (pid_t c : children)
-      if (c > 0) kill(c, SIGKILL);
+      if (c > 0) kill(c, g_stop_signal ? static_cast<int>(g_stop_signal) : SIGTERM);
     for (pid_t c : children)
       if (c > 0)
         while (waitpid(c, nullptr, 0) < 0 && errno == EINTR) {
         }
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
+    folder.abandon();
     return 128 + static_cast<int>(g_stop_signal);
   };
   for (Mode m : modes) {
@@ -307,10 +352,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   }
   children.clear();
   if (g_stop_signal) return stop();
-  if (worst != 0) {
-    fs::remove_all(tmp);
-    return worst;
-  }
+  if (worst != 0) return worst;  // the folder is abandoned: the previous run stays
 
   nlohmann::ordered_json summary;
   summary["schema_version"] = kSchemaVersion;
@@ -387,8 +429,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
       summary[to_string(m)] = s;
     }
   }
-  std::vector<std::string> files = {"summary.json", "kernels.csv", "links.csv", "report.html"};
-  write_file(tmp / "report.html", render_run_report(summary, kernels, links));
+  write_file(staging / "report.html", render_run_report(summary, kernels, links));
   if (o.trace) {
     // One timeline: each mode's processes renumbered and named after the mode.
     nlohmann::ordered_json events = nlohmann::ordered_json::array();
@@ -404,17 +445,15 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
       }
       offset += 2;
     }
-    write_file(tmp / "trace.json",
+    write_file(staging / "trace.json",
                nlohmann::ordered_json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump());
-    files.push_back("trace.json");
   }
-  fs::create_directories(out);
-  write_file(tmp / "summary.json", summary.dump(2) + "\n");
-  write_file(tmp / "kernels.csv", kernels);
-  write_file(tmp / "links.csv", links);
-  if (g_stop_signal) return stop();
-  for (const auto& f : files) fs::rename(tmp / f, out / f);
+  write_file(staging / "summary.json", summary.dump(2) + "\n");
+  write_file(staging / "kernels.csv", kernels);
+  write_file(staging / "links.csv", links);
   fs::remove_all(tmp);
+  if (g_stop_signal) return stop();
+  folder.commit();
   if (!o.quiet) {
     std::printf("\nwrote %s/{summary.json,kernels.csv,links.csv,report.html}\n", out.c_str());
     if (o.trace)

@@ -228,6 +228,7 @@ std::vector<const Row*> pareto(const Sweep& s, const std::vector<Row>& rows) {
 std::vector<std::string> columns(const Sweep& s) {
   std::vector<std::string> c = {"point", "hash", "workload"};
   for (const auto& a : s.spec.axes) c.push_back(a.name);
+  for (const auto& d : s.spec.derived) c.push_back(d.key);
   c.push_back("status");
   c.push_back("reason");
   for (const auto& m : s.metric_names) c.push_back(m);
@@ -239,6 +240,7 @@ std::vector<std::string> cells(const Sweep& s, const Row& r) {
   std::vector<std::string> c = {std::to_string(r.point->index), r.point->hash, r.point->workload};
   for (std::size_t a = 0; a < s.spec.axes.size(); ++a)
     c.push_back(s.spec.axes[a].levels[r.point->levels[a]].label);
+  for (const auto& kv : r.point->derived) c.push_back(kv.second);
   c.push_back(r.status);
   c.push_back(r.reason);
   for (const auto& m : s.metric_names) c.push_back(r.metrics.count(m) ? fmt(r.metrics.at(m)) : "");
@@ -288,7 +290,7 @@ void write_sqlite(const Sweep& s, const std::vector<const Row*>& rows,
   }
   try {
     const auto cols = columns(s);
-    const std::size_t first_metric = 5 + s.spec.axes.size();
+    const std::size_t first_metric = 5 + s.spec.axes.size() + s.spec.derived.size();
     auto is_real = [&](std::size_t i) { return i >= first_metric; };
     sql_exec(db, "BEGIN");
     sql_exec(db, "CREATE TABLE sweep (spec_file TEXT, spec TEXT, version TEXT)");
@@ -609,7 +611,11 @@ int run_sweep_cmd(const SweepCliOptions& o) {
   for (const auto& m : headline_metrics()) s.metric_names.push_back(m);
   for (const auto& ob : s.spec.objectives)
     if (!is_known_metric(ob.metric)) s.metric_names.push_back(ob.metric);
-  s.points = expand_points(s.spec);
+  std::vector<SweepPoint> excluded;
+  s.points = expand_points(s.spec, &excluded);
+  if (!excluded.empty())
+    std::fprintf(stderr, "sweep: %zu of %zu points ruled out by the constraints\n", excluded.size(),
+                 excluded.size() + s.points.size());
   if (o.max_points > 0 && s.points.size() > o.max_points) {
     std::fprintf(stderr, "sweep: %zu points, running the first %zu (--max-points)\n",
                  s.points.size(), o.max_points);
@@ -633,6 +639,7 @@ int run_sweep_cmd(const SweepCliOptions& o) {
       for (std::size_t a = 0; a < s.spec.axes.size(); ++a)
         std::printf(" %s=%s", s.spec.axes[a].name.c_str(),
                     s.spec.axes[a].levels[p.levels[a]].label.c_str());
+      for (const auto& [k, v] : p.derived) std::printf(" %s=%s", k.c_str(), v.c_str());
       const bool done = fs::exists(point_dir(s, p.hash) / "point.json") && complete(s, p.hash);
       std::printf("%s\n", done ? " (complete)" : "");
     }
@@ -647,9 +654,13 @@ int run_sweep_cmd(const SweepCliOptions& o) {
                       "another --out");
   fs::create_directories(s.out / "points");
   write_atomic(spec_copy, s.spec.text);
+  Json objectives = Json::array();
+  for (const auto& ob : s.spec.objectives)
+    objectives.push_back({{"metric", ob.metric}, {"goal", ob.maximise ? "max" : "min"}});
   write_atomic(s.out / "sweep.json",
                Json{{"spec_file", fs::absolute(o.spec).lexically_normal().string()},
                     {"points", s.points.size()},
+                    {"objectives", objectives},
                     {"version", atleus::version()}}
                        .dump(2) +
                    "\n");
@@ -709,7 +720,7 @@ int run_sweep_cmd(const SweepCliOptions& o) {
     while (next < todo.size() && running.size() < jobs && !g_sweep_signal) {
       const SweepPoint& p = *todo[next++];
       const fs::path tmp = s.out / "points" / (".tmp-" + p.hash + "-" + std::to_string(::getpid()));
-      Running r{p.hash, tmp, std::chrono::steady_clock::now(), p};
+      Running r{p.hash, tmp, std::chrono::steady_clock::now(), p, false, {}};
       running[start_point(exe, p, tmp)] = r;
       if (tty) progress(false);
     }
@@ -799,7 +810,7 @@ int run_sweep_shard_cmd(const std::string& dir, std::size_t index, std::size_t c
     p.run_options = todo[i]["run_options"].get<std::map<std::string, std::string>>();
     p.retry_with_reload = todo[i].value("retry_with_reload", false);
     const fs::path tmp = s.out / "points" / (".tmp-" + hash + "-" + std::to_string(::getpid()));
-    Running r{hash, tmp, std::chrono::steady_clock::now(), p};
+    Running r{hash, tmp, std::chrono::steady_clock::now(), p, false, {}};
     pid_t pid = start_point(exe, p, tmp);
     int status = 0;
     for (;;) {

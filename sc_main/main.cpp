@@ -154,6 +154,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--layers", run_o.layers, "run only this many of the model's layers")
       ->check(CLI::Range(1u, 1024u));
+  run->add_flag("--steady-state", run_o.steady_state,
+                "also simulate half the batch and report steady_state per sequence: the "
+                "difference of the two runs over the difference of their batches, so pipeline "
+                "fill and drain cancel out (needs --batch of at least 2)");
   run->add_flag("--trace", run_o.trace,
                 "write DIR/trace.json, a Chrome trace-event / Perfetto timeline (off by default "
                 "for speed)");

@@ -2,14 +2,19 @@
 #include "sc_main/sweep_spec.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <set>
 #include <sstream>
 
+#include "atleus/platform/describe.hpp"
 #include "atleus/platform/platform_loader.hpp"
 #include "atleus/platform/yaml_config.hpp"
+#include "sc_main/sweep_expr.hpp"
 
 namespace atleus::cli {
 
@@ -74,7 +79,143 @@ std::string relative_to(const fs::path& dir, const std::string& name) {
   return name;
 }
 
+// A number written as an integer: digits with an optional sign.
+bool integer_text(const std::string& t) {
+  std::size_t i = (!t.empty() && (t[0] == '-' || t[0] == '+')) ? 1 : 0;
+  if (i == t.size()) return false;
+  for (; i < t.size(); ++i)
+    if (t[i] < '0' || t[i] > '9') return false;
+  return true;
+}
+
+// The whole text as a finite number, or false.
+bool parse_number(const std::string& t, double* out) {
+  if (t.empty()) return false;
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (end != t.c_str() + t.size() || !std::isfinite(v)) return false;
+  *out = v;
+  return true;
+}
+
+AxisRange read_range(const ConfigNode& r) {
+  if (!r.is_map()) r.fail("a map {min, max, log, steps}");
+  r.expect_keys({"min", "max", "log", "steps"});
+  AxisRange range;
+  range.min = r.get<double>("min");
+  range.max = r.get<double>("max");
+  if (!std::isfinite(range.min)) r.fail_key("min", "a finite number");
+  if (!std::isfinite(range.max)) r.fail_key("max", "a finite number");
+  if (range.max < range.min) r.fail_key("max", "below min");
+  range.log = r.get_or<bool>("log", false);
+  if (range.log && range.min <= 0) r.fail_key("min", "a log range needs min > 0");
+  range.integer =
+      integer_text(r.child("min").yaml().Scalar()) && integer_text(r.child("max").yaml().Scalar());
+  range.steps = r.get_or<uint64_t>("steps", 0);
+  if (r.has("steps") && range.steps < 2 && range.max > range.min)
+    r.fail_key("steps", "at least 2 (min and max)");
+  if (range.steps > 100000) r.fail_key("steps", "at most 100000");
+  return range;
+}
+
+// The value at fraction x in [0, 1] of a range.
+double range_value(const AxisRange& r, double x) {
+  double v = r.log ? std::exp(std::log(r.min) + x * (std::log(r.max) - std::log(r.min)))
+                   : r.min + x * (r.max - r.min);
+  v = std::min(r.max, std::max(r.min, v));
+  return r.integer ? std::round(v) : v;
+}
+
+void add_level(Axis& axis, double v) {
+  const std::string t = number_text(v);
+  axis.levels.push_back({t, {{axis.name, t}}});
+}
+
+// A uniform double in [0, 1) from 53 bits of the generator, whose sequence the standard fixes.
+double unit(std::mt19937_64& rng) {
+  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
+
+// Latin hypercube of n samples: every axis is cut into n strata, each used once, in an order
+// drawn per axis. A range axis gets one level per sample; a list axis maps its stratum onto
+// its values.
+void latin_design(SweepSpec& spec, uint64_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  spec.latin_combos.assign(n, std::vector<int>(spec.axes.size(), 0));
+  for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+    Axis& axis = spec.axes[a];
+    std::vector<uint64_t> perm(n);
+    for (uint64_t i = 0; i < n; ++i) perm[i] = i;
+    for (uint64_t i = n - 1; i > 0; --i) std::swap(perm[i], perm[rng() % (i + 1)]);
+    for (uint64_t i = 0; i < n; ++i) {
+      const double x = (static_cast<double>(perm[i]) + unit(rng)) / static_cast<double>(n);
+      if (axis.is_range) {
+        add_level(axis, range_value(axis.range, x));
+        spec.latin_combos[i][a] = static_cast<int>(i);
+      } else {
+        const auto len = static_cast<double>(axis.levels.size());
+        spec.latin_combos[i][a] = static_cast<int>(std::min(len - 1, std::floor(x * len)));
+      }
+    }
+  }
+}
+
+SpecExpression read_expression(const ConfigNode& n, const std::string& key) {
+  if (!n.is_scalar()) n.fail("an expression, e.g. \"core_types.sa.rows * 2\"");
+  SpecExpression e;
+  e.key = key;
+  e.text = n.yaml().Scalar();
+  e.file = n.file();
+  e.line = n.line();
+  e.column = n.column();
+  try {
+    const SweepExpression parsed(e.text);
+    e.variables.assign(parsed.variables().begin(), parsed.variables().end());
+  } catch (const std::invalid_argument& err) {
+    n.fail("'" + e.text + "': " + err.what());
+  }
+  return e;
+}
+
+[[noreturn]] void fail_at(const SpecExpression& e, const std::string& message) {
+  throw ConfigError(e.file, e.line, e.column, e.key, message);
+}
+
+// Derived keys in an order that evaluates each after the derived keys it reads; a cycle is
+// an error naming it.
+std::vector<SpecExpression> order_derived(const std::vector<SpecExpression>& in) {
+  std::map<std::string, const SpecExpression*> by_key;
+  for (const auto& e : in) by_key[e.key] = &e;
+  std::vector<SpecExpression> out;
+  std::map<std::string, int> state;  // 1: on the path, 2: placed
+  std::vector<std::string> path;
+  std::function<void(const SpecExpression&)> visit = [&](const SpecExpression& e) {
+    if (state[e.key] == 2) return;
+    if (state[e.key] == 1) {
+      std::string cycle;
+      auto from = std::find(path.begin(), path.end(), e.key);
+      for (auto it = from; it != path.end(); ++it) cycle += *it + " -> ";
+      fail_at(e, "cyclic derived keys: " + cycle + e.key);
+    }
+    state[e.key] = 1;
+    path.push_back(e.key);
+    for (const auto& v : e.variables)
+      if (by_key.count(v)) visit(*by_key[v]);
+    path.pop_back();
+    state[e.key] = 2;
+    out.push_back(e);
+  };
+  for (const auto& e : in) visit(e);
+  return out;
+}
+
 }  // namespace
+
+const std::vector<std::string>& constraint_metrics() {
+  static const std::vector<std::string> m = {"area_mm2", "stack_cost_usd", "static_power_w",
+                                             "tsv_count"};
+  return m;
+}
 
 bool is_workload_key(const std::string& key) {
   return std::find(kWorkloadKeys.begin(), kWorkloadKeys.end(), key) != kWorkloadKeys.end();
@@ -116,7 +257,8 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
   }
   const ConfigDoc doc = text ? load_config_text(*text, path) : load_config(path);
   const ConfigNode root = doc.root();
-  root.expect_keys({"base", "axes", "design", "objectives", "on_infeasible"});
+  root.expect_keys(
+      {"base", "axes", "design", "derived", "constraints", "objectives", "on_infeasible"});
   const fs::path dir = fs::path(path).parent_path();
 
   const ConfigNode base = root.child("base");
@@ -166,9 +308,16 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
       if (a.is_seq()) {
         plain(a);
       } else if (a.is_map()) {
-        a.expect_keys({"values", "variants"});
-        if (a.has("values") == a.has("variants")) a.fail("give either values or variants");
-        if (a.has("values")) {
+        a.expect_keys({"values", "variants", "range"});
+        if (a.has("values") + a.has("variants") + a.has("range") != 1)
+          a.fail("give one of values, variants or range");
+        if (a.has("range")) {
+          if (name == "platform") a.fail_key("range", "the platform axis takes values");
+          axis.is_range = true;
+          axis.range = read_range(a.child("range"));
+          check_setting(spec, axes, a.child("range").child("min"), name,
+                        number_text(axis.range.min));
+        } else if (a.has("values")) {
           plain(a.child("values"));
         } else {
           const ConfigNode vs = a.child("variants");
@@ -189,7 +338,7 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
       } else {
         a.fail("a list of values, {values: [...]} or {variants: {...}}");
       }
-      if (axis.levels.empty()) a.fail("empty axis: give at least one value");
+      if (axis.levels.empty() && !axis.is_range) a.fail("empty axis: give at least one value");
       spec.axes.push_back(axis);
     }
   }
@@ -199,26 +348,101 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
     if (d.is_scalar()) {
       spec.design = d.as<std::string>();
       if (spec.design != "grid" && spec.design != "zip" && spec.design != "ofat")
-        d.fail("grid, zip, ofat or {random: {n, seed}}");
-    } else if (d.is_map()) {
-      d.expect_keys({"random"});
-      const ConfigNode r = d.child("random");
+        d.fail("grid, zip, ofat, {random: {n, seed}} or {latin: {n, seed}}");
+    } else if (d.is_map() && d.size() == 1) {
+      d.expect_keys({"random", "latin"});
+      spec.design = d.keys().front();
+      const ConfigNode r = d.child(spec.design);
       r.expect_keys({"n", "seed"});
-      spec.design = "random";
       spec.random_n = r.get<uint64_t>("n");
       if (spec.random_n == 0) r.fail_key("n", "at least 1");
+      if (spec.random_n > 1000000) r.fail_key("n", "at most 1000000");
       spec.random_seed = r.get_or<uint64_t>("seed", 1);
     } else {
-      d.fail("grid, zip, ofat or {random: {n, seed}}");
+      d.fail("grid, zip, ofat, {random: {n, seed}} or {latin: {n, seed}}");
     }
-    if (spec.design == "zip")
-      for (std::size_t i = 1; i < spec.axes.size(); ++i)
-        if (spec.axes[i].levels.size() != spec.axes[0].levels.size())
-          root.child("axes").fail_key(
-              spec.axes[i].name,
-              "zip needs axes of one length: " + std::to_string(spec.axes[i].levels.size()) +
-                  " values, " + spec.axes[0].name + " has " +
-                  std::to_string(spec.axes[0].levels.size()));
+  }
+
+  // Range axes: their steps, or a latin hypercube's samples.
+  for (auto& axis : spec.axes) {
+    if (!axis.is_range) continue;
+    const ConfigNode r = root.child("axes").child(axis.name).child("range");
+    if (spec.design == "latin") {
+      if (r.has("steps")) r.fail_key("steps", "a latin design samples the range; steps is unused");
+    } else {
+      if (!r.has("steps"))
+        r.fail("give steps: N for a " + spec.design + " design (or use design {latin: {n}})");
+      const uint64_t n = axis.range.steps;
+      for (uint64_t i = 0; i < n; ++i)
+        add_level(axis, range_value(axis.range, n > 1 ? double(i) / double(n - 1) : 0.0));
+    }
+  }
+  if (spec.design == "latin") latin_design(spec, spec.random_n, spec.random_seed);
+  if (spec.design == "zip")
+    for (std::size_t i = 1; i < spec.axes.size(); ++i)
+      if (spec.axes[i].levels.size() != spec.axes[0].levels.size())
+        root.child("axes").fail_key(
+            spec.axes[i].name,
+            "zip needs axes of one length: " + std::to_string(spec.axes[i].levels.size()) +
+                " values, " + spec.axes[0].name + " has " +
+                std::to_string(spec.axes[0].levels.size()));
+
+  // Derived keys and constraints, and the names they may use.
+  std::set<std::string> known;
+  for (const auto& axis : spec.axes)
+    for (const auto& level : axis.levels)
+      for (const auto& kv : level.settings) known.insert(kv.first);
+  for (const auto& set : spec.sets) known.insert(set.substr(0, set.find('=')));
+  for (const auto& w : spec.workloads)
+    for (const auto& kv : w.second) known.insert(kv.first);
+  if (root.has("derived")) {
+    const ConfigNode d = root.child("derived");
+    if (!d.is_map()) d.fail("a map of key: expression");
+    for (const auto& key : d.keys()) {
+      if (known.count(key) || key == "platform")
+        d.fail_key(key,
+                   "already set by an axis, the base or a workload; a derived key is set "
+                   "only by its expression");
+      if (!is_workload_key(key)) {
+        try {
+          std::vector<std::string> sets = spec.sets;
+          sets.push_back(key + "=1");
+          load_platform(spec.platform, sets);
+        } catch (const ConfigError& e) {
+          if (e.message().find("unknown key") != std::string::npos)
+            d.fail_key(key, "not a workload key, nor a key of the platform: " + e.message());
+        }
+      }
+      spec.derived.push_back(read_expression(d.child(key), key));
+    }
+    for (const auto& e : spec.derived) known.insert(e.key);
+  }
+  auto check_names = [&](const SpecExpression& e, bool metrics) {
+    for (const auto& v : e.variables) {
+      const auto& m = constraint_metrics();
+      if (known.count(v) || (metrics && std::find(m.begin(), m.end(), v) != m.end())) continue;
+      std::string names;
+      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+      if (metrics)
+        for (const auto& k : m) names += ", " + k;
+      fail_at(e, "'" + e.text + "' refers to '" + v + "', which nothing in the spec sets; " +
+                     "known: " + names);
+    }
+  };
+  for (const auto& e : spec.derived) check_names(e, false);
+  spec.derived = order_derived(spec.derived);
+  if (root.has("constraints")) {
+    const ConfigNode c = root.child("constraints");
+    if (!c.is_seq()) c.fail("a list of expressions that a point must satisfy");
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      SpecExpression e = read_expression(c[i], "constraints");
+      if (e.variables.empty())
+        fail_at(e, "'" + e.text +
+                       "' refers to no key: it rules out all "
+                       "points or none");
+      check_names(e, true);
+      spec.constraints.push_back(e);
+    }
   }
 
   if (root.has("on_infeasible")) {
@@ -246,11 +470,99 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string* text) {
   return spec;
 }
 
-std::vector<SweepPoint> expand_points(const SweepSpec& spec) {
+namespace {
+
+// The point's keys as numbers where they are numbers: base settings, workload options, then
+// the axes' settings (later ones win, as when the point runs).
+std::map<std::string, std::string> point_values(const SweepPoint& p) {
+  std::map<std::string, std::string> v(p.run_options.begin(), p.run_options.end());
+  for (const auto& set : p.sets) {
+    const auto eq = set.find('=');
+    v[set.substr(0, eq)] = eq == std::string::npos ? "" : set.substr(eq + 1);
+  }
+  return v;
+}
+
+double eval_at(const SpecExpression& e, const SweepPoint& p,
+               const std::map<std::string, std::string>& text,
+               const std::map<std::string, double>& metrics) {
+  std::map<std::string, double> values = metrics;
+  for (const auto& name : e.variables) {
+    if (values.count(name)) continue;
+    const auto it = text.find(name);
+    double x = 0;
+    if (it == text.end() || !parse_number(it->second, &x))
+      fail_at(e, "'" + e.text + "': '" + name + "' is " +
+                     (it == text.end() ? "not set" : "'" + it->second + "'") + " at point " +
+                     std::to_string(p.index) + " (" + p.workload + "), not a number");
+    values[name] = x;
+  }
+  try {
+    return SweepExpression(e.text).eval(values);
+  } catch (const std::exception& err) {
+    fail_at(e, "'" + e.text + "' at point " + std::to_string(p.index) + ": " + err.what());
+  }
+}
+
+void apply_derived(const SweepSpec& spec, SweepPoint& p) {
+  if (spec.derived.empty()) return;
+  auto text = point_values(p);
+  for (const auto& e : spec.derived) {
+    const std::string v = number_text(eval_at(e, p, text, {}));
+    text[e.key] = v;
+    p.derived.emplace_back(e.key, v);
+    if (is_workload_key(e.key))
+      p.run_options[e.key] = v;
+    else
+      p.sets.push_back(e.key + "=" + v);
+  }
+}
+
+// The platform figures a constraint may use; none when the point's platform does not load
+// (the run reports why).
+bool platform_metrics(const SweepPoint& p, std::map<std::string, double>* m) {
+  try {
+    const PlatformSummary d = describe_platform(load_platform(p.platform, p.sets));
+    double static_w = 0;
+    for (const auto& t : d.tiers) static_w += t.static_power_w;
+    *m = {{"area_mm2", d.area_total_mm2},
+          {"stack_cost_usd", d.cost.total_usd},
+          {"static_power_w", static_w},
+          {"tsv_count", static_cast<double>(d.tsv_count)}};
+    return true;
+  } catch (const ConfigError&) {
+    return false;
+  }
+}
+
+bool satisfies_constraints(const SweepSpec& spec, const SweepPoint& p) {
+  if (spec.constraints.empty()) return true;
+  const auto text = point_values(p);
+  std::map<std::string, double> metrics;
+  bool described = false, loads = true;
+  for (const auto& e : spec.constraints) {
+    bool needs = false;
+    for (const auto& m : constraint_metrics())
+      needs |= std::find(e.variables.begin(), e.variables.end(), m) != e.variables.end();
+    if (needs && !described) {
+      loads = platform_metrics(p, &metrics);
+      described = true;
+    }
+    if (needs && !loads) continue;
+    if (eval_at(e, p, text, metrics) == 0.0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<SweepPoint> expand_points(const SweepSpec& spec, std::vector<SweepPoint>* excluded) {
   // Level combinations of the design.
   std::vector<std::vector<int>> combos;
   const std::size_t n_axes = spec.axes.size();
-  if (spec.design == "zip") {
+  if (spec.design == "latin") {
+    combos = spec.latin_combos;
+  } else if (spec.design == "zip") {
     const std::size_t n = n_axes ? spec.axes[0].levels.size() : 1;
     for (std::size_t i = 0; i < n; ++i) combos.emplace_back(n_axes, static_cast<int>(i));
   } else if (spec.design == "ofat") {
@@ -303,8 +615,13 @@ std::vector<SweepPoint> expand_points(const SweepSpec& spec) {
           else
             p.sets.push_back(k + "=" + v);
         }
-      points.push_back(p);
+      apply_derived(spec, p);
+      if (satisfies_constraints(spec, p))
+        points.push_back(p);
+      else if (excluded)
+        excluded->push_back(p);
     }
+  for (std::size_t i = 0; i < points.size(); ++i) points[i].index = static_cast<int>(i);
   return points;
 }
 

@@ -37,6 +37,7 @@ class RunSpec:
     quant: str = ""  # "" (default: M8F8)
     sets: tuple = field(default_factory=tuple)  # ("key=value", ...)
     duplication: str = ""  # "" (default: auto) or a number of weight copies
+    steady: bool = False  # --steady-state: also half the batch, differenced (summary steady_state)
 
     def args(self):
         a = ["run", "--quiet", "--platform", self.platform, "--model", self.model, "--task",
@@ -51,6 +52,8 @@ class RunSpec:
             a += ["--duplication", self.duplication]
         for s in self.sets:
             a += ["--set", s]
+        if self.steady:
+            a += ["--steady-state"]
         return a
 
 
@@ -148,18 +151,15 @@ class Pool:
         return self.results[spec]
 
 
-def steady_state(small, large):
-    """Per-sequence time and energy of a pipeline in flight: the difference between a run of
-    B2 sequences and one of B1 over B2 - B1, so the fill/drain latency and the energy spent
-    during it cancel out."""
-    db = large["sequences"] - small["sequences"]
-    dt = large["simulated_time_s"] - small["simulated_time_s"]
-    de = large["energy_j"] - small["energy_j"]
-    return dt / db, de / db
+def steady_state(run):
+    """Per-sequence time and energy of a pipeline in flight, from a run with --steady-state:
+    atleus-vp differences the batch and half the batch, so the fill/drain latency and the
+    energy spent during it cancel out."""
+    st = run["steady_state"]
+    return st["time_per_sequence_s"], st["energy_per_sequence_j"]
 
 
-def steady_breakdown(small, large):
+def steady_breakdown(run):
     """Per-sequence energy by component, differenced the same way as steady_state."""
-    db = large["sequences"] - small["sequences"]
-    a, b = small["energy_breakdown_j"], large["energy_breakdown_j"]
-    return {k: (b[k] - a.get(k, 0.0)) / db for k in sorted(b)}
+    b = run["steady_state"]["energy_breakdown_per_sequence_j"]
+    return {k: b[k] for k in sorted(b)}

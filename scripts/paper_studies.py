@@ -6,7 +6,8 @@ Usage: paper_studies.py --bin ATLEUS_VP --out DIR --scratch DIR
 
 Each study lists the runs it needs; all runs go through one two-worker pool (each distinct run
 once); the study then writes DIR/<study>.csv and DIR/<study>.png and adds its claims. Steady-
-state per-sequence figures difference a run of B2 sequences and one of B1 (paper_runs).
+state per-sequence figures come from `run --steady-state` at B2 sequences, which differences
+that run and one of B2/2 = B1 (paper_runs).
 """
 
 import argparse
@@ -20,7 +21,7 @@ from paper_runs import (DescribeSpec, Pool, RunError, RunSpec, TrafficSpec, stea
 
 # Batches differenced for steady-state figures: 16 sequences fill the 4-stage pipeline of
 # every layer several times over; 32 doubles it (wall time grows linearly with the batch).
-B1, B2 = 32, 64
+B1, B2 = 32, 64  # B1 = B2 / 2, as run --steady-state takes it
 # Paper accounting of fine-tuning (Eq. 3, LoRA forward and backward only) for the paper's
 # comparisons; the full backward pass is reported beside it.
 PAPER_BACKWARD = "lora-only"
@@ -62,19 +63,17 @@ def fig11_like_specs(pool, mode, backwards, quants=None, models=None, tasks=None
             for t in tasks or ("squad", "swag"):
                 for bw in backwards:
                     for q in quants or (PLATFORM_QUANT[p],):
-                        for b in (B1, B2):
-                            specs.append(RunSpec(p, m, t, mode, b, backward=bw, quant=q))
+                        specs.append(RunSpec(p, m, t, mode, B2, backward=bw, quant=q,
+                                             steady=True))
     return specs
 
 
 def measure(pool, platform, model, task, mode, backward="", quant="", sets=()):
     """Steady-state (seconds, joules) per sequence, the per-component energy, and the B2 run."""
-    small = pool.get(RunSpec(platform, model, task, mode, B1, backward=backward, quant=quant,
-                             sets=sets))
     large = pool.get(RunSpec(platform, model, task, mode, B2, backward=backward, quant=quant,
-                             sets=sets))
-    t, e = steady_state(small, large)
-    return t, e, steady_breakdown(small, large), large
+                             sets=sets, steady=True))
+    t, e = steady_state(large)
+    return t, e, steady_breakdown(large), large
 
 
 # ---------------------------------------------------------------------------------------------
@@ -594,12 +593,11 @@ SENSITIVITY_RUNS = (("roberta-base", "squad"), ("bert-large", "swag"))
 def sensitivity_specs(pool):
     specs = []
     for model, task in SENSITIVITY_RUNS:
-        for b in (B1, B2):
-            for _, sets in SENSITIVITY:
-                specs.append(RunSpec("atleus", model, task, "finetune", b,
-                                     backward=PAPER_BACKWARD, quant="M8F8", sets=sets))
-            specs.append(RunSpec(GPU, model, task, "finetune", b, backward=PAPER_BACKWARD,
-                                 quant=PLATFORM_QUANT[GPU]))
+        for _, sets in SENSITIVITY:
+            specs.append(RunSpec("atleus", model, task, "finetune", B2,
+                                 backward=PAPER_BACKWARD, quant="M8F8", sets=sets, steady=True))
+        specs.append(RunSpec(GPU, model, task, "finetune", B2, backward=PAPER_BACKWARD,
+                             quant=PLATFORM_QUANT[GPU], steady=True))
     return specs
 
 
@@ -688,9 +686,10 @@ def readme(claims, pool, wall_placeholder):
         "",
         "## Method",
         "",
-        f"- Time and energy per sequence (Figs. 11, 12-14, 15) are steady state: a run of "
-        f"{B2} sequences minus a run of {B1}, divided by {B2 - B1}, so the pipeline fill and "
-        "drain and the energy spent during them cancel. `run_*` columns are whole-run "
+        f"- Time and energy per sequence (Figs. 11, 12-14, 15) are steady state "
+        f"(`run --steady-state`): a run of {B2} sequences minus a run of {B1}, divided by "
+        f"{B2 - B1}, so the pipeline fill and drain and the energy spent during them cancel. "
+        "`run_*` columns are whole-run "
         f"averages of the {B2}-sequence run.",
         f"- Paper comparisons use the paper's fine-tuning accounting (`--backward "
         f"{PAPER_BACKWARD}`: LoRA forward and backward only); the full backward pass is "

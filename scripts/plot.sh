@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Paper charts (PNG) from an `atleus-vp run --out DIR` folder: plot.sh DIR [--out PLOTDIR]
+# Paper charts (PNG) from an `atleus-vp run --out DIR` folder, or from an `atleus-vp sweep
+# --out DIR` folder (Pareto plots of its objectives): plot.sh DIR [--out PLOTDIR]
 # (PLOTDIR defaults to DIR/plots). Prints the files written; bad input gives one line on
-# stderr naming the file and exit code 2. See scripts/plot_run.py for the charts.
+# stderr naming the file and exit code 2. See scripts/plot_run.py and
+# scripts/plot_sweep.py for the charts.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -19,4 +21,7 @@ export MPLBACKEND=Agg
 MPLCONFIGDIR="$(mktemp -d)"
 export MPLCONFIGDIR
 trap 'rm -rf "$MPLCONFIGDIR"' EXIT
-"$PY" "$HERE/plot_run.py" "$@"
+# A sweep folder holds sweep.json; a run folder summary.json.
+script=plot_run.py
+[ $# -ge 1 ] && [ -f "$1/sweep.json" ] && script=plot_sweep.py
+"$PY" "$HERE/$script" "$@"

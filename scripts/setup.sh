@@ -5,7 +5,8 @@
 # with --plots, matplotlib only (plot.sh, reproduce-paper.sh).
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev catch2 libboost-dev
-          nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev sqlite3 time python3)
+          nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev sqlite3
+          libmuparser-dev time python3)
 case "${1:-}" in
   --tests) PACKAGES+=(chromium python3-matplotlib slurm-wlm munge) ;;
   --plots) PACKAGES+=(python3-matplotlib) ;;

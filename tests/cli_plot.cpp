@@ -179,3 +179,47 @@ TEST_CASE("plot.sh: no summary.json or a malformed one names the file, writes no
   CHECK_FALSE(fs::exists(out));
   fs::remove_all(dir);
 }
+
+TEST_CASE("plot.sh on a sweep folder draws a Pareto plot per pair of objectives", "[cli][plot]") {
+  require_matplotlib();
+  const fs::path d = scratch("sweep");
+  fs::create_directories(d);
+  {
+    std::ofstream spec(d / "spec.yaml");
+    spec << "base:\n  workloads:\n    w: {model: bert-base, mode: inference, batch: 1, "
+            "seq_len: 32, layers: 1}\n"
+            "axes:\n  core_types.sa.rows: [64, 128]\n  quant: [M8F8, M4F4]\n"
+            "objectives: {energy_j: min, simulated_time_s: min, area_mm2: min}\n";
+  }
+  const Cmd sw = shell(std::string(ATLEUS_VP_BIN) + " sweep " + (d / "spec.yaml").string() +
+                       " --out " + (d / "sw").string());
+  INFO(sw.err);
+  REQUIRE(sw.code == 0);
+  const Cmd plot = shell(kPlot + " " + (d / "sw").string());
+  INFO(plot.err);
+  REQUIRE(plot.code == 0);
+  // Three objectives: three pairs, plus the status chart.
+  const std::vector<std::string> names = {"pareto-simulated_time_s-vs-energy_j.png",
+                                          "pareto-area_mm2-vs-energy_j.png",
+                                          "pareto-area_mm2-vs-simulated_time_s.png", "status.png"};
+  CHECK(lines(plot.out) == static_cast<int>(names.size()));
+  for (const auto& n : names) {
+    INFO(n);
+    uint32_t w = 0, h = 0;
+    const std::string png = slurp(d / "sw" / "plots" / n);
+    REQUIRE(png_size(png, w, h));
+    CHECK(w == 700);  // 3.5 in at 200 dpi
+    CHECK(h == 560);
+  }
+  // Deterministic: a second drawing is byte-identical.
+  const std::string first = slurp(d / "sw" / "plots" / names[0]);
+  REQUIRE(shell(kPlot + " " + (d / "sw").string() + " --out " + (d / "again").string()).code == 0);
+  CHECK(slurp(d / "again" / names[0]) == first);
+  // A sweep folder without its results is one line and exit 2.
+  fs::remove(d / "sw" / "results.csv");
+  const Cmd bad = shell(kPlot + " " + (d / "sw").string());
+  CHECK(bad.code == 2);
+  CHECK(lines(bad.err) == 1);
+  CHECK(bad.err.find("results.csv") != std::string::npos);
+  fs::remove_all(d);
+}

@@ -441,10 +441,40 @@ TEST_CASE("SIGTERM to run stops its children and leaves no temporary folder", "[
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 128 + SIGTERM);
   for (pid_t k : kids) CHECK((kill(k, 0) != 0 && errno == ESRCH));
-  bool tmp_left = false;
-  for (const auto& e : fs::directory_iterator(base))
-    if (e.path().filename().string().rfind(".atleus-tmp-", 0) == 0) tmp_left = true;
-  CHECK_FALSE(tmp_left);
+  // Nothing beside the output: no staging folder, no lock file.
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(base)) left.push_back(e.path().filename());
+  CHECK(left.empty());
   CHECK_FALSE(fs::exists(out / "summary.json"));
   fs::remove_all(base);
+}
+
+TEST_CASE("--steady-state differences the batch and half the batch, as two runs do",
+          "[cli][steady]") {
+  const std::string w = "--model bert-base --mode inference --seq-len 64 --layers 2";
+  const auto both = cli::run_ok(w + " --batch 4 --steady-state");
+  const auto half = cli::run_ok(w + " --batch 2");
+  const auto full = cli::run_ok(w + " --batch 4");
+  const auto& st = both.summary["steady_state"];
+  const double dt = full.summary["simulated_time_s"].get<double>() -
+                    half.summary["simulated_time_s"].get<double>();
+  const double de = full.summary["energy_j"].get<double>() - half.summary["energy_j"].get<double>();
+  CHECK(st["batches"][0] == 2);
+  CHECK(st["batches"][1] == 4);
+  CHECK(st["time_per_sequence_s"].get<double>() == Approx(dt / 2).epsilon(1e-12));
+  CHECK(st["energy_per_sequence_j"].get<double>() == Approx(de / 2).epsilon(1e-12));
+  CHECK(st["throughput_sequences_per_s"].get<double>() == Approx(2 / dt).epsilon(1e-12));
+  // The run's own figures are those of the full batch.
+  CHECK(both.summary["simulated_time_s"] == full.summary["simulated_time_s"]);
+  // Pipelining: a sequence in flight costs less time than the whole batch's average.
+  CHECK(st["time_per_sequence_s"].get<double>() <
+        full.summary["latency_per_sequence_s"].get<double>());
+  for (const auto* d : {&both, &half, &full}) fs::remove_all(d->dir);
+
+  const auto bad = cli::run(w + " --batch 1 --steady-state");
+  CHECK(bad.code == 2);
+  CHECK(bad.err ==
+        "atleus-vp: error: --steady-state: needs a batch of at least 2 (it also "
+        "simulates half the batch); got 1\n");
+  CHECK_FALSE(fs::exists(bad.dir));
 }

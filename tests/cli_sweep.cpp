@@ -321,6 +321,117 @@ axes:
   fs::remove_all(d);
 }
 
+// The points a dry run lists: per line, key=value pairs after the hash and workload.
+std::vector<std::map<std::string, std::string>> dry_points(const fs::path& spec,
+                                                           const fs::path& out) {
+  const std::string cmd = std::string(ATLEUS_VP_BIN) + " sweep --dry-run " + spec.string() + " > " +
+                          out.string() + " 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::vector<std::map<std::string, std::string>> points;
+  std::istringstream in(slurp(out));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string w;
+    std::map<std::string, std::string> kv;
+    while (words >> w)
+      if (w.find('=') != std::string::npos)
+        kv[w.substr(0, w.find('='))] = w.substr(w.find('=') + 1);
+    if (!kv.empty()) points.push_back(kv);
+  }
+  return points;
+}
+
+TEST_CASE("latin designs, ranges, derived keys and constraints", "[sweep]") {
+  const fs::path d = fresh_dir("latin");
+  const std::string wl =
+      "base:\n  workloads:\n    w: {model: bert-base, mode: inference, batch: 1, seq_len: 32, "
+      "layers: 1}\n";
+  // Latin hypercube: 5 samples of a continuous range fall one in each fifth of it; a list axis
+  // of 5 values takes each value once; the same seed gives the same points.
+  write(d / "latin.yaml", wl + "axes:\n"
+                               "  core_types.sa.clock_mhz: {range: {min: 500.0, max: 1500.0}}\n"
+                               "  noc.router.flit_bytes: [8, 16, 32, 64, 128]\n"
+                               "design: {latin: {n: 5, seed: 3}}\n");
+  const auto pts = dry_points(d / "latin.yaml", d / "latin.txt");
+  REQUIRE(pts.size() == 5);
+  std::vector<int> strata(5, 0);
+  std::map<std::string, int> flits;
+  for (const auto& p : pts) {
+    const double mhz = std::stod(p.at("core_types.sa.clock_mhz"));
+    REQUIRE(mhz >= 500.0);
+    REQUIRE(mhz <= 1500.0);
+    ++strata[std::min(4, static_cast<int>((mhz - 500.0) / 200.0))];
+    ++flits[p.at("noc.router.flit_bytes")];
+  }
+  CHECK(strata == std::vector<int>(5, 1));
+  CHECK(flits.size() == 5);
+  CHECK(dry_points(d / "latin.yaml", d / "latin2.txt") == pts);
+
+  // A log range with steps: integers when both bounds are, geometric spacing.
+  write(d / "log.yaml", wl + "axes:\n"
+                             "  core_types.sa.rows: {range: {min: 16, max: 256, log: true, "
+                             "steps: 5}}\n");
+  std::vector<std::string> rows;
+  for (const auto& p : dry_points(d / "log.yaml", d / "log.txt"))
+    rows.push_back(p.at("core_types.sa.rows"));
+  CHECK(rows == std::vector<std::string>{"16", "32", "64", "128", "256"});
+
+  // Derived keys follow their inputs; a constraint on keys drops the points a brute-force
+  // check drops.
+  write(d / "derived.yaml", wl + "axes:\n"
+                                 "  core_types.sa.rows: [32, 64, 128]\n"
+                                 "  core_types.sa.cols: [32, 64, 128]\n"
+                                 "derived:\n"
+                                 "  core_types.sa.sfu.lanes: \"core_types.sa.cols / 2\"\n"
+                                 "constraints:\n"
+                                 "  - \"core_types.sa.rows * core_types.sa.cols <= 4096\"\n");
+  const auto dp = dry_points(d / "derived.yaml", d / "derived.txt");
+  int kept = 0;
+  for (int r : {32, 64, 128})
+    for (int c : {32, 64, 128}) kept += r * c <= 4096;
+  REQUIRE(static_cast<int>(dp.size()) == kept);
+  for (const auto& p : dp) {
+    CHECK(std::stoi(p.at("core_types.sa.sfu.lanes")) * 2 == std::stoi(p.at("core_types.sa.cols")));
+    CHECK(std::stoi(p.at("core_types.sa.rows")) * std::stoi(p.at("core_types.sa.cols")) <= 4096);
+  }
+
+  // A constraint on area: the points kept are those whose described area is within the bound.
+  auto area_of = [&](int rows) {
+    const fs::path j = d / ("area" + std::to_string(rows) + ".json");
+    const std::string cmd = std::string(ATLEUS_VP_BIN) +
+                            " describe --json --set core_types.sa.rows=" + std::to_string(rows) +
+                            " > " + j.string();
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    const std::string t = slurp(j);
+    const auto at = t.find("\"total\"", t.find("\"area_mm2\""));
+    REQUIRE(at != std::string::npos);
+    return std::stod(t.substr(t.find(':', at) + 1));
+  };
+  const double a64 = area_of(64), a128 = area_of(128);
+  REQUIRE(a64 < a128);
+  write(d / "area.yaml",
+        wl + "axes:\n  core_types.sa.rows: [64, 128]\nconstraints:\n  - \"area_mm2 < " +
+            std::to_string((a64 + a128) / 2) + "\"\n");
+  const auto ap = dry_points(d / "area.yaml", d / "area.txt");
+  REQUIRE(ap.size() == 1);
+  CHECK(ap[0].at("core_types.sa.rows") == "64");
+  CHECK(slurp(d / "area.txt").find("1 of 2 points ruled out by the constraints") !=
+        std::string::npos);
+
+  // The derived value is a column of the results, and the point ran with it.
+  write(d / "run.yaml", wl + "axes:\n  core_types.sa.cols: [32]\nderived:\n"
+                             "  core_types.sa.sfu.lanes: \"core_types.sa.cols / 4\"\n");
+  const Result r = sweep((d / "run.yaml").string() + " --out " + (d / "run").string());
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const Table t = read_csv(d / "run" / "results.csv");
+  REQUIRE(t.size() == 2);
+  CHECK(t[1][col(t, "core_types.sa.sfu.lanes")] == "8");
+  CHECK(t[1][col(t, "status")] == "ok");
+  fs::remove_all(d);
+}
+
 TEST_CASE("an infeasible point is recorded as infeasible, not as an error", "[sweep]") {
   const fs::path d = fresh_dir("infeasible");
   write(d / "spec.yaml", R"(base:
@@ -369,6 +480,20 @@ TEST_CASE("bad sweep specs give one FILE:LINE:COL line and exit 2", "[sweep][err
       {"bad design", wl + "design: everything\n", ":4:9: design:", "grid, zip, ofat"},
       {"unknown workload key", "base:\n  workloads:\n    w: {modle: bert-base}\n",
        ":3:9:", "modle"},
+      {"non-numeric range", wl + "axes:\n  core_types.sa.rows: {range: {min: a, max: 64}}\n",
+       ":5:", "min"},
+      {"range without steps", wl + "axes:\n  core_types.sa.rows: {range: {min: 16, max: 64}}\n",
+       ":5:", "give steps"},
+      {"cyclic derived",
+       wl + "derived:\n  core_types.sa.rows: \"core_types.sa.cols\"\n"
+            "  core_types.sa.cols: \"core_types.sa.rows * 2\"\n",
+       ":", "cyclic derived keys"},
+      {"expression syntax", wl + "derived:\n  core_types.sa.rows: \"2 *\"\n",
+       ":5:23: derived.core_types.sa.rows:", "'2 *'"},
+      {"constraint refers to nothing", wl + "constraints:\n  - \"aera_mm2 <= 400\"\n",
+       ":5:5: constraints:", "refers to 'aera_mm2', which nothing in the spec sets"},
+      {"constraint without a key", wl + "constraints:\n  - \"1 < 2\"\n",
+       ":5:5: constraints:", "refers to no key"},
   };
   for (const auto& c : cases) {
     INFO(c.name);
