@@ -26,6 +26,13 @@ class BlockModel : public Endpoint {
   // Dynamic energy so far, by event class (the run's energy breakdown keys, e.g. "reram",
   // "systolic", "sfu"), in the order the run adds them.
   virtual std::vector<std::pair<std::string, double>> dynamic_energy_j() const = 0;
+  // The same energy by component within its class, e.g. ("reram", "adc"); the components of a
+  // class sum to its dynamic_energy_j(). Empty when the block reports no finer split.
+  struct ComponentEnergy {
+    std::string event_class, component;
+    double joules = 0.0;
+  };
+  virtual std::vector<ComponentEnergy> dynamic_energy_by_component_j() const { return {}; }
   virtual StaticCharge static_charge() const { return StaticCharge::kWholeRun; }
   // Static energy over `elapsed_ps` of charged time.
   virtual double static_energy_j(uint64_t elapsed_ps) const = 0;

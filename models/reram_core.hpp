@@ -237,6 +237,11 @@ class ReramCore : public BlockModel {
   std::vector<std::pair<std::string, double>> dynamic_energy_j() const override {
     return {{"reram", stats_.dynamic_j()}};
   }
+  std::vector<ComponentEnergy> dynamic_energy_by_component_j() const override {
+    return {{"reram", "crossbar", stats_.xbar_j},   {"reram", "adc", stats_.adc_j},
+            {"reram", "dac", stats_.dac_j},         {"reram", "shift_add", stats_.shift_add_j},
+            {"reram", "dequant", stats_.dequant_j}, {"reram", "buffer", stats_.buffer_j}};
+  }
   StaticCharge static_charge() const override {
     if (params_.power_gate_unused && stats_.ops == 0) return StaticCharge::kNone;
     return params_.clock_gate_idle ? StaticCharge::kWhileBusy : StaticCharge::kWholeRun;

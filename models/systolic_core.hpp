@@ -209,6 +209,11 @@ class SystolicCore : public BlockModel {
   std::vector<std::pair<std::string, double>> dynamic_energy_j() const override {
     return {{"systolic", stats_.energy_mac_j + stats_.energy_sram_j}, {"sfu", stats_.energy_sfu_j}};
   }
+  std::vector<ComponentEnergy> dynamic_energy_by_component_j() const override {
+    return {{"systolic", "mac", stats_.energy_mac_j},
+            {"systolic", "sram", stats_.energy_sram_j},
+            {"sfu", "sfu", stats_.energy_sfu_j}};
+  }
 
  protected:
   void transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;

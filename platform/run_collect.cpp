@@ -128,18 +128,27 @@ std::vector<std::pair<int, const BlockModel*>> collect_core_energy(const Workloa
   for (const auto& [site, n] : p.nodes) {
     const BlockModel& m = n->model();
     for (const auto& [cls, joules] : m.dynamic_energy_j()) e[cls] += joules;
+    for (const auto& c : m.dynamic_energy_by_component_j())
+      r.core_energy_components_j[c.event_class][c.component] += c.joules;
+    const std::string& type = p.plan.sites[site].type->name;
+    r.core_static_energy_j[type] += 0.0;
     switch (m.static_charge()) {
       case BlockModel::StaticCharge::kNone:
         break;
       case BlockModel::StaticCharge::kWhileBusy:
         clock_gated.emplace_back(site, &m);
         break;
-      case BlockModel::StaticCharge::kWholeRun:
-        e["static"] += m.static_energy_j(T);
+      case BlockModel::StaticCharge::kWholeRun: {
+        const double joules = m.static_energy_j(T);
+        e["static"] += joules;
+        r.core_static_energy_j[type] += joules;
         break;
+      }
     }
   }
   e["reram"] += p.state.write_energy_j;
+  if (p.state.write_energy_j > 0)
+    r.core_energy_components_j["reram"]["weight_writes"] += p.state.write_energy_j;
   return clock_gated;
 }
 
@@ -362,6 +371,7 @@ RunResult collect_run(const WorkloadPlatform::Impl& p) {
   for (const auto& [site, model] : clock_gated) {
     const double joules = model->static_energy_j(union_length(tt.core_iv[site]));
     e["static"] += joules;
+    r.core_static_energy_j[p.plan.sites[site].type->name] += joules;
     r.energy_j += joules;
   }
   const double busiest_core_s = collect_stages(tt, r);

@@ -94,6 +94,11 @@ struct RunResult {
   double bottleneck_throughput_sequences_per_s = 0;
   double energy_j = 0;
   std::map<std::string, double> energy_breakdown_j;
+  // Dynamic energy of the cores by class and component (crossbar, ADC, DAC, shift-and-add,
+  // dequantisation, buffer for ReRAM; MAC and SRAM for systolic arrays), and static energy by
+  // core type.
+  std::map<std::string, std::map<std::string, double>> core_energy_components_j;
+  std::map<std::string, double> core_static_energy_j;
   std::map<std::string, uint64_t> macs;  // by core kind
   uint64_t macs_head = 0;  // task head (all on the systolic cores), included in `macs`
   std::map<std::string, std::map<std::string, uint64_t>> macs_by_phase;  // phase -> unit -> macs

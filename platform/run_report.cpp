@@ -42,6 +42,8 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
   j["energy_j"] = r.energy_j;
   j["energy_per_sequence_j"] = r.sequences ? r.energy_j / r.sequences : 0.0;
   j["energy_breakdown_j"] = r.energy_breakdown_j;
+  j["core_energy_components_j"] = r.core_energy_components_j;
+  j["core_static_energy_j"] = r.core_static_energy_j;
   j["macs"] = r.macs;
   j["macs_by_phase"] = r.macs_by_phase;
   uint64_t total = 0;  // every core kind's

@@ -218,6 +218,15 @@ void print_summary(const nlohmann::ordered_json& s) {
   std::printf("  energy breakdown     ");
   for (auto& [k, v] : s["energy_breakdown_j"].items())
     std::printf(" %s %.1f%%", k.c_str(), 100.0 * v.get<double>() / s["energy_j"].get<double>());
+  if (s.contains("core_energy_components_j"))
+    for (auto& [cls, parts] : s["core_energy_components_j"].items()) {
+      double total = 0;
+      for (auto& [k, v] : parts.items()) total += v.get<double>();
+      if (total <= 0) continue;
+      std::printf("\n    %-19s", (cls + " by component").c_str());
+      for (auto& [k, v] : parts.items())
+        std::printf(" %s %.1f%%", k.c_str(), 100.0 * v.get<double>() / total);
+    }
   std::printf("\n  pipeline (busy utilisation, queueing):\n");
   std::string bottleneck;
   double top = -1;

@@ -478,3 +478,36 @@ TEST_CASE("--steady-state differences the batch and half the batch, as two runs 
         "simulates half the batch); got 1\n");
   CHECK_FALSE(fs::exists(bad.dir));
 }
+
+TEST_CASE(
+    "the ReRAM energy by component sums to the class, and the ADC's follows Walden's "
+    "2^bits",
+    "[cli][energy]") {
+  const std::string w = "--model bert-base --mode inference --seq-len 64 --layers 1 --batch 2";
+  const auto r8 = cli::run_ok(w);
+  const auto r6 = cli::run_ok(w + " --set core_types.reram.adc_bits=6");
+  for (const auto* r : {&r8, &r6}) {
+    const auto& parts = r->summary["core_energy_components_j"]["reram"];
+    double sum = 0;
+    for (const auto& [k, v] : parts.items()) sum += v.get<double>();
+    CHECK(sum == Approx(r->summary["energy_breakdown_j"]["reram"].get<double>()).epsilon(1e-12));
+    for (const char* k : {"crossbar", "adc", "dac", "shift_add", "dequant", "buffer"})
+      CHECK(parts[k].get<double>() > 0);
+    // Static energy by core type sums to what the cores add to the static class (routers
+    // add the rest).
+    double core_static = 0;
+    for (const auto& [k, v] : r->summary["core_static_energy_j"].items())
+      core_static += v.get<double>();
+    CHECK(core_static > 0);
+    CHECK(core_static <= r->summary["energy_breakdown_j"]["static"].get<double>());
+  }
+  // Walden: energy per conversion = FoM x 2^bits, and the conversions are the same.
+  const double a8 = r8.summary["core_energy_components_j"]["reram"]["adc"].get<double>();
+  const double a6 = r6.summary["core_energy_components_j"]["reram"]["adc"].get<double>();
+  CHECK(a6 / a8 == Approx(0.25).epsilon(1e-9));
+  // The crossbars read the same cells either way.
+  CHECK(r6.summary["core_energy_components_j"]["reram"]["crossbar"] ==
+        r8.summary["core_energy_components_j"]["reram"]["crossbar"]);
+  fs::remove_all(r8.dir);
+  fs::remove_all(r6.dir);
+}
