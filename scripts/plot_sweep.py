@@ -92,8 +92,6 @@ def pareto_plot(plt, results, front, x, y, colour):
             pts = [(a, b) for a, b, r in zip(xs, ys, ok) if r["workload"] == w]
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=12, zorder=2, label=w,
                        color=f"C{i % 10}")
-        if names:
-            ax.legend(fontsize=6)
     # The front on these two objectives among the sweep's front: sorted by x, drawn as steps.
     pts = sorted({(number(r[x["metric"]]), number(r[y["metric"]])) for r in front
                   if number(r.get(x["metric"])) is not None
@@ -102,13 +100,20 @@ def pareto_plot(plt, results, front, x, y, colour):
         ax.plot([p[0] for p in pts], [p[1] for p in pts], color="C3", lw=1, marker="o", ms=4,
                 mfc="none", drawstyle="steps-post" if x["goal"] == y["goal"] else "default",
                 label="Pareto", zorder=3)
+    if colour is None or pts:
+        ax.legend(fontsize=6)
     ax.set_xlabel(f"{x['metric']} ({x['goal']})", fontsize=7)
     ax.set_ylabel(f"{y['metric']} ({y['goal']})", fontsize=7)
     ax.tick_params(labelsize=6)
-    if xs and min(xs) > 0 and max(xs) / min(xs) > 100:
-        ax.set_xscale("log")
-    if ys and min(ys) > 0 and max(ys) / min(ys) > 100:
-        ax.set_yscale("log")
+    for axis, vs in ((ax.xaxis, xs), (ax.yaxis, ys)):
+        if vs and min(vs) > 0 and max(vs) / min(vs) > 100:
+            (ax.set_xscale if axis is ax.xaxis else ax.set_yscale)("log")
+        else:
+            axis.set_major_locator(MaxNLocator(4))
+            fmt = ScalarFormatter(useMathText=True)
+            fmt.set_powerlimits((-2, 3))
+            axis.set_major_formatter(fmt)
+            axis.offsetText.set_fontsize(6)
     fig.tight_layout()
     data = render(fig)
     plt.close(fig)
@@ -150,7 +155,8 @@ def main(argv):
     out = out or os.path.join(folder, "plots")
     results, front, objectives = load(folder)
     import matplotlib.pyplot as plt
-    plt.rcParams["svg.hashsalt"] = "atleus"
+    global MaxNLocator, ScalarFormatter
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
     files = {"status.png": status_plot(plt, results)}
     for x, y in itertools.combinations(objectives, 2):
         third = next((o for o in objectives if o is not x and o is not y), None)
