@@ -25,6 +25,10 @@ void HbmParams::validate() const {
   require_positive(channels, "channels");
   require(interface_bits % channels == 0, "channels",
           "must divide interface_bits (" + std::to_string(interface_bits) + ") evenly");
+  require_positive(burst_length, "burst_length");
+  require(burst_length <= 64, "burst_length", "must be at most 64");
+  require(burst_bytes() > 0, "interface_bits",
+          "a channel (interface_bits / channels) times burst_length must make at least a byte");
   require_non_negative(access_latency_ns, "access_latency_ns");
   require_non_negative(energy_pj_per_bit, "energy_pj_per_bit");
   require_positive(interleave_bytes, "interleave_bytes");
@@ -55,20 +59,28 @@ std::vector<uint64_t> hbm_channel_bytes(const HbmParams& p, uint64_t offset, uin
   return out;
 }
 
+uint64_t hbm_burst_rounded(const HbmParams& p, uint64_t bytes) {
+  const uint64_t b = p.burst_bytes();
+  return (bytes + b - 1) / b * b;
+}
+
 uint64_t hbm_channel_transfer_ps(const HbmParams& p, uint64_t bytes) {
-  const double ps = static_cast<double>(bytes) * 1e12 / p.channel_bandwidth_bytes_per_s();
+  const double ps =
+      static_cast<double>(hbm_burst_rounded(p, bytes)) * 1e12 / p.channel_bandwidth_bytes_per_s();
   return static_cast<uint64_t>(std::ceil(ps));
 }
 
 HbmAccessCost hbm_access_cost(const HbmParams& p, uint64_t bytes) {
   HbmAccessCost cost;
+  uint64_t moved = 0;
   for (uint64_t b : hbm_channel_bytes(p, 0, bytes)) {
     if (b == 0) continue;
     ++cost.channels_touched;
     cost.transfer_ps = std::max(cost.transfer_ps, hbm_channel_transfer_ps(p, b));
+    moved += hbm_burst_rounded(p, b);
   }
   cost.latency_ps = cost.transfer_ps + ps_from_ns(p.access_latency_ns);
-  cost.energy_j = static_cast<double>(bytes) * 8.0 * p.energy_pj_per_bit * 1e-12;
+  cost.energy_j = static_cast<double>(moved) * 8.0 * p.energy_pj_per_bit * 1e-12;
   return cost;
 }
 
@@ -152,8 +164,10 @@ void Hbm::transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
   const std::vector<uint64_t> per_channel = hbm_channel_bytes(params_, offset, len);
   uint64_t finish = arrival;
   uint64_t zero_load_finish = arrival;
+  uint64_t moved = 0;
   for (unsigned c = 0; c < params_.channels; ++c) {
     if (per_channel[c] == 0) continue;
+    moved += hbm_burst_rounded(params_, per_channel[c]);
     BusyCalendar& cal = channels_[c];
     cal.forget_before(now);  // nothing can arrive before now any more
     const uint64_t dur = hbm_channel_transfer_ps(params_, per_channel[c]);
@@ -163,7 +177,7 @@ void Hbm::transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
     stats_.channel_busy_ps[c] += dur;
   }
   stats_.queue_ps += finish - zero_load_finish;
-  stats_.energy_j += static_cast<double>(len) * 8.0 * params_.energy_pj_per_bit * 1e-12;
+  stats_.energy_j += static_cast<double>(moved) * 8.0 * params_.energy_pj_per_bit * 1e-12;
   if (cmd == tlm::TLM_READ_COMMAND) {
     ++stats_.reads;
     stats_.bytes_read += len;

@@ -1,7 +1,9 @@
 // Hbm: one HBM2 stack beside the 3D stack (paper section 1), as a TLM-2.0 memory target.
 //
 // Models: channel interleaving (an access is split into interleave_bytes chunks assigned
-// round-robin to the channels), per-channel bandwidth (peak / channels) with contention
+// round-robin to the channels), whole bursts per channel (a channel's share rounds up to
+// burst_bytes, and the bytes moved are what costs energy), per-channel bandwidth
+// (peak / channels) with contention
 // (each channel is a BusyCalendar: a transfer starts at the earliest free time at or after
 // its arrival), a fixed access latency, per-bit dynamic energy and static power.
 // Does not model: banks, rows, refresh, read/write turnaround, the DFI/PHY protocol, ECC.
@@ -35,8 +37,13 @@ struct HbmParams {
   double capacity_gib = 2.0;
   // Paper section 1: 256 GB/s peak (decimal GB: 1024 pins x 2 Gb/s / 8, the HBM2 stack rate).
   double peak_bandwidth_gbps = 256.0;
-  // Paper section 1: 1024-bit interface. Checked against `channels` (equal channel widths).
+  // Paper section 1: 1024-bit interface, split evenly over `channels`: a channel is
+  // interface_bits / channels wide and moves burst_length beats per access, so a channel
+  // carries whole bursts (burst_bytes()) and a smaller share of an access costs a whole one.
   unsigned interface_bits = 1024;
+  // [default] JESD235 HBM2 legacy mode: burst length 2 on a 128-bit channel (32 B per burst;
+  // pseudo-channel mode is BL4 on 64 bits, the same 32 B).
+  unsigned burst_length = 2;
   // [default] JESD235 HBM2: 8 independent 128-bit channels per stack.
   unsigned channels = 8;
   // [default] JESD235 HBM2 speed bins are around tRCD ~ 14 ns and tCL ~ 14 ns (row miss
@@ -58,6 +65,7 @@ struct HbmParams {
   void validate() const;
   uint64_t capacity_bytes() const;
   double channel_bandwidth_bytes_per_s() const { return peak_bandwidth_gbps * 1e9 / channels; }
+  uint64_t burst_bytes() const { return uint64_t{interface_bits} / channels * burst_length / 8; }
 };
 
 // Zero-load cost of one access of `bytes` starting on an interleave boundary.
@@ -65,13 +73,17 @@ struct HbmAccessCost {
   uint64_t transfer_ps = 0;  // time the most loaded channel spends on the transfer
   uint64_t latency_ps = 0;   // transfer_ps + access latency
   unsigned channels_touched = 0;
-  double energy_j = 0.0;  // dynamic energy
+  double energy_j = 0.0;  // dynamic energy of the bursts moved
 };
 
 // Bytes each channel carries for an access of `bytes` at window offset `offset`.
 std::vector<uint64_t> hbm_channel_bytes(const HbmParams& p, uint64_t offset, uint64_t bytes);
 
-// Picoseconds one channel needs for `bytes` at its share of the peak bandwidth (rounded up).
+// Bytes a channel moves for `bytes` of an access: whole bursts.
+uint64_t hbm_burst_rounded(const HbmParams& p, uint64_t bytes);
+
+// Picoseconds one channel needs for `bytes` (whole bursts) at its share of the peak bandwidth
+// (rounded up).
 uint64_t hbm_channel_transfer_ps(const HbmParams& p, uint64_t bytes);
 
 HbmAccessCost hbm_access_cost(const HbmParams& p, uint64_t bytes);
@@ -84,7 +96,7 @@ struct HbmStats {
   uint64_t errors = 0;                    // address, command or burst errors answered
   std::vector<uint64_t> channel_busy_ps;  // booked transfer time per channel
   uint64_t queue_ps = 0;  // sum over accesses of (completion - zero-load completion)
-  double energy_j = 0.0;  // dynamic energy
+  double energy_j = 0.0;  // dynamic energy of the bursts moved
 };
 
 class Hbm : public sc_core::sc_module {

@@ -42,7 +42,6 @@ void PlanarLinkParams::validate() const {
 void TsvParams::validate() const {
   require_positive(width_bits, "width_bits");
   require_positive(diameter_um, "diameter_um");
-  require_positive(height_um, "height_um");
   require_non_negative(capacitance_ff, "capacitance_ff");
   require_non_negative(resistance_mohm, "resistance_mohm");
   require(pitch_factor >= 1.0, "pitch_factor", "must be >= 1 (pitch cannot be below the diameter)");
@@ -64,7 +63,7 @@ double tsv_capacitance_ff(const TsvParams& tsv, int tier_span) {
 double tsv_delay_ps(const TsvParams& tsv, const WireParams& wire, int tier_span) {
   const double c_tsv = tsv_capacitance_ff(tsv, tier_span) * 1e-15;
   const double c_load = wire.load_capacitance_ff * 1e-15;
-  const double r_tsv = tsv.resistance_mohm * 1e-3 / tier_span;
+  const double r_tsv = tsv.resistance_mohm * 1e-3 * tier_span;  // TSVs in series
   const double seconds =
       0.69 * (wire.driver_resistance_ohm * (c_tsv + c_load) + r_tsv * (c_tsv / 2 + c_load));
   return seconds * 1e12;

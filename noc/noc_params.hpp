@@ -59,8 +59,7 @@ struct PlanarLinkParams {
 struct TsvParams {
   unsigned width_bits = 256;      // data TSVs per vertical link, one flit per cycle
   double diameter_um = 5.0;       // paper section 4
-  double height_um = 15.0;        // paper section 4 (one tier)
-  double capacitance_ff = 37.0;   // paper section 4
+  double capacitance_ff = 37.0;   // paper section 4, one 15 um TSV (one tier)
   double resistance_mohm = 20.0;  // paper section 4
   double pitch_factor = 3.0;      // pitch = 3 x diameter (paper section 4)
   // Keep-out zone around a link's TSV bundle, where stress shifts transistor mobility and no

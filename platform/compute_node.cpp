@@ -152,12 +152,20 @@ ComputeNode::Unit& ComputeNode::unit_of(const Task& t) {
   }
 }
 
+// A task's operands at 4 KiB steps by task id, reads in the lower half of the window and
+// writes in the upper half (up to 1 GiB each), wrapped to stay inside it.
+uint64_t ComputeNode::operand_offset(int id, bool write) const {
+  const uint64_t half = std::min<uint64_t>(uint64_t{1} << 30, opt_.hbm_bytes / 2 / 4096 * 4096);
+  if (half == 0) return 0;
+  return (write ? half : 0) + (static_cast<uint64_t>(id) * 4096) % half;
+}
+
 void ComputeNode::load(int id) {
   const Task& t = state_.graph->tasks[id];
   uint64_t arrival = now_ps();
   if (t.hbm_read_bytes > 0 && !opt_.local_memory) {
     // Operands stream in from HBM; each task reads its own region so channels interleave.
-    const uint64_t addr = opt_.hbm_base + (static_cast<uint64_t>(id) * 4096) % (1ull << 30);
+    const uint64_t addr = opt_.hbm_base + operand_offset(id, false);
     arrival = send(addr, t.hbm_read_bytes, tlm::TLM_READ_COMMAND);
   }
   if (t.program_cells > 0 && opt_.reram != nullptr) {
@@ -232,8 +240,7 @@ void ComputeNode::finish(int id) {
     state_.node_of_site[dest]->arrive(c, at);
   }
   if (t.hbm_write_bytes > 0 && !opt_.local_memory) {
-    const uint64_t addr =
-        opt_.hbm_base + (static_cast<uint64_t>(id) * 4096 + (1ull << 30)) % (1ull << 31);
+    const uint64_t addr = opt_.hbm_base + operand_offset(id, true);
     send(addr, t.hbm_write_bytes, tlm::TLM_WRITE_COMMAND);
   }
   if (state_.on_finish) state_.on_finish(t);

@@ -34,6 +34,9 @@ namespace atleus {
 struct NodeOptions {
   uint64_t packet_bytes = 4096;  // NoC packet payload
   uint64_t hbm_base = 0;
+  // Bytes of the HBM window; tasks' synthetic operand addresses stay inside it (a timing-only
+  // run places data by task, not by tensor).
+  uint64_t hbm_bytes = uint64_t{1} << 31;
   const ReramCoreParams* reram = nullptr;  // for weight programming costs
   // The core streams its operands from its own memory (a roofline core with local_memory):
   // a task's HBM reads and writes do not cross the NoC but ride on the op (extra_bytes).
@@ -90,7 +93,8 @@ class ComputeNode : public Endpoint {
 
   void worker();
   void push(uint64_t at_ps, int task, Step step);
-  void load(int task);     // reads operands from HBM (and reprograms weights) when ready
+  void load(int task);  // reads operands from HBM (and reprograms weights) when ready
+  uint64_t operand_offset(int id, bool write) const;
   void enqueue(int task);  // operands in place: wait for the unit
   void dispatch(Unit& unit, int task);
   void finish(int task);

@@ -1,6 +1,7 @@
 #include "atleus/platform/cost_model.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -40,10 +41,12 @@ double die_yield(double die_area_mm2, double defect_density_per_cm2, double alph
 
 double die_cost(const CostParams& p, double die_area_mm2, double wafer_cost_usd) {
   const double dpw = dies_per_wafer(p.wafer_diameter_mm, die_area_mm2);
-  if (dpw < 1.0)
-    throw std::invalid_argument("a " + std::to_string(die_area_mm2) +
-                                " mm^2 die does not fit on a " +
-                                std::to_string(p.wafer_diameter_mm) + " mm wafer");
+  if (dpw < 1.0) {
+    char msg[160];
+    std::snprintf(msg, sizeof msg, "a %.6g mm^2 die does not fit on a %.6g mm wafer", die_area_mm2,
+                  p.wafer_diameter_mm);
+    throw InfeasibleDesign(msg);
+  }
   const double y = die_yield(die_area_mm2, p.defect_density_per_cm2, p.alpha, p.wafer_yield);
   return wafer_cost_usd / (dpw * y);
 }
@@ -65,6 +68,15 @@ StackCost stack_cost(const CostParams& p, const std::vector<TierCostInput>& tier
   }
   out.stacking_yield = std::pow(p.stacking_yield, static_cast<double>(tiers.size() - 1));
   out.tsv_yield = std::pow(p.tsv_yield, static_cast<double>(tsv_count));
+  if (!(out.stacking_yield * out.tsv_yield > 0.0)) {
+    char msg[200];
+    std::snprintf(msg, sizeof msg,
+                  "the stack's yield rounds to 0 (stacking %.6g per bond over %zu bonds, TSV "
+                  "%.6g each over %llu TSVs): no good stack at any cost",
+                  p.stacking_yield, tiers.size() - 1, p.tsv_yield,
+                  static_cast<unsigned long long>(tsv_count));
+    throw InfeasibleDesign(msg);
+  }
   out.total_usd = sum / (out.stacking_yield * out.tsv_yield);
   return out;
 }

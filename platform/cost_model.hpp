@@ -12,6 +12,8 @@
 // beyond alpha; TSV redundancy.
 #pragma once
 
+#include "atleus/workloads/infeasible.hpp"
+
 #include <cstdint>
 #include <vector>
 
@@ -73,16 +75,18 @@ double dies_per_wafer(double wafer_diameter_mm, double die_area_mm2);
 double die_yield(double die_area_mm2, double defect_density_per_cm2, double alpha,
                  double wafer_yield = 1.0);
 
-// Cost of one good die; throws std::invalid_argument if no die fits on the wafer.
+// Cost of one good die; throws InfeasibleDesign (workloads/infeasible.hpp) if no die fits on
+// the wafer.
 double die_cost(const CostParams& p, double die_area_mm2, double wafer_cost_usd);
 
 // Cost of one good stack of `tiers` (bottom to top) joined by `tsv_count` TSVs in total.
-// One tier and no TSVs is a plain 2D die.
+// One tier and no TSVs is a plain 2D die. Throws InfeasibleDesign when a die does not fit on
+// the wafer or the stack's yield rounds to 0.
 StackCost stack_cost(const CostParams& p, const std::vector<TierCostInput>& tiers,
                      uint64_t tsv_count);
 
 // The whole design as one planar die of `area_mm2` on `wafer_cost_usd` wafers (0: the
-// CostParams price). No stacking or TSV yield applies. Throws std::invalid_argument if the die
+// CostParams price). No stacking or TSV yield applies. Throws InfeasibleDesign if the die
 // does not fit on the wafer.
 PlanarCost planar_cost(const CostParams& p, double area_mm2, double wafer_cost_usd = 0.0);
 

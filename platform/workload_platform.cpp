@@ -182,6 +182,7 @@ std::unique_ptr<Endpoint> make_node(WorkloadPlatform::Impl& p, const Site& site)
   NodeOptions node_opt;
   node_opt.packet_bytes = p.opt.packet_bytes;
   node_opt.hbm_base = kHbmBase;
+  if (!p.cfg.memory_external) node_opt.hbm_bytes = p.cfg.hbm.capacity_bytes();
   node_opt.reram = reram_params(p.cfg);
   node_opt.bind_hook = p.bind_hook;
   site.type->kind->node_options(*site.type, node_opt);

@@ -285,6 +285,8 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                         "needs a batch of at least 2 (it also simulates half the batch); got " +
                             std::to_string(make_spec(o, m).task.batch));
 
+  // Area and cost first: a die that does not fit its wafer is infeasible before any run.
+  const PlatformSummary described = describe_platform(cfg);
   const fs::path out = o.out;
   install_stop_handlers();
   // Locked against a second run, staged beside the target, replaced as a whole.
@@ -331,6 +333,9 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
         if (at != std::string::npos)
           why.replace(at, hint.size(), "run with --allow-reload (weight reloading) anyway");
         std::cerr << "atleus-vp: infeasible: " << why << "\n";
+        code = kExitInfeasible;
+      } catch (const InfeasibleDesign& e) {
+        std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
         code = kExitInfeasible;
       } catch (const std::exception& e) {
         std::cerr << "atleus-vp: error: " << e.what() << "\n";
@@ -390,7 +395,6 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                        {"argv", o.argv},
                        {"version", atleus::version()}};
   summary["warnings"] = platform_warnings(cfg);
-  const PlatformSummary described = describe_platform(cfg);
   {
     const PlatformSummary& d = described;
     summary["area_mm2"] = {{"cores", d.area_cores_mm2},

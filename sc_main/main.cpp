@@ -5,6 +5,7 @@
 #include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/platform_loader.hpp"
 #include "atleus/platform/yaml_config.hpp"
+#include "atleus/workloads/infeasible.hpp"
 #include "atleus/workloads/mapping.hpp"
 #include "atleus/workloads/model_spec.hpp"
 #include "atleus/workloads/workload_spec.hpp"
@@ -313,6 +314,9 @@ int main(int argc, char** argv) {
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return cli::kExitBadInput;
   } catch (const MappingError& e) {
+    std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
+    return cli::kExitInfeasible;
+  } catch (const InfeasibleDesign& e) {
     std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
     return cli::kExitInfeasible;
   } catch (const std::exception& e) {

@@ -532,6 +532,8 @@ bool platform_metrics(const SweepPoint& p, std::map<std::string, double>* m) {
     return true;
   } catch (const ConfigError&) {
     return false;
+  } catch (const InfeasibleDesign&) {
+    return false;
   }
 }
 

@@ -181,7 +181,13 @@ TEST_CASE(
   const int reps = env ? std::max(1, std::atoi(env)) : 3;
   const fs::path d = fresh_dir("kill");
   const fs::path out = d / "out";
+  const auto t0 = std::chrono::steady_clock::now();
   REQUIRE(run_now(run_args(out, 1), d / "log") == 0);  // the previous result
+  // Moments spread over a run's length (and a little past it), whatever the build's speed.
+  const auto span_ms =
+      1 +
+      1.3 *
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::mt19937 rng(2026);
   int intact = 0, replaced = 0, previous = 1;
   for (int sig : {SIGINT, SIGTERM, SIGKILL}) {
@@ -189,7 +195,8 @@ TEST_CASE(
       const int batch = 2 + rep % 3;
       const pid_t pid = start(run_args(out, batch), d / "log");
       // A moment from before the children exist to after the run may have finished.
-      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 1500));
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(rng() % static_cast<unsigned>(span_ms)));
       const std::vector<pid_t> kids = children_of(pid);
       kill(pid, sig);
       const int code = wait_code(pid);

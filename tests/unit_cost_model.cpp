@@ -118,7 +118,7 @@ TEST_CASE("CostParams::validate names the bad field", "[cost]") {
   p.alpha = 0.0;
   CHECK_THROWS_AS(p.validate(), ParamError);
   CHECK_THROWS_AS(stack_cost(p, {{100.0, 0.0}}, 0), ParamError);
-  CHECK_THROWS_AS(stack_cost(paper_params(), {{90000.0, 0.0}}, 0), std::invalid_argument);
+  CHECK_THROWS_AS(stack_cost(paper_params(), {{90000.0, 0.0}}, 0), atleus::InfeasibleDesign);
 }
 
 TEST_CASE("planar_cost prices the design as one 2D die", "[cost]") {
@@ -143,7 +143,7 @@ TEST_CASE("planar_cost prices the design as one 2D die", "[cost]") {
   const double stacked = 4.0 * 5000.0 * 4096.0 / (640.0 * 3375.0) / (0.99 * 0.99 * 0.99);
   CHECK(flat.die_cost_usd / stacked == Approx(1.8179853696).epsilon(1e-9));
 
-  CHECK_THROWS_AS(planar_cost(p, 90000.0), std::invalid_argument);
+  CHECK_THROWS_AS(planar_cost(p, 90000.0), atleus::InfeasibleDesign);
   CHECK_THROWS_AS(planar_cost(p, 100.0, -1.0), std::invalid_argument);
   CostParams bad = p;
   bad.wafer_yield = 0.0;

@@ -69,9 +69,22 @@ TEST_CASE("zero-load access cost from bandwidth and latency and pJ per bit", "[h
   const HbmAccessCost uneven = hbm_access_cost(p, 300);  // 256 B on ch 0, 44 B on ch 1
   CHECK(uneven.channels_touched == 2);
   CHECK(uneven.transfer_ps == 8000);
+  // Channel 1 moves two whole 32 B bursts (128-bit channel x BL2) for its 44 B.
+  CHECK(uneven.energy_j == Approx((256 + 64) * 8 * 3.9e-12));
 
+  // A channel carries whole bursts: one byte costs a 32 B burst, 32 x 31.25 ps.
+  CHECK(p.burst_bytes() == 1024 / 8 / 8 * 2);
+  CHECK(hbm_channel_transfer_ps(p, 1) == 1000);
+  CHECK(hbm_channel_transfer_ps(p, 33) == 2000);
+  // Wider channels make bigger bursts: 4 channels of 256 bits, BL2 = 64 B.
+  HbmParams wide = p;
+  wide.channels = 4;
+  CHECK(wide.burst_bytes() == 64);
+  CHECK(hbm_access_cost(wide, 1).energy_j == Approx(64 * 8 * 3.9e-12));
   // A byte count that does not divide evenly rounds up to the next picosecond.
-  CHECK(hbm_channel_transfer_ps(p, 1) == 32);  // 31.25 -> 32
+  HbmParams odd = p;
+  odd.peak_bandwidth_gbps = 300;  // 37.5 GB/s per channel: 32 B in 853.33 ps
+  CHECK(hbm_channel_transfer_ps(odd, 1) == 854);
 }
 
 TEST_CASE("HbmParams::validate names the offending field", "[hbm]") {
