@@ -66,9 +66,13 @@ nlohmann::ordered_json build_trace(const TaskGraph& tg, const RunState& state, N
     const TaskState& s = state.tasks[t.id];
     const int tid = tid_of(plan.sites[t.site].name + "/" + track_name(t), 1);
     const double per_instance_j = s.energy_j / std::max<std::size_t>(s.slices.size(), 1);
+    // Generation: the decode steps are the sequence indices past the batch (task_graph.hpp).
+    const bool decode = t.sequence >= tg.sequences;
+    const std::string cat = decode ? "decode step " + std::to_string(t.sequence - tg.sequences + 1)
+                                   : to_string(t.kernel->phase);
     for (const auto& [b, e] : s.slices)
       events.push_back({{"name", t.kernel->name},
-                        {"cat", to_string(t.kernel->phase)},
+                        {"cat", cat},
                         {"ph", "X"},
                         {"ts", b * 1e-6},
                         {"dur", (e - b) * 1e-6},
@@ -375,7 +379,8 @@ void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
   std::vector<uint64_t> first_token(static_cast<std::size_t>(B), 0), step_done(steps, 0);
   double e_prefill = 0, e_decode = 0;
   uint64_t prefill_end = 0, hbm_decode = 0, hbm_prefill = 0, weights_decode = 0;
-  std::map<std::pair<std::string, int>, double> busy;  // decode: (kernel class, site) -> s
+  // Decode: (kernel class, site) -> intervals the class kept that core busy (or loading).
+  std::map<std::pair<std::string, int>, std::vector<std::pair<uint64_t, uint64_t>>> busy;
   std::map<std::string, double> class_busy;
   for (const Task& t : tg.tasks) {
     const TaskState& s = st.tasks[static_cast<std::size_t>(t.id)];
@@ -383,18 +388,27 @@ void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
     const bool sample = t.kernel->name == "head_sample";
     if (decode) {
       e_decode += s.energy_j;
-      hbm_decode += t.hbm_read_bytes + t.hbm_write_bytes;
+      // A roofline core's resident weights stream from its own memory (the GPU's HBM2).
+      hbm_decode +=
+          t.hbm_read_bytes + t.hbm_write_bytes + (t.weights_local ? t.weight_read_bytes : 0);
       weights_decode += t.weight_read_bytes;
-      const double b = (s.finish_ps - s.start_ps) * 1e-12;
-      busy[{kernel_class(*t.kernel), t.site}] += b;
-      class_busy[kernel_class(*t.kernel)] += b;
+      const std::string cls = kernel_class(*t.kernel);
+      busy[{cls, t.site}].emplace_back(s.start_ps, s.finish_ps);
+      class_busy[cls] += (s.finish_ps - s.start_ps) * 1e-12;
+      // Waiting for operands from HBM over the NoC, before the unit could start.
+      if (s.loaded_ps > s.ready_ps) {
+        const std::string load = cls + " operand loads (HBM/NoC)";
+        busy[{load, t.site}].emplace_back(s.ready_ps, s.loaded_ps);
+        class_busy[load] += (s.loaded_ps - s.ready_ps) * 1e-12;
+      }
       if (sample) {
         auto& d = step_done[static_cast<std::size_t>(t.sequence - B)];
         d = std::max(d, s.finish_ps);
       }
     } else {
       e_prefill += s.energy_j;
-      hbm_prefill += t.hbm_read_bytes + t.hbm_write_bytes;
+      hbm_prefill +=
+          t.hbm_read_bytes + t.hbm_write_bytes + (t.weights_local ? t.weight_read_bytes : 0);
       prefill_end = std::max(prefill_end, s.finish_ps);
       if (sample && t.sequence >= 0) {
         auto& f = first_token[static_cast<std::size_t>(t.sequence)];
@@ -453,7 +467,7 @@ void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
   g["kv_cache_bytes_per_token"] = kv_token;
   g["kv_cache_bytes_per_request"] = kv_token * gen.max_context();
   g["kv_cache_bytes"] = kv_token * gen.max_context() * uint64_t(B);
-  g["kv_cache_placement"] = "hbm";
+  g["kv_cache_placement"] = gen.kv_in_sram ? "sram" : "hbm";
   g["hbm_bytes_prefill"] = hbm_prefill;
   g["hbm_bytes_per_output_token"] = decoded ? static_cast<double>(hbm_decode) / decoded : 0.0;
   g["weight_read_bytes_per_step"] = steps ? static_cast<double>(weights_decode) / steps : 0.0;
@@ -463,7 +477,8 @@ void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
   // The bottleneck: the (kernel class, core) busiest over the decode steps.
   J bottleneck = J::object();
   double top = -1;
-  for (const auto& [key, b] : busy) {
+  for (const auto& [key, iv] : busy) {
+    const double b = union_length(iv) * 1e-12;
     if (b <= top) continue;
     top = b;
     std::string core;

@@ -214,6 +214,7 @@ class Builder {
         t.hbm_write_bytes = k.hbm_write_bytes;
         if (!resident) t.hbm_read_bytes += rows * cols * k.weight_bits / 8;
         t.weight_read_bytes = rows * cols * k.weight_bits / 8;
+        t.weights_local = resident;
         if (!resident && in_.dequant_materialize && k.weight_bits < kDequantBits) {
           // Dequantise before use: write the 16-bit copy, read it back; the product is 16-bit.
           const uint64_t copy = rows * cols * kDequantBits / 8;

@@ -34,6 +34,7 @@ struct Task {
   // Frozen weights the task reads from a memory (not crossbar-resident): streamed from HBM or
   // resident in a roofline core's own memory; the LM head's share of its matrix.
   uint64_t weight_read_bytes = 0;
+  bool weights_local = false;  // weight_read_bytes come from the core's own memory, not over HBM
   std::vector<int> deps;
   std::vector<int> consumers;
   int batch_index = 0;  // which issue transaction (host -> core) announces it

@@ -30,13 +30,15 @@ class RunSpec:
     platform: str
     model: str
     task: str
-    mode: str  # finetune | inference
+    mode: str  # finetune | inference | generate
     batch: int
     seq_len: int = 0  # 0: the task's default
     backward: str = ""  # "" (default: full), full, lora-only
     quant: str = ""  # "" (default: M8F8)
     sets: tuple = field(default_factory=tuple)  # ("key=value", ...)
     duplication: str = ""  # "" (default: auto) or a number of weight copies
+    prompt_len: int = 0  # generate: prompt tokens per request
+    gen_len: int = 0  # generate: tokens generated per request
 
     def args(self):
         a = ["run", "--quiet", "--platform", self.platform, "--model", self.model, "--task",
@@ -49,6 +51,8 @@ class RunSpec:
             a += ["--quant", self.quant]
         if self.duplication:
             a += ["--duplication", self.duplication]
+        if self.prompt_len:
+            a += ["--prompt-len", str(self.prompt_len), "--gen-len", str(self.gen_len)]
         for s in self.sets:
             a += ["--set", s]
         return a

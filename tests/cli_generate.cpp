@@ -158,3 +158,27 @@ TEST_CASE("generate: decode time per token grows with the cache length as attent
   CHECK(step[2] - step[0] == Approx(attention[2] - attention[0]).epsilon(0.01));
   CHECK(slope1 >= 24.0 * 2 * 2 * 128 * 2 / (900e9 * 0.83));
 }
+
+TEST_CASE(
+    "generate: kv_cache: sram removes the cache's HBM traffic, and a cache too large exits 3") {
+  const std::string w =
+      "--platform atleus --model qwen2.5-0.5b --quant M4F4 --prompt-len 8 "
+      "--gen-len 2 --batch 1";
+  const json hbm = generate_ok(w);
+  const json sram = generate_ok("--set kv_cache=sram " + w);
+  CHECK(sram["generate"]["kv_cache_placement"] == "sram");
+  // One decode step over a cache of 8 tokens: per layer K and V of 8 tokens read and of the new
+  // one written, 2 x 64 values of 2 B each, on 24 layers.
+  const double kv_step = 24.0 * (2 * 8 * 128 * 2 + 2 * 128 * 2);
+  CHECK(hbm["generate"]["hbm_bytes_per_output_token"].get<double>() -
+            sram["generate"]["hbm_bytes_per_output_token"].get<double>() ==
+        Approx(kv_step).epsilon(1e-12));
+  // 8 requests x 1024 tokens x 2 x 128 x 2 B = 4 MiB per layer > 128 KiB of SA SRAM.
+  const cli::Out big = cli::run(
+      "--mode generate --set kv_cache=sram --platform atleus "
+      "--model qwen2.5-0.5b --quant M4F4 --prompt-len 1000 "
+      "--gen-len 24 --batch 8");
+  CHECK(big.code == 3);
+  CHECK_THAT(big.err, Catch::Contains("SRAM") && Catch::Contains("131072"));
+  fs::remove_all(big.dir);
+}

@@ -303,7 +303,7 @@ LayerProgram GraphBuilder::forward() {
   } else if (finetune_ && lora_qkv) {
     qkv.hbm_write_bytes = bytes(n_ * d_, act_);  // X for lora_da
   }
-  if (s_.mode == Mode::kGenerate) {
+  if (s_.mode == Mode::kGenerate && !s_.generate.kv_in_sram) {
     qkv.hbm_write_bytes += bytes(n_ * 2 * kv_, s_.generate.kv_bits);  // K and V into the cache
   }
   const int iqkv = add(p, qkv);
@@ -392,6 +392,7 @@ LayerProgram GraphBuilder::decode_layer(const std::vector<uint64_t>& cache_len) 
   const Phase F = Phase::kForward;
   const uint64_t B = cache_len.size();
   const unsigned kvb = s_.generate.kv_bits;
+  const uint64_t kv_hbm = s_.generate.kv_in_sram ? 0 : 1;  // the cache's HBM traffic, or none
   const uint64_t kvh = s_.model.kv_head_count(), group = h_ / kvh;
 
   const uint64_t qkv_cols = s_.model.matrix_cols("qkv");
@@ -411,8 +412,8 @@ LayerProgram GraphBuilder::decode_layer(const std::vector<uint64_t>& cache_len) 
     scores.count = r * kvh;
     scores.macs = r * h_ * dh_ * keys;
     scores.input_bits = scores.weight_bits = act_;
-    scores.hbm_read_bytes = bytes(r * t * kv_, kvb);   // cached K
-    scores.hbm_write_bytes = bytes(r * 2 * kv_, kvb);  // the new K and V appended
+    scores.hbm_read_bytes = kv_hbm * bytes(r * t * kv_, kvb);   // cached K
+    scores.hbm_write_bytes = kv_hbm * bytes(r * 2 * kv_, kvb);  // the new K and V appended
     scores.out_bytes = bytes(r * h_ * keys, lb_);
     const int iscores = add(p, scores);
     Kernel softmax = sfu("attn_softmax" + sfx, F, SfuFunc::kSoftmax, false, r * h_, keys,
@@ -425,7 +426,7 @@ LayerProgram GraphBuilder::decode_layer(const std::vector<uint64_t>& cache_len) 
     context.macs = r * h_ * keys * dh_;
     context.input_bits = lb_;
     context.weight_bits = act_;
-    context.hbm_read_bytes = bytes(r * t * kv_, kvb);  // cached V
+    context.hbm_read_bytes = kv_hbm * bytes(r * t * kv_, kvb);  // cached V
     context.out_bytes = bytes(r * q_, act_);
     contexts.push_back(add(p, context));
   }

@@ -79,6 +79,9 @@ struct GenerateSpec {
   // [default] 16-bit LM head: weight-only quantisers (GPTQ, AWQ, bitsandbytes) leave the
   // output head (tied to the embedding or not) unquantised.
   unsigned head_bits = 16;
+  // The KV cache in the systolic cores' SRAM instead of HBM (platform key kv_cache: sram): no
+  // HBM traffic for it.
+  bool kv_in_sram = false;
   // Cache length of the last decode step's attention: prompt + generated - 1.
   unsigned max_context() const { return prompt_len + gen_len; }
   void validate(const ModelSpec& model) const;
