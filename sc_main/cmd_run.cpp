@@ -102,6 +102,10 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
       throw WorkloadError("command line", 0, 0, "--seq-len",
                           "--mode generate takes --prompt-len (the prefill's length) instead");
     }
+    if (o.task_given) {
+      throw WorkloadError("command line", 0, 0, "--task",
+                          "--mode generate has no task: it takes --prompt-len and --gen-len");
+    }
     if (o.prompt_len == 0 || o.gen_len == 0) {
       throw WorkloadError("command line", 0, 0, o.prompt_len == 0 ? "--prompt-len" : "--gen-len",
                           "--mode generate needs --prompt-len and --gen-len");

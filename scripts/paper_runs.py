@@ -41,8 +41,10 @@ class RunSpec:
     gen_len: int = 0  # generate: tokens generated per request
 
     def args(self):
-        a = ["run", "--quiet", "--platform", self.platform, "--model", self.model, "--task",
-             self.task, "--mode", self.mode, "--batch", str(self.batch)]
+        a = ["run", "--quiet", "--platform", self.platform, "--model", self.model, "--mode",
+             self.mode, "--batch", str(self.batch)]
+        if self.mode != "generate":  # generation takes --prompt-len / --gen-len instead
+            a += ["--task", self.task]
         if self.seq_len:
             a += ["--seq-len", str(self.seq_len)]
         if self.backward:

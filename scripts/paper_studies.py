@@ -676,7 +676,7 @@ DECODE_HEADER = ["platform", "model", "quant", "batch", "prompt_len", "gen_len",
 
 def decode_spec(p):
     r = DECODE_RUN
-    return RunSpec(p, r["model"], "squad", "generate", r["batch"], quant=r["quant"],
+    return RunSpec(p, r["model"], "-", "generate", r["batch"], quant=r["quant"],
                    prompt_len=r["prompt_len"], gen_len=r["gen_len"])
 
 

@@ -123,6 +123,11 @@ TEST_CASE("generate: its flags are errors elsewhere, and required with it") {
   auto [c3, e3] = code("--model bert-base --mode generate --prompt-len 4 --gen-len 2");
   CHECK(c3 == 2);
   CHECK_THAT(e3, Catch::Contains("causal decoder"));
+  auto [c4, e4] = code(
+      "--model gpt2-medium --mode generate --task squad --prompt-len 4 "
+      "--gen-len 2");
+  CHECK(c4 == 2);
+  CHECK_THAT(e4, Catch::Contains("--task"));
 }
 
 TEST_CASE("generate: --explain-model lists every config.json field and its effect") {
