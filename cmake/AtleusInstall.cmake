@@ -16,6 +16,8 @@ foreach(room models noc platform workloads)
 endforeach()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/platform/configs/
   DESTINATION ${CMAKE_INSTALL_DATADIR}/atleus-vp/configs)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/workloads/models/
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/atleus-vp/models)
 if(ATLEUS_BUILD_CLI)
   install(TARGETS atleus-vp RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

@@ -78,6 +78,9 @@ class BlockKind {
   virtual std::optional<uint64_t> weight_capacity(const CoreType&, unsigned /*bits*/) const {
     return std::nullopt;
   }
+  // Bytes of on-core SRAM that may keep data between kernels (a generation's KV cache with
+  // platform key kv_cache: sram); nullopt: none.
+  virtual std::optional<uint64_t> buffer_bytes(const CoreType&) const { return std::nullopt; }
   // Frozen matrices placed on this type live in the core's own memory (not streamed from HBM).
   virtual bool weights_resident(const CoreType&) const { return false; }
   // Frozen matrices streamed in k-bit form are first expanded into a 16-bit copy in HBM.

@@ -120,6 +120,9 @@ class SystolicKind : public BlockKind {
     return {"array", "sfu", "sram port"};
   }
   bool dequant_materialize(const CoreType& type) const override { return type.dequant_materialize; }
+  std::optional<uint64_t> buffer_bytes(const CoreType& type) const override {
+    return uint64_t(type.systolic.sram_kib) * 1024;
+  }
   std::optional<BlockOpCost> op_cost(const CoreType& type, const ComputeOp& op,
                                      const std::string& dataflow) const override {
     if (op.kind == OpKind::kSoftmax || op.kind == OpKind::kLayerNorm || op.kind == OpKind::kGelu ||

@@ -98,6 +98,10 @@ struct PlatformConfig {
   // not listed follow the default: frozen matrices on ReRAM cores (else systolic, else
   // roofline cores), everything else on systolic cores (else roofline cores).
   std::map<std::string, std::string> placement;
+  // Where generation keeps its KV cache (YAML `kv_cache:`): "hbm" [default] (traffic and
+  // capacity counted), or "sram", the SRAM of the systolic cores that run each layer's attention
+  // (no HBM traffic; the run is infeasible when a core's layers do not fit its SRAM).
+  std::string kv_cache = "hbm";
   // Where `noc.model` was set (line and column 1-based, 0 when the key is absent or came from
   // --set), so a command that does not support the chosen model can point at the key.
   struct KeyAt {

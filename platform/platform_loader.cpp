@@ -532,8 +532,8 @@ PlatformConfig load_platform(const std::string& name_or_path,
   const ConfigDoc doc = load_config(path, overrides);
   const ConfigNode root = doc.root();
   root.expect_keys({"schema_version", "name", "description", "core_types", "tiers", "vertical",
-                    "noc", "memory", "host", "cost", "placement", "include", "ports",
-                    "plugins"});
+                    "noc", "memory", "host", "cost", "placement", "include", "ports", "plugins",
+                    "kv_cache"});
   PlatformConfig cfg;
   cfg.file = path;
   cfg.effective_yaml = doc.to_yaml();
@@ -555,6 +555,12 @@ PlatformConfig load_platform(const std::string& name_or_path,
   }
   if (root.has("cost")) read_validated(root.child("cost"), cost_fields(), cfg.cost);
   if (root.has("placement")) read_placement(root.child("placement"), cfg);
+  if (root.has("kv_cache")) {
+    const ConfigNode v = root.child("kv_cache");
+    cfg.kv_cache = v.as<std::string>();
+    if (cfg.kv_cache != "hbm" && cfg.kv_cache != "sram")
+      v.fail("expected hbm or sram, got '" + cfg.kv_cache + "'");
+  }
   if (root.has("ports")) read_ports(root.child("ports"), cfg);
 
   // Structural problems the per-key checks cannot see (a duplicate link, say).

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -65,9 +66,13 @@ nlohmann::ordered_json build_trace(const TaskGraph& tg, const RunState& state, N
     const TaskState& s = state.tasks[t.id];
     const int tid = tid_of(plan.sites[t.site].name + "/" + track_name(t), 1);
     const double per_instance_j = s.energy_j / std::max<std::size_t>(s.slices.size(), 1);
+    // Generation: the decode steps are the sequence indices past the batch (task_graph.hpp).
+    const bool decode = t.sequence >= tg.sequences;
+    const std::string cat = decode ? "decode step " + std::to_string(t.sequence - tg.sequences + 1)
+                                   : to_string(t.kernel->phase);
     for (const auto& [b, e] : s.slices)
       events.push_back({{"name", t.kernel->name},
-                        {"cat", to_string(t.kernel->phase)},
+                        {"cat", cat},
                         {"ph", "X"},
                         {"ts", b * 1e-6},
                         {"dur", (e - b) * 1e-6},
@@ -109,7 +114,7 @@ void collect_time(const WorkloadPlatform::Impl& p, RunResult& r) {
   r.tasks = tg.tasks.size();
   std::vector<uint64_t> first(tg.sequences, UINT64_MAX), last(tg.sequences, 0);
   for (const auto& t : tg.tasks) {
-    if (t.sequence < 0) continue;
+    if (t.sequence < 0 || t.sequence >= tg.sequences) continue;  // generation: decode steps
     first[t.sequence] = std::min(first[t.sequence], state.tasks[t.id].ready_ps);
     last[t.sequence] = std::max(last[t.sequence], state.tasks[t.id].finish_ps);
   }
@@ -352,11 +357,160 @@ void collect_mapping(const WorkloadPlatform::Impl& p, RunResult& r) {
   for (const auto& t : p.tasks.tasks) r.transactions += t.instances;
 }
 
+// Mean, median and 99th percentile (nearest rank) of `v` (seconds).
+nlohmann::ordered_json distribution(std::vector<double> v) {
+  if (v.empty()) return {{"mean", 0.0}, {"p50", 0.0}, {"p99", 0.0}, {"samples", 0}};
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (double x : v) sum += x;
+  auto rank = [&v](double q) {
+    const auto n = static_cast<double>(v.size());
+    const auto i = static_cast<std::size_t>(std::max(1.0, std::ceil(q * n))) - 1;
+    return v[std::min(i, v.size() - 1)];
+  };
+  return {{"mean", sum / static_cast<double>(v.size())},
+          {"p50", rank(0.50)},
+          {"p99", rank(0.99)},
+          {"samples", v.size()}};
+}
+
+// Generation: the prefill's tasks are those of sequences 0..B-1, decode step j's those of
+// sequence index B + j; a token is out when its head_sample task finishes. Core (dynamic) energy
+// is split by the tasks' phase; the rest (static, NoC, HBM) in proportion to the time each phase
+// spans (prefill: until its last task ends).
+void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
+  if (p.spec.mode != Mode::kGenerate) return;
+  const TaskGraph& tg = p.tasks;
+  const RunState& st = p.state;
+  const int B = tg.sequences;
+  const std::size_t steps = p.graph.decode.size();
+  const GenerateSpec& gen = p.spec.generate;
+  std::vector<uint64_t> first_token(static_cast<std::size_t>(B), 0), step_done(steps, 0);
+  double e_prefill = 0, e_decode = 0;
+  uint64_t prefill_end = 0, hbm_decode = 0, hbm_prefill = 0, weights_decode = 0;
+  // Decode: (kernel class, site) -> intervals the class kept that core busy (or loading).
+  std::map<std::pair<std::string, int>, std::vector<std::pair<uint64_t, uint64_t>>> busy;
+  std::map<std::string, double> class_busy;
+  for (const Task& t : tg.tasks) {
+    const TaskState& s = st.tasks[static_cast<std::size_t>(t.id)];
+    const bool decode = t.sequence >= B;
+    const bool sample = t.kernel->name == "head_sample";
+    if (decode) {
+      e_decode += s.energy_j;
+      // A roofline core's resident weights stream from its own memory (the GPU's HBM2).
+      hbm_decode +=
+          t.hbm_read_bytes + t.hbm_write_bytes + (t.weights_local ? t.weight_read_bytes : 0);
+      weights_decode += t.weight_read_bytes;
+      const std::string cls = kernel_class(*t.kernel);
+      busy[{cls, t.site}].emplace_back(s.start_ps, s.finish_ps);
+      class_busy[cls] += (s.finish_ps - s.start_ps) * 1e-12;
+      // Waiting for operands from HBM over the NoC, before the unit could start.
+      if (s.loaded_ps > s.ready_ps) {
+        const std::string load = cls + " operand loads (HBM/NoC)";
+        busy[{load, t.site}].emplace_back(s.ready_ps, s.loaded_ps);
+        class_busy[load] += (s.loaded_ps - s.ready_ps) * 1e-12;
+      }
+      if (sample) {
+        auto& d = step_done[static_cast<std::size_t>(t.sequence - B)];
+        d = std::max(d, s.finish_ps);
+      }
+    } else {
+      e_prefill += s.energy_j;
+      hbm_prefill +=
+          t.hbm_read_bytes + t.hbm_write_bytes + (t.weights_local ? t.weight_read_bytes : 0);
+      prefill_end = std::max(prefill_end, s.finish_ps);
+      if (sample && t.sequence >= 0) {
+        auto& f = first_token[static_cast<std::size_t>(t.sequence)];
+        f = std::max(f, s.finish_ps);
+      }
+    }
+  }
+  const uint64_t T = st.last_finish_ps;
+  const double rest = std::max(0.0, r.energy_j - e_prefill - e_decode);
+  const double prefill_share = T > 0 ? static_cast<double>(prefill_end) / T : 1.0;
+  const double prefill_j = e_prefill + rest * prefill_share;
+  const double decode_j = e_decode + rest * (1.0 - prefill_share);
+
+  std::vector<double> ttft, tpot, itl;
+  const uint64_t last = steps > 0 ? step_done.back() : 0;
+  for (int q = 0; q < B; ++q) {
+    const uint64_t f = first_token[static_cast<std::size_t>(q)];
+    ttft.push_back(f * 1e-12);
+    if (steps > 0) tpot.push_back((last - f) * 1e-12 / static_cast<double>(steps));
+    uint64_t prev = f;
+    for (uint64_t d : step_done) {
+      itl.push_back((d - prev) * 1e-12);
+      prev = d;
+    }
+  }
+  const double seconds = T * 1e-12;
+  const uint64_t generated = uint64_t(B) * gen.gen_len, decoded = uint64_t(B) * steps;
+  const ModelSpec& m = p.spec.model;
+  const uint64_t kv_token = m.kv_bytes_per_token(gen.kv_bits);
+
+  using J = nlohmann::ordered_json;
+  J g;
+  g["prompt_len"] = gen.prompt_len;
+  g["gen_len"] = gen.gen_len;
+  g["requests"] = B;
+  g["decode_steps"] = steps;
+  g["ttft_s"] = distribution(ttft);
+  g["tpot_s"] = distribution(tpot);
+  g["inter_token_latency_s"] = distribution(itl);
+  g["tokens_per_s"] = seconds > 0 ? generated / seconds : 0.0;
+  g["requests_per_s"] = seconds > 0 ? B / seconds : 0.0;
+  g["prefill_time_s"] = prefill_end * 1e-12;
+  g["decode_time_s"] = (T - std::min(T, prefill_end)) * 1e-12;
+  J step_times = J::array();
+  uint64_t prev = prefill_end;
+  for (uint64_t d : step_done) {
+    step_times.push_back((d - std::min(d, prev)) * 1e-12);
+    prev = d;
+  }
+  g["decode_step_time_s"] = step_times;
+  g["energy_prefill_j"] = prefill_j;
+  g["energy_decode_j"] = decode_j;
+  g["energy_per_prompt_token_j"] = prefill_j / std::max<double>(1.0, double(B) * gen.prompt_len);
+  g["energy_per_output_token_j"] = decode_j / std::max<double>(1.0, double(decoded));
+  g["kv_bits"] = gen.kv_bits;
+  g["kv_cache_bytes_per_token"] = kv_token;
+  g["kv_cache_bytes_per_request"] = kv_token * gen.max_context();
+  g["kv_cache_bytes"] = kv_token * gen.max_context() * uint64_t(B);
+  g["kv_cache_placement"] = gen.kv_in_sram ? "sram" : "hbm";
+  g["hbm_bytes_prefill"] = hbm_prefill;
+  g["hbm_bytes_per_output_token"] = decoded ? static_cast<double>(hbm_decode) / decoded : 0.0;
+  g["weight_read_bytes_per_step"] = steps ? static_cast<double>(weights_decode) / steps : 0.0;
+  g["weight_read_bytes_per_output_token"] =
+      decoded ? static_cast<double>(weights_decode) / decoded : 0.0;
+  g["model_weight_bytes"] = decode_weight_bytes(p.spec);
+  // The bottleneck: the (kernel class, core) busiest over the decode steps.
+  J bottleneck = J::object();
+  double top = -1;
+  for (const auto& [key, iv] : busy) {
+    const double b = union_length(iv) * 1e-12;
+    if (b <= top) continue;
+    top = b;
+    std::string core;
+    for (const auto& c : r.cores)
+      if (c.site == key.second) core = c.name;
+    const double decode_s = (T - std::min(T, prefill_end)) * 1e-12;
+    bottleneck = {{"stage", key.first},
+                  {"core", core},
+                  {"busy_per_step_s", steps ? b / steps : 0.0},
+                  {"share_of_decode_time", decode_s > 0 ? b / decode_s : 0.0}};
+  }
+  g["decode_bottleneck"] = bottleneck;
+  J per_class = J::object();
+  for (const auto& [cls, b] : class_busy) per_class[cls] = steps ? b / steps : 0.0;
+  g["decode_busy_per_step_s"] = per_class;
+  r.generate = g;
+}
+
 }  // namespace
 
 RunResult collect_run(const WorkloadPlatform::Impl& p) {
   RunResult r;
-  r.mode = p.spec.mode == Mode::kFinetune ? "finetune" : "inference";
+  r.mode = to_string(p.spec.mode);
   collect_time(p, r);
   auto& e = r.energy_breakdown_j;
   for (const char* k : {"reram", "systolic", "sfu", "noc_routers", "noc_links", "tsv", "static"})
@@ -385,6 +539,7 @@ RunResult collect_run(const WorkloadPlatform::Impl& p) {
     r.epoch_energy_j = r.energy_j / r.sequences * r.sequences_per_epoch;
   }
   collect_cores(p, tt, r);
+  collect_generate(p, r);
   if (p.opt.trace) r.trace = build_trace(p.tasks, p.state, *p.net, p.plan);
   if (p.functional) r.functional = p.functional->report();
   const std::vector<std::string> memory_warnings = std::move(r.warnings);

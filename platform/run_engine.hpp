@@ -86,6 +86,10 @@ struct RunResult {
   std::vector<CoreRow> cores;
   nlohmann::ordered_json trace;       // trace events, when RunOptions::trace
   nlohmann::ordered_json functional;  // numerical report, when RunOptions::functional
+  // Mode::kGenerate: time to first token, time per output token, tokens/s, energy per token
+  // (prefill and decode apart), KV cache and HBM traffic per token, weight reads per step and
+  // the decode step's bottleneck (run_collect.cpp collect_generate).
+  nlohmann::ordered_json generate;
   double simulated_time_s = 0;
   int sequences = 0;
   double latency_per_sequence_s = 0;

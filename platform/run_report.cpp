@@ -76,6 +76,7 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
               {"average_hops", r.noc_avg_hops},
               {"average_packet_latency_ns", r.noc_avg_packet_latency_ns},
               {"link_utilisation", r.link_utilisation}};
+  if (!r.generate.is_null()) j["generate"] = r.generate;
   if (r.mode == "finetune") {
     j["sequences_per_epoch"] = r.sequences_per_epoch;
     j["epoch_time_s"] = r.epoch_time_s;

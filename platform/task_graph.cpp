@@ -79,14 +79,25 @@ class Builder {
     out_.sequences = in_.sequences;
     const bool finetune = g_.spec.mode == Mode::kFinetune;
     std::vector<int> lora_grads;
+    std::vector<int> first_token;  // generation: the prefill's sampled tokens
     for (int s = 0; s < in_.sequences; ++s) {
       std::vector<int> input;  // layer 0 reads its input from HBM
       for (int l = 0; l < layers_; ++l)
         input = instantiate(g_.forward, s, l, Phase::kForward, input);
       input = instantiate(g_.head, s, -1, Phase::kForward, input);
+      first_token.insert(first_token.end(), input.begin(), input.end());
       if (!finetune) continue;
       for (int l = layers_ - 1; l >= 0; --l)
         input = instantiate(g_.backward, s, l, Phase::kBackward, input);
+    }
+    // Generation: decode step j (issued as sequence index sequences + j) starts when every
+    // request has its previous token (static batching).
+    std::vector<int> token = first_token;
+    for (std::size_t j = 0; j < g_.decode.size(); ++j) {
+      const int seq = in_.sequences + static_cast<int>(j);
+      for (int l = 0; l < layers_; ++l)
+        token = instantiate(g_.decode[j].layer, seq, l, Phase::kForward, token);
+      token = instantiate(g_.decode[j].head, seq, -1, Phase::kForward, token);
     }
     if (finetune && !g_.update.kernels.empty()) {
       std::vector<int> grads;
@@ -109,6 +120,16 @@ class Builder {
 
   int systolic_site(int layer) const {
     return map_.systolic_site.at(layer >= 0 ? layer : layers_ - 1);
+  }
+
+  // The cores a column-split product spreads over: its class's placement, else every systolic
+  // core the mapping uses (in layer order, each once).
+  std::vector<int> split_sites(const ClassPlacement* pl) const {
+    std::vector<int> sites;
+    const std::vector<int>& from = pl != nullptr ? pl->sites : map_.systolic_site;
+    for (int s : from)
+      if (std::find(sites.begin(), sites.end(), s) == sites.end()) sites.push_back(s);
+    return sites;
   }
 
   const ClassPlacement* placement_of(const Kernel& k) const {
@@ -144,7 +165,6 @@ class Builder {
   // Creates the tasks of one program instance; returns the tasks of its layer output.
   std::vector<int> instantiate(const LayerProgram& prog, int seq, int layer, Phase phase,
                                const std::vector<int>& input) {
-    const uint64_t d = g_.spec.model.d_model, f = g_.spec.model.d_ff;
     std::vector<std::vector<int>> ids(prog.kernels.size());
     std::vector<int> output;
     for (std::size_t i = 0; i < prog.kernels.size(); ++i) {
@@ -160,7 +180,9 @@ class Builder {
         }
       }
       const uint64_t input_bytes =
-          reads_layer_input_from_hbm ? g_.spec.task.seq_len * d * g_.spec.quant.act_bits / 8 : 0;
+          reads_layer_input_from_hbm
+              ? g_.spec.task.seq_len * g_.spec.model.d_model * g_.spec.quant.act_bits / 8
+              : 0;
 
       Task base;
       base.sequence = seq;
@@ -176,7 +198,8 @@ class Builder {
         // it (a roofline core: an MVM against W[rows][cols]), or on a systolic core with its
         // weights read from HBM (a GEMM, oriented by the direction of the product).
         const bool resident = pl != nullptr && pl->weights_resident;
-        const uint64_t rows = matrix_rows(k.weight, d, f), cols = matrix_cols(k.weight, d, f);
+        const uint64_t rows = g_.spec.model.matrix_rows(k.weight),
+                       cols = g_.spec.model.matrix_cols(k.weight);
         const bool swap = k.transposed && !resident;
         Task t = base;
         t.site = site_of(pl, layer);
@@ -190,6 +213,8 @@ class Builder {
         t.hbm_read_bytes = k.hbm_read_bytes + input_bytes;
         t.hbm_write_bytes = k.hbm_write_bytes;
         if (!resident) t.hbm_read_bytes += rows * cols * k.weight_bits / 8;
+        t.weight_read_bytes = rows * cols * k.weight_bits / 8;
+        t.weights_local = resident;
         if (!resident && in_.dequant_materialize && k.weight_bits < kDequantBits) {
           // Dequantise before use: write the 16-bit copy, read it back; the product is 16-bit.
           const uint64_t copy = rows * cols * kDequantBits / 8;
@@ -204,7 +229,8 @@ class Builder {
         if (parts.empty())
           throw std::logic_error("no ReRAM part for layer " + std::to_string(layer) + " " +
                                  k.weight);
-        const uint64_t rows = matrix_rows(k.weight, d, f), cols = matrix_cols(k.weight, d, f);
+        const uint64_t rows = g_.spec.model.matrix_rows(k.weight),
+                       cols = g_.spec.model.matrix_cols(k.weight);
         for (const MatrixPart* p : parts) {
           Task t = base;
           const uint64_t pc = p->col_end - p->col_begin;
@@ -230,6 +256,26 @@ class Builder {
             if (shared && programmed_.insert({seq, layer, phase == Phase::kForward, p}).second)
               t.program_cells = rows * pc * cells;
           }
+          ids[i].push_back(add(std::move(t), phase));
+        }
+      } else if (k.split_columns && k.unit == Unit::kSystolic) {
+        // By output columns over the cores: each part reads its share of the weights.
+        const std::vector<int> sites = split_sites(pl);
+        const uint64_t parts = std::min<uint64_t>(sites.size(), std::max<uint64_t>(k.n, 1));
+        for (uint64_t part = 0; part < parts; ++part) {
+          const uint64_t c0 = k.n * part / parts, c1 = k.n * (part + 1) / parts;
+          Task t = base;
+          t.site = sites[part];
+          t.instances = std::max<uint64_t>(k.count, 1);
+          t.macs = k.m * k.k * (c1 - c0) * t.instances;
+          t.out_bytes = k.out_bytes * (c1 - c0) / k.n;
+          t.hbm_read_bytes = k.hbm_read_bytes * (c1 - c0) / k.n + (part == 0 ? input_bytes : 0);
+          t.weight_read_bytes = k.hbm_read_bytes * (c1 - c0) / k.n;  // its share of the weights
+          t.hbm_write_bytes = k.hbm_write_bytes * (c1 - c0) / k.n;
+          t.op.kind = OpKind::kGemm;
+          t.op.m = k.m;
+          t.op.k = k.k;
+          t.op.n = c1 - c0;
           ids[i].push_back(add(std::move(t), phase));
         }
       } else {

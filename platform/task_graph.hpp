@@ -31,6 +31,10 @@ struct Task {
   uint64_t out_bytes = 0;  // sent to each consumer
   uint64_t hbm_read_bytes = 0, hbm_write_bytes = 0;
   uint64_t program_cells = 0;  // ReRAM cells to write first (weight reloading)
+  // Frozen weights the task reads from a memory (not crossbar-resident): streamed from HBM or
+  // resident in a roofline core's own memory; the LM head's share of its matrix.
+  uint64_t weight_read_bytes = 0;
+  bool weights_local = false;  // weight_read_bytes come from the core's own memory, not over HBM
   std::vector<int> deps;
   std::vector<int> consumers;
   int batch_index = 0;  // which issue transaction (host -> core) announces it

@@ -22,11 +22,11 @@ const ReramCoreParams* reram_params(const PlatformConfig& cfg) {
 }
 
 std::vector<MatrixSpec> layer_matrices(const WorkloadSpec& w) {
-  const uint64_t d = w.model.d_model, f = w.model.d_ff;
-  return {{"qkv", d, 3 * d, w.quant.mha_bits, true},
-          {"o", d, d, w.quant.mha_bits, true},
-          {"ff1", d, f, w.quant.ff_bits, false},
-          {"ff2", f, d, w.quant.ff_bits, false}};
+  const ModelSpec& m = w.model;
+  return {{"qkv", m.matrix_rows("qkv"), m.matrix_cols("qkv"), w.quant.mha_bits, true},
+          {"o", m.matrix_rows("o"), m.matrix_cols("o"), w.quant.mha_bits, true},
+          {"ff1", m.matrix_rows("ff1"), m.matrix_cols("ff1"), w.quant.ff_bits, false},
+          {"ff2", m.matrix_rows("ff2"), m.matrix_cols("ff2"), w.quant.ff_bits, false}};
 }
 
 // Frozen matrices resident on `sites` (layer l on sites[l mod count]) must fit each core's
@@ -130,6 +130,53 @@ std::map<std::string, ClassPlacement> class_placement(const PlatformConfig& cfg,
   return out;
 }
 
+// Generation keeps every request's KV cache in HBM beside the embedding table (and the LM head
+// when it is not tied to it), and the frozen matrices when they are streamed: a cache that does
+// not fit is an infeasible design.
+void check_generate_memory(const WorkloadPlatform::Impl& p) {
+  const WorkloadSpec& w = p.spec;
+  if (w.mode != Mode::kGenerate) return;
+  const ModelSpec& m = w.model;
+  const uint64_t kv_request =
+      uint64_t(w.generate.max_context()) * m.kv_bytes_per_token(w.generate.kv_bits);
+  const uint64_t kv = w.generate.kv_in_sram ? 0 : kv_request * w.task.batch;
+  const uint64_t table = (uint64_t(m.vocab_size) * m.d_model * w.generate.head_bits + 7) / 8;
+  uint64_t weights = table * (m.tie_word_embeddings ? 1 : 2);
+  if (p.mapping.weights_streamed) weights += decode_weight_bytes(w) - table;
+  if (w.generate.kv_in_sram) {
+    // Each layer's cache sits in the SRAM of the core that runs its attention.
+    const auto placement = class_placement(p.cfg, p.plan, w);
+    const auto it = placement.find("attn_scores");
+    std::map<int, uint64_t> layers_on;  // site -> layers whose attention it runs
+    for (uint64_t l = 0; l < m.layers; ++l) {
+      const int site = it != placement.end() ? it->second.sites[l % it->second.sites.size()]
+                                             : p.mapping.systolic_site.at(l);
+      ++layers_on[site];
+    }
+    const uint64_t per_layer = kv_request / m.layers * w.task.batch;
+    for (const auto& [site, layers] : layers_on) {
+      const CoreType& type = *p.plan.sites[static_cast<std::size_t>(site)].type;
+      const uint64_t sram = type.kind->buffer_bytes(type).value_or(0);
+      if (layers * per_layer <= sram) continue;
+      throw MappingError("the KV cache does not fit in the SRAM of core " +
+                         p.plan.sites[static_cast<std::size_t>(site)].name + ": " +
+                         std::to_string(layers) + " layers x " + std::to_string(w.task.batch) +
+                         " requests x " + std::to_string(w.generate.max_context()) + " tokens x " +
+                         std::to_string(m.kv_bytes_per_token(w.generate.kv_bits) / m.layers) +
+                         " B = " + std::to_string(layers * per_layer) + " B > " +
+                         std::to_string(sram) + " B (kv_cache: sram; use hbm)");
+    }
+  }
+  const uint64_t capacity = p.cfg.hbm.capacity_bytes();
+  if (kv + weights <= capacity) return;
+  throw MappingError("the KV cache does not fit in HBM: " + std::to_string(w.task.batch) +
+                     " requests x " + std::to_string(w.generate.max_context()) + " tokens x " +
+                     std::to_string(m.kv_bytes_per_token(w.generate.kv_bits)) +
+                     " B per token = " + std::to_string(kv) + " B of cache + " +
+                     std::to_string(weights) + " B of weights > " + std::to_string(capacity) +
+                     " B of HBM (memory.hbm.capacity_gib)");
+}
+
 TaskGraph make_task_graph(const WorkloadPlatform::Impl& p) {
   TaskGraphInputs in;
   in.graph = &p.graph;
@@ -202,11 +249,13 @@ WorkloadPlatform::WorkloadPlatform(sc_core::sc_module_name name, const PlatformC
   Impl& p = *impl_;
   p.cfg = cfg;
   p.spec = spec;
+  p.spec.generate.kv_in_sram = cfg.kv_cache == "sram";
   p.opt = opt;
   p.graph = build_graph(p.spec);
   p.plan = plan_network(p.cfg);
   p.mapping = map_model(static_cast<int>(p.spec.model.layers), layer_matrices(p.spec),
                         mapping_target(p.cfg, p.plan), p.opt.allow_reload, p.spec.duplication);
+  check_generate_memory(p);
   p.tasks = make_task_graph(p);
   init_state(p);
   const uint64_t total = p.tasks.tasks.size();

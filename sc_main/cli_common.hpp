@@ -57,7 +57,10 @@ struct RunCliOptions {
   unsigned layers = 0;
   double noise = 0.0;
   uint64_t seed = 1;
-  std::vector<std::string> argv;  // the command line, recorded in summary.json
+  unsigned prompt_len = 0, gen_len = 0;  // --mode generate
+  bool explain_model = false;            // list the model's fields and their effect; no run
+  bool task_given = false;               // --task was on the command line
+  std::vector<std::string> argv;         // the command line, recorded in summary.json
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
 struct ProbeGemmOptions {

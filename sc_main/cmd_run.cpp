@@ -126,6 +126,28 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
   }
   w.mode = mode;
   if (o.seq_len) w.task.seq_len = o.seq_len;
+  if (mode == Mode::kGenerate) {
+    if (o.seq_len) {
+      throw WorkloadError("command line", 0, 0, "--seq-len",
+                          "--mode generate takes --prompt-len (the prefill's length) instead");
+    }
+    if (o.task_given) {
+      throw WorkloadError("command line", 0, 0, "--task",
+                          "--mode generate has no task: it takes --prompt-len and --gen-len");
+    }
+    if (o.prompt_len == 0 || o.gen_len == 0) {
+      throw WorkloadError("command line", 0, 0, o.prompt_len == 0 ? "--prompt-len" : "--gen-len",
+                          "--mode generate needs --prompt-len and --gen-len");
+    }
+    w.generate.prompt_len = o.prompt_len;
+    w.generate.gen_len = o.gen_len;
+    w.task.seq_len = o.prompt_len;
+    w.task.name =
+        "prompt " + std::to_string(o.prompt_len) + ", generate " + std::to_string(o.gen_len);
+  } else if (o.prompt_len || o.gen_len) {
+    throw WorkloadError("command line", 0, 0, o.prompt_len ? "--prompt-len" : "--gen-len",
+                        "only --mode generate reads it");
+  }
   if (o.batch) w.task.batch = o.batch;
   if (!o.quant.empty()) w.quant = QuantSpec::parse(o.quant);
   if (!o.backward.empty()) w.backward = parse_backward_mode(o.backward);
@@ -133,6 +155,14 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
   if (o.lora_rank) w.lora.rank = o.lora_rank;
   if (!o.duplication.empty()) w.duplication = parse_duplication(o.duplication);
   if (o.layers) w.model.layers = o.layers;
+  if (o.functional && (w.model.gated_ffn || w.model.kv_head_count() != w.model.heads ||
+                       w.model.norm != "layernorm")) {
+    throw WorkloadError("command line", 0, 0, "--functional",
+                        "the numerical layer models layer norm, GELU and multi-head attention; "
+                        "model '" +
+                            w.model.name + "' (" + w.model.family +
+                            ": RMSNorm, SwiGLU, grouped-query attention) has no numerical model");
+  }
   w.validate();
   return w;
 }
@@ -187,6 +217,33 @@ void print_summary(const nlohmann::ordered_json& s) {
       s["workload"]["model"].get<std::string>().c_str(), s["platform"].get<std::string>().c_str(),
       s["workload"]["task"].get<std::string>().c_str(), s["seq_len"].get<int>(),
       s["sequences"].get<int>(), s["workload"]["quant"].get<std::string>().c_str());
+  if (s.contains("generate")) {
+    const auto& g = s["generate"];
+    std::printf("  TTFT                  mean %.6g s, p50 %.6g s, p99 %.6g s\n",
+                g["ttft_s"]["mean"].get<double>(), g["ttft_s"]["p50"].get<double>(),
+                g["ttft_s"]["p99"].get<double>());
+    std::printf("  TPOT                  mean %.6g s, p50 %.6g s, p99 %.6g s\n",
+                g["tpot_s"]["mean"].get<double>(), g["tpot_s"]["p50"].get<double>(),
+                g["tpot_s"]["p99"].get<double>());
+    std::printf("  tokens/s              %.6g (%d requests x %d tokens; %.6g requests/s)\n",
+                g["tokens_per_s"].get<double>(), g["requests"].get<int>(), g["gen_len"].get<int>(),
+                g["requests_per_s"].get<double>());
+    std::printf(
+        "  energy / token        prefill %.6g J per prompt token, decode %.6g J per "
+        "output token\n",
+        g["energy_per_prompt_token_j"].get<double>(), g["energy_per_output_token_j"].get<double>());
+    std::printf(
+        "  KV cache              %.6g B per token, %.6g B per request; HBM %.6g B per "
+        "output token, weights read %.6g B per step\n",
+        g["kv_cache_bytes_per_token"].get<double>(), g["kv_cache_bytes_per_request"].get<double>(),
+        g["hbm_bytes_per_output_token"].get<double>(),
+        g["weight_read_bytes_per_step"].get<double>());
+    if (g["decode_bottleneck"].contains("stage"))
+      std::printf("  decode bottleneck     %s on %s (%.1f%% of the decode time)\n",
+                  g["decode_bottleneck"]["stage"].get<std::string>().c_str(),
+                  g["decode_bottleneck"]["core"].get<std::string>().c_str(),
+                  100.0 * g["decode_bottleneck"]["share_of_decode_time"].get<double>());
+  }
   std::printf("  simulated time        %.6g s for %d sequences\n",
               s["simulated_time_s"].get<double>(), s["sequences"].get<int>());
   std::printf("  latency / sequence    %.6g s\n", s["latency_per_sequence_s"].get<double>());
@@ -254,9 +311,51 @@ uint64_t report_violations(const nlohmann::ordered_json& s) {
   return n;
 }
 
+// --explain-model: every field of the model's config.json and its effect, then the shapes the
+// operation graph uses.
+int explain_model(const RunCliOptions& o) {
+  if (!o.workload.empty()) {
+    throw WorkloadError("command line", 0, 0, "--explain-model",
+                        "explains --model (a preset or a config.json), not a workload YAML");
+  }
+  std::vector<ConfigFieldEffect> fields;
+  const ModelSpec m = resolve_model(o.model, &fields);
+  std::printf("model %s (family %s)\n", m.name.c_str(), m.family.c_str());
+  if (fields.empty()) {
+    std::printf(
+        "  built-in preset (no config.json): the numbers and their sources are in "
+        "workloads/model_spec.cpp\n");
+  } else {
+    std::size_t width = 0;
+    for (const auto& f : fields) width = std::max(width, f.key.size());
+    for (const auto& f : fields)
+      std::printf("  %-*s = %-14s %s\n", static_cast<int>(width), f.key.c_str(), f.value.c_str(),
+                  f.effect.c_str());
+  }
+  std::printf(
+      "operation graph per layer: qkv %llu x %llu, o %llu x %llu, ff1 %llu x %llu, ff2 "
+      "%llu x %llu; %u heads, %u K/V heads of %u; %s, %s%s, %s positions\n",
+      static_cast<unsigned long long>(m.matrix_rows("qkv")),
+      static_cast<unsigned long long>(m.matrix_cols("qkv")),
+      static_cast<unsigned long long>(m.matrix_rows("o")),
+      static_cast<unsigned long long>(m.matrix_cols("o")),
+      static_cast<unsigned long long>(m.matrix_rows("ff1")),
+      static_cast<unsigned long long>(m.matrix_cols("ff1")),
+      static_cast<unsigned long long>(m.matrix_rows("ff2")),
+      static_cast<unsigned long long>(m.matrix_cols("ff2")), m.heads, m.kv_head_count(),
+      m.head_dim(), m.norm.c_str(), m.activation.c_str(), m.gated_ffn ? " (gated, 3 matrices)" : "",
+      m.position.c_str());
+  std::printf("weights per layer %llu; KV cache %llu B per token at 16 bits; head %u x %u%s\n",
+              static_cast<unsigned long long>(m.params_per_layer()),
+              static_cast<unsigned long long>(m.kv_bytes_per_token(16)), m.d_model, m.vocab_size,
+              m.tie_word_embeddings ? " (tied to the embedding)" : "");
+  return 0;
+}
+
 }  // namespace
 
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
+  if (o.explain_model) return explain_model(o);
   PlatformConfig cfg = load(p);
   // --adc-bits overrides core_types.<every ReRAM type>.adc_bits: timing, energy, area and the
   // functional model all read the platform's value.
@@ -278,12 +377,20 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   std::vector<Mode> modes;
   if (o.mode == "both" || o.mode == "finetune") modes.push_back(Mode::kFinetune);
   if (o.mode == "both" || o.mode == "inference") modes.push_back(Mode::kInference);
+  if (o.mode == "generate") modes.push_back(Mode::kGenerate);
   // Check the workload and the mapping before forking, so bad input fails at once.
-  for (Mode m : modes)
-    if (o.steady_state && make_spec(o, m).task.batch < 2)
+  for (Mode m : modes) {
+    const WorkloadSpec checked = make_spec(o, m);
+    if (!o.steady_state) continue;
+    if (m == Mode::kGenerate)
+      throw ConfigError("", 0, 0, "--steady-state",
+                        "is for finetune and inference runs; generate reports its own per-token "
+                        "figures");
+    if (checked.task.batch < 2)
       throw ConfigError("", 0, 0, "--steady-state",
                         "needs a batch of at least 2 (it also simulates half the batch); got " +
-                            std::to_string(make_spec(o, m).task.batch));
+                            std::to_string(checked.task.batch));
+  }
 
   // Area and cost first: a die that does not fit its wafer is infeasible before any run.
   const PlatformSummary described = describe_platform(cfg);
@@ -381,6 +488,12 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                                      {"lora_targets", spec.lora.targets},
                                      {"transpose_on", to_string(spec.transpose_on)},
                                      {"duplication", duplication_name(spec.duplication)}};
+  if (spec.mode == Mode::kGenerate) {
+    workload["prompt_len"] = spec.generate.prompt_len;
+    workload["gen_len"] = spec.generate.gen_len;
+    workload["kv_bits"] = spec.generate.kv_bits;
+    workload["head_bits"] = spec.generate.head_bits;
+  }
   summary["platform"] = cfg.name;
   summary["platform_name"] = cfg.name;
   summary["platform_file"] = cfg.file;

@@ -101,13 +101,24 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   run->add_option("--model", run_o.model,
                   "model preset or HuggingFace config.json (presets: roberta-base, bert-large, "
-                  "gpt2-medium, bloom-560m, bert-base, vit-base)")
+                  "gpt2-medium, bloom-560m, bert-base, vit-base, qwen2.5-0.5b, llama-3.2-1b, "
+                  "tinyllama-1.1b, smollm2-360m)")
       ->capture_default_str();
   run->add_option("--task", run_o.task, "task preset: squad, swag, wikitext")
       ->capture_default_str();
-  run->add_option("--mode", run_o.mode, "finetune, inference or both")
-      ->check(CLI::IsMember({"finetune", "inference", "both"}))
+  run->add_option("--mode", run_o.mode,
+                  "finetune, inference, both, or generate (prefill, then token-by-token decoding "
+                  "with a KV cache)")
+      ->check(CLI::IsMember({"finetune", "inference", "both", "generate"}))
       ->capture_default_str();
+  run->add_option("--prompt-len", run_o.prompt_len, "--mode generate: prompt tokens per request")
+      ->check(CLI::Range(1u, 1u << 24));
+  run->add_option("--gen-len", run_o.gen_len,
+                  "--mode generate: tokens generated per request (the first by the prefill)")
+      ->check(CLI::Range(1u, 1u << 24));
+  run->add_flag("--explain-model", run_o.explain_model,
+                "list every field of the model's config.json and what it did to the operation "
+                "graph, then stop (no simulation)");
   run->add_option("--seq-len", run_o.seq_len, "tokens per sequence (default: the task's)");
   run->add_option("--batch", run_o.batch, "sequences streamed in one run (default: the task's)");
   run->add_option("--quant", run_o.quant, "weight precision MnFm, e.g. M8F8, M8F4");
@@ -291,6 +302,7 @@ int main(int argc, char** argv) {
   try {
     if (*describe) return cli::run_describe(describe_p, describe_json);
     // With no subcommand the main job runs: RoBERTa-Base on SQuAD, both modes, on Atleus.
+    run_o.task_given = run->count("--task") > 0;
     if (*run || app.get_subcommands().empty()) return cli::run_run_cmd(run_p, run_o);
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
     if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out, compare_labels);

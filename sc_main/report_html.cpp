@@ -335,6 +335,7 @@ std::vector<Mode> modes_of(const ojson& summary) {
 std::string mode_title(const std::string& m) {
   if (m == "finetune") return "Fine-tuning";
   if (m == "inference") return "Inference";
+  if (m == "generate") return "Generation";
   return m;
 }
 
@@ -1029,6 +1030,48 @@ std::string compare_chart(const std::string& mode, const std::vector<std::string
 
 // ---------------------------------------------------------------- public
 
+// Generation: the prefill and decode phases apart (time to first token, time per output token,
+// energy per token) and the time of every decode step.
+std::string generate_html(const Mode& m) {
+  const ojson& s = *m.s;
+  if (!s.contains("generate")) return "";
+  const ojson& g = s["generate"];
+  std::ostringstream o;
+  o << "<h3>Generation: prefill and decode</h3><div class=\"cards\">"
+    << card("ttft", "time to first token (mean)", g["ttft_s"]["mean"],
+            fmt_time(num(g["ttft_s"], "mean")),
+            "p50 " + esc(fmt_time(num(g["ttft_s"], "p50"))) + ", p99 " +
+                esc(fmt_time(num(g["ttft_s"], "p99"))))
+    << card("tpot", "time per output token (mean)", g["tpot_s"]["mean"],
+            fmt_time(num(g["tpot_s"], "mean")),
+            "p50 " + esc(fmt_time(num(g["tpot_s"], "p50"))) + ", p99 " +
+                esc(fmt_time(num(g["tpot_s"], "p99"))))
+    << card("tokens-per-s", "tokens / s", g["tokens_per_s"], sig3(num(g, "tokens_per_s")),
+            esc(sig3(num(g, "requests_per_s"))) + " requests/s")
+    << card("energy-decode", "energy / output token", g["energy_per_output_token_j"],
+            fmt_energy(num(g, "energy_per_output_token_j")),
+            "prefill " + esc(fmt_energy(num(g, "energy_per_prompt_token_j"))) + " per prompt token")
+    << card("kv-cache", "KV cache / request", g["kv_cache_bytes_per_request"],
+            fmt_bytes(num(g, "kv_cache_bytes_per_request")),
+            esc(fmt_bytes(num(g, "kv_cache_bytes_per_token"))) + " per token, in " +
+                esc(str(g, "kv_cache_placement")))
+    << "</div><table id=\"generate-phases\"><thead><tr><th class=\"l\">phase</th><th>time</th>"
+    << "<th>energy</th></tr></thead><tbody><tr><td class=\"l\">prefill</td><td>"
+    << esc(fmt_time(num(g, "prefill_time_s"))) << "</td><td>"
+    << esc(fmt_energy(num(g, "energy_prefill_j"))) << "</td></tr><tr><td class=\"l\">decode ("
+    << esc(str(g, "decode_steps")) << " steps)</td><td>" << esc(fmt_time(num(g, "decode_time_s")))
+    << "</td><td>" << esc(fmt_energy(num(g, "energy_decode_j"))) << "</td></tr></tbody></table>";
+  if (g.contains("decode_bottleneck") && g["decode_bottleneck"].contains("stage"))
+    o << "<p>Decode bottleneck: <b>" << esc(str(g["decode_bottleneck"], "stage")) << "</b> on "
+      << esc(str(g["decode_bottleneck"], "core")) << " ("
+      << esc(fmt_pct(num(g["decode_bottleneck"], "share_of_decode_time")))
+      << " of the decode time).</p>";
+  o << "<p>Decode step times:";
+  for (const auto& t : g["decode_step_time_s"]) o << " " << esc(fmt_time(t.get<double>()));
+  o << "</p>";
+  return o.str();
+}
+
 std::string render_run_report(const nlohmann::ordered_json& summary, const std::string& kernels_csv,
                               const std::string& links_csv) {
   const auto ms = modes_of(summary);
@@ -1044,9 +1087,9 @@ std::string render_run_report(const nlohmann::ordered_json& summary, const std::
     const Csv kernels = parse_csv(kernels_csv, m.name);
     const auto links = link_rows(parse_csv(links_csv, m.name));
     body << "<section class=\"mode\" id=\"" << m.name << "\"><h2>" << mode_title(m.name) << "</h2>"
-         << inputs_html(summary, m) << headline_html(m) << warnings_html(m, links)
-         << "<div class=\"grid2\">" << energy_chart(m) << stage_chart(m) << "</div>"
-         << stack_view(m, links) << noc_tables(m, links) << kernel_table(m, kernels)
+         << inputs_html(summary, m) << headline_html(m) << generate_html(m)
+         << warnings_html(m, links) << "<div class=\"grid2\">" << energy_chart(m) << stage_chart(m)
+         << "</div>" << stack_view(m, links) << noc_tables(m, links) << kernel_table(m, kernels)
          << "</section>\n";
   }
   if (ms.empty()) body << "<p>No mode found in summary.json.</p>";

@@ -30,7 +30,7 @@ class RunSpec:
     platform: str
     model: str
     task: str
-    mode: str  # finetune | inference
+    mode: str  # finetune | inference | generate
     batch: int
     seq_len: int = 0  # 0: the task's default
     backward: str = ""  # "" (default: full), full, lora-only
@@ -38,10 +38,14 @@ class RunSpec:
     sets: tuple = field(default_factory=tuple)  # ("key=value", ...)
     duplication: str = ""  # "" (default: auto) or a number of weight copies
     steady: bool = False  # --steady-state: also half the batch, differenced (summary steady_state)
+    prompt_len: int = 0  # generate: prompt tokens per request
+    gen_len: int = 0  # generate: tokens generated per request
 
     def args(self):
-        a = ["run", "--quiet", "--platform", self.platform, "--model", self.model, "--task",
-             self.task, "--mode", self.mode, "--batch", str(self.batch)]
+        a = ["run", "--quiet", "--platform", self.platform, "--model", self.model, "--mode",
+             self.mode, "--batch", str(self.batch)]
+        if self.mode != "generate":  # generation takes --prompt-len / --gen-len instead
+            a += ["--task", self.task]
         if self.seq_len:
             a += ["--seq-len", str(self.seq_len)]
         if self.backward:
@@ -50,6 +54,8 @@ class RunSpec:
             a += ["--quant", self.quant]
         if self.duplication:
             a += ["--duplication", self.duplication]
+        if self.prompt_len:
+            a += ["--prompt-len", str(self.prompt_len), "--gen-len", str(self.gen_len)]
         for s in self.sets:
             a += ["--set", s]
         if self.steady:

@@ -663,6 +663,68 @@ def cost_2d_vs_3d(pool, out, claims, plt):
                  rows[2]["planar_over_stack"], "2D die = cores + routers, no TSVs")
 
 
+# ---------------------------------------------------------------------------------------------
+# Beyond the paper: generative decoding (prefill, then token by token over a KV cache).
+DECODE_RUN = dict(model="qwen2.5-0.5b", quant="M4F4", batch=8, prompt_len=128, gen_len=128)
+DECODE_HEADER = ["platform", "model", "quant", "batch", "prompt_len", "gen_len", "ttft_s",
+                 "tpot_s", "tokens_per_s", "energy_per_output_token_j",
+                 "hbm_bytes_per_output_token", "weight_read_bytes_per_step", "decode_bottleneck",
+                 "tokens_per_s_vs_gpu", "energy_per_token_vs_gpu"]
+
+
+def decode_spec(p):
+    r = DECODE_RUN
+    return RunSpec(p, r["model"], "-", "generate", r["batch"], quant=r["quant"],
+                   prompt_len=r["prompt_len"], gen_len=r["gen_len"])
+
+
+def decode_specs(pool):
+    return [decode_spec(p) for p in PLATFORMS if pool.available(p)]
+
+
+def beyond_decode(pool, out, claims, plt):
+    rows, gen = [], {}
+    for p in PLATFORMS:
+        if not pool.available(p):
+            rows.append({"platform": p, "model": NA})
+            continue
+        g = pool.get(decode_spec(p))["generate"]
+        gen[p] = g
+        b = g["decode_bottleneck"]
+        rows.append({"platform": p, "model": DECODE_RUN["model"], "quant": DECODE_RUN["quant"],
+                     "batch": DECODE_RUN["batch"], "prompt_len": DECODE_RUN["prompt_len"],
+                     "gen_len": DECODE_RUN["gen_len"], "ttft_s": g["ttft_s"]["mean"],
+                     "tpot_s": g["tpot_s"]["mean"], "tokens_per_s": g["tokens_per_s"],
+                     "energy_per_output_token_j": g["energy_per_output_token_j"],
+                     "hbm_bytes_per_output_token": g["hbm_bytes_per_output_token"],
+                     "weight_read_bytes_per_step": g["weight_read_bytes_per_step"],
+                     "decode_bottleneck": f"{b.get('stage', '-')} on {b.get('core', '-')}"})
+    gpu = gen.get("gpu-v100")
+    for r in rows:
+        g = gen.get(r["platform"])
+        if gpu and g:
+            r["tokens_per_s_vs_gpu"] = g["tokens_per_s"] / gpu["tokens_per_s"]
+            r["energy_per_token_vs_gpu"] = (g["energy_per_output_token_j"] /
+                                            gpu["energy_per_output_token_j"])
+    write_csv(os.path.join(out, "beyond_decode.csv"), DECODE_HEADER, rows)
+    have = [p for p in PLATFORMS if p in gen]
+    values = {}
+    for p in have:
+        values[("tokens/s", p)] = gen[p]["tokens_per_s"]
+        values[("output tokens/J", p)] = 1.0 / gen[p]["energy_per_output_token_j"]
+    bar_chart(plt, os.path.join(out, "beyond_decode.png"),
+              "Beyond the paper: decode, Qwen2.5-0.5B M4F4, prompt 128, 128 tokens, batch 8",
+              ["tokens/s", "output tokens/J"], have, values, "per platform", log=True)
+    label = "Beyond the paper (not in the paper): decode"
+    if gpu and "atleus" in gen:
+        a = gen["atleus"]
+        claims.text(f"{label}: Atleus tokens/s vs GPU V100", "-",
+                    fmt(a["tokens_per_s"] / gpu["tokens_per_s"]), "not in the paper")
+        claims.text(f"{label}: Atleus energy per output token vs GPU V100", "-",
+                    fmt(a["energy_per_output_token_j"] / gpu["energy_per_output_token_j"]),
+                    "not in the paper")
+
+
 STUDIES = (
     ("fig6_sa_sizing", fig6_specs, fig6),
     ("fig7_split", fig7_specs, fig7),
@@ -673,6 +735,7 @@ STUDIES = (
     ("fig15_inference", fig15_specs, fig15),
     ("cost_2d_vs_3d", cost_specs, cost_2d_vs_3d),
     ("sensitivity", sensitivity_specs, sensitivity),
+    ("beyond_decode", decode_specs, beyond_decode),
 )
 
 

@@ -1,5 +1,7 @@
 #include "atleus/workloads/model_spec.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -43,10 +45,28 @@ WorkloadError::WorkloadError(std::string file, int line, int column, std::string
       key_(std::move(key)),
       message_(message) {}
 
+uint64_t ModelSpec::matrix_rows(const std::string& w) const {
+  if (w == "qkv" || w == "ff1") return d_model;
+  if (w == "o") return q_dim();
+  if (w == "ff2") return d_ff;
+  throw std::invalid_argument("unknown resident matrix '" + w + "'");
+}
+
+uint64_t ModelSpec::matrix_cols(const std::string& w) const {
+  if (w == "qkv") return q_dim() + 2 * kv_dim();
+  if (w == "o" || w == "ff2") return d_model;
+  if (w == "ff1") return (gated_ffn ? 2 : 1) * uint64_t(d_ff);
+  throw std::invalid_argument("unknown resident matrix '" + w + "'");
+}
+
 uint64_t ModelSpec::params_per_layer() const {
-  const uint64_t d = d_model;
-  const uint64_t f = d_ff;
-  return 4 * d * d + 2 * d * f;
+  uint64_t total = 0;
+  for (const char* w : {"qkv", "o", "ff1", "ff2"}) total += matrix_rows(w) * matrix_cols(w);
+  return total;
+}
+
+uint64_t ModelSpec::kv_bytes_per_token(unsigned bits) const {
+  return (2 * uint64_t(layers) * kv_dim() * bits + 7) / 8;
 }
 
 void ModelSpec::validate() const {
@@ -54,26 +74,38 @@ void ModelSpec::validate() const {
     throw WorkloadError("", 0, 0, key, message);
   };
   if (family != "bert" && family != "roberta" && family != "gpt2" && family != "bloom" &&
-      family != "vit") {
-    fail("family", "unknown family '" + family + "' (bert, roberta, gpt2, bloom, vit)");
+      family != "vit" && family != "llama" && family != "qwen2" && family != "mistral" &&
+      family != "phi3") {
+    fail("family", "unknown family '" + family +
+                       "' (bert, roberta, gpt2, bloom, vit, llama, qwen2, mistral, phi3)");
   }
   if (layers == 0) fail("layers", "must be > 0");
   if (d_model == 0) fail("d_model", "must be > 0");
   if (heads == 0) fail("heads", "must be > 0");
-  if (d_model % heads != 0) {
+  if (head_size == 0 && d_model % heads != 0) {
     fail("heads", "d_model " + std::to_string(d_model) + " is not divisible by heads " +
                       std::to_string(heads));
+  }
+  if (kv_heads != 0 && (kv_heads > heads || heads % kv_heads != 0)) {
+    fail("kv_heads", "heads " + std::to_string(heads) + " is not a multiple of kv_heads " +
+                         std::to_string(kv_heads));
   }
   if (d_ff == 0) fail("d_ff", "must be > 0");
   if (max_seq_len == 0) fail("max_seq_len", "must be > 0");
   if (vocab_size == 0) fail("vocab_size", "must be > 0");
-  // The special-function unit models layer norm and GELU only.
-  if (norm != "layernorm") fail("norm", "unsupported norm '" + norm + "' (layernorm)");
-  if (activation != "gelu") {
-    fail("activation", "unsupported activation '" + activation + "' (gelu)");
+  // The special-function unit runs norms and element-wise activations; RMSNorm takes the layer
+  // norm's pass (one fewer reduction, counted as the same work) and SiLU the GELU's.
+  if (norm != "layernorm" && norm != "rmsnorm") {
+    fail("norm", "unsupported norm '" + norm + "' (layernorm, rmsnorm)");
   }
-  if (position != "learned" && position != "alibi" && position != "patch") {
-    fail("position", "unknown position encoding '" + position + "' (learned, alibi, patch)");
+  if (activation != "gelu" && activation != "silu") {
+    fail("activation", "unsupported activation '" + activation + "' (gelu, silu)");
+  }
+  if (gated_ffn && activation != "silu") {
+    fail("activation", "a gated (SwiGLU) feed-forward needs silu, got '" + activation + "'");
+  }
+  if (position != "learned" && position != "alibi" && position != "patch" && position != "rope") {
+    fail("position", "unknown position encoding '" + position + "' (learned, alibi, patch, rope)");
   }
 }
 
@@ -277,7 +309,151 @@ std::string activation_of(const std::string& hf) {
 
 }  // namespace
 
-ModelSpec load_hf_config(const std::string& path) {
+namespace {
+
+bool is_llama_style(const std::string& type) {
+  return type == "llama" || type == "qwen2" || type == "mistral" || type == "phi3";
+}
+
+// Llama-style decoders (HF LlamaConfig, Qwen2Config, MistralConfig, Phi3Config share these field
+// names): RMSNorm, rotary positions, SwiGLU feed-forward, grouped-query attention.
+ModelSpec load_llama_style(const HfReader& r, const std::string& type, const std::string& path) {
+  ModelSpec m;
+  m.family = type;
+  m.causal = true;
+  m.norm = "rmsnorm";
+  m.position = "rope";
+  m.gated_ffn = true;
+  m.name = r.find_string({"_name_or_path"}).value_or(stem_of(path));
+  if (m.name.empty()) m.name = stem_of(path);
+  m.d_model = r.require_uint({"hidden_size"});
+  m.d_ff = r.require_uint({"intermediate_size"});
+  m.layers = r.require_uint({"num_hidden_layers"});
+  m.heads = r.require_uint({"num_attention_heads"});
+  m.vocab_size = r.require_uint({"vocab_size"});
+  m.max_seq_len = r.require_uint({"max_position_embeddings"});
+  // HF: num_key_value_heads absent or null means plain multi-head attention.
+  if (auto kv = r.find_uint({"num_key_value_heads"}, true)) m.kv_heads = kv->second;
+  if (auto hd = r.find_uint({"head_dim"}, true)) m.head_size = hd->second;
+  const json& doc = r.doc();
+  if (auto tie = doc.find("tie_word_embeddings"); tie != doc.end()) {
+    if (!tie->is_boolean()) {
+      r.fail(std::string("field 'tie_word_embeddings' must be a boolean, got ") + json_type(*tie));
+    }
+    m.tie_word_embeddings = tie->get<bool>();
+  }
+  const std::string act = r.require_string("hidden_act");
+  if (act != "silu" && act != "swish") {
+    r.fail("field 'hidden_act': the SwiGLU feed-forward of model_type '" + type +
+           "' needs silu, got '" + act + "'");
+  }
+  m.activation = "silu";
+  // Sliding-window attention would bound the KV cache; it is not modelled.
+  if (auto w = doc.find("use_sliding_window");
+      w != doc.end() && w->is_boolean() && w->get<bool>()) {
+    r.fail("field 'use_sliding_window': sliding-window attention is not modelled");
+  }
+  if (type == "mistral") {
+    if (auto w = doc.find("sliding_window"); w != doc.end() && !w->is_null()) {
+      r.fail("field 'sliding_window': sliding-window attention is not modelled (set it to null)");
+    }
+  }
+  try {
+    m.validate();
+  } catch (const WorkloadError& e) {
+    r.fail(e.key() + ": " + e.message());
+  }
+  return m;
+}
+
+std::string value_text(const json& v) {
+  std::string text = v.dump();
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+// What each top-level field did, in key order.
+std::vector<ConfigFieldEffect> explain_fields(const json& doc, const ModelSpec& m) {
+  const bool llama = is_llama_style(m.family);
+  const std::string d = std::to_string(m.d_model), f = std::to_string(m.d_ff);
+  const std::string dh = std::to_string(m.head_dim());
+  auto dims = [&m](const char* w) {
+    return std::to_string(m.matrix_rows(w)) + " x " + std::to_string(m.matrix_cols(w));
+  };
+  std::map<std::string, std::string> effect = {
+      {"model_type", "family " + m.family +
+                         (llama ? ": causal decoder, RMSNorm, rotary positions, SwiGLU feed-forward"
+                          : m.causal ? ": causal decoder, layer norm, two-matrix feed-forward"
+                                     : ": encoder, layer norm, two-matrix feed-forward")},
+      {"hidden_size", "d_model = " + d + ": rows of qkv and ff1, columns of o and ff2, norms"},
+      {"n_embd", "d_model = " + d + ": rows of qkv and ff1, columns of o and ff2, norms"},
+      {"num_hidden_layers", "layers = " + std::to_string(m.layers) + ": the layer program runs " +
+                                std::to_string(m.layers) + " times"},
+      {"n_layer", "layers = " + std::to_string(m.layers)},
+      {"num_attention_heads", "heads = " + std::to_string(m.heads) +
+                                  ": attention products per query head (count " +
+                                  std::to_string(m.heads) + ")"},
+      {"n_head", "heads = " + std::to_string(m.heads)},
+      {"num_key_value_heads", "kv_heads = " + std::to_string(m.kv_head_count()) + ": K and V " +
+                                  std::to_string(m.kv_dim()) + " wide each (qkv " + dims("qkv") +
+                                  "); KV cache 2 x layers x " + std::to_string(m.kv_dim()) +
+                                  " values per token"},
+      {"head_dim", "head width " + dh + ": Q and attention context " + std::to_string(m.q_dim()) +
+                       " wide (o " + dims("o") + ")"},
+      {"intermediate_size", "d_ff = " + f + ": ff1 " + dims("ff1") +
+                                (m.gated_ffn ? " (gate | up)" : "") + ", ff2 " + dims("ff2")},
+      {"n_inner", "d_ff = " + f + ": ff1 " + dims("ff1") + ", ff2 " + dims("ff2")},
+      {"max_position_embeddings", "max_seq_len = " + std::to_string(m.max_seq_len) +
+                                      ": longest sequence (prompt + generated tokens) accepted"},
+      {"n_positions", "max_seq_len = " + std::to_string(m.max_seq_len)},
+      {"seq_length", "max_seq_len = " + std::to_string(m.max_seq_len)},
+      {"vocab_size", "head: d_model x " + std::to_string(m.vocab_size) +
+                         " product per output token (LM head), weights from HBM"},
+      {"tie_word_embeddings",
+       m.tie_word_embeddings
+           ? "true: the head reuses the embedding matrix (one vocab x d_model copy stored)"
+           : "false: the head has its own vocab x d_model matrix (two copies stored)"},
+      {"hidden_act", "activation " + m.activation + " on the SFU" +
+                         (m.gated_ffn ? " (silu(gate) x up, d_ff elements per token)" : "")},
+      {"activation_function", "activation " + m.activation + " on the SFU"},
+      {"image_size", "with patch_size: tokens = patches + CLS = " + std::to_string(m.max_seq_len)},
+      {"patch_size", "with image_size: tokens = " + std::to_string(m.max_seq_len)},
+      {"id2label", "head outputs = " + std::to_string(m.vocab_size) + " classes"},
+      {"pad_token_id", m.family == "roberta" ? "position offset of RoBERTa (pad_token_id + 1)"
+                                             : "ignored: token ids do not change the work"},
+      {"_name_or_path", "model name '" + m.name + "'"},
+      {"_source", "ignored: provenance of the values (not a HuggingFace field)"},
+      {"rms_norm_eps", "ignored: numerics of RMSNorm only, not its work"},
+      {"layer_norm_eps", "ignored: numerics of the layer norm only, not its work"},
+      {"layer_norm_epsilon", "ignored: numerics of the layer norm only, not its work"},
+      {"rope_theta", "ignored: rotary frequencies change values, not work"},
+      {"rope_scaling", "ignored: rotary frequency scaling changes values, not work"},
+      {"attention_bias", "ignored: bias adds are not crossbar-resident matrices"},
+      {"mlp_bias", "ignored: bias adds are not crossbar-resident matrices"},
+      {"use_sliding_window", "false: full attention over the whole KV cache"},
+      {"sliding_window", "ignored: use_sliding_window is false (full attention)"},
+      {"max_window_layers", "ignored: applies to sliding-window attention only (off)"},
+      {"torch_dtype", "ignored: weights take the --quant / workload widths, activations act_bits"},
+  };
+  if (m.family == "mistral") effect["sliding_window"] = "null: full attention";
+  std::vector<ConfigFieldEffect> out;
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    auto e = effect.find(it.key());
+    out.push_back({it.key(), value_text(it.value()),
+                   e == effect.end() ? "ignored: not used by the simulator" : e->second});
+  }
+  if (llama && doc.find("num_key_value_heads") == doc.end()) {
+    out.push_back({"num_key_value_heads", "(absent)", "kv_heads = heads (as HuggingFace)"});
+  }
+  if (llama && doc.find("tie_word_embeddings") == doc.end()) {
+    out.push_back({"tie_word_embeddings", "(absent)", "false (as HuggingFace)"});
+  }
+  return out;
+}
+
+}  // namespace
+
+ModelSpec load_hf_config(const std::string& path, std::vector<ConfigFieldEffect>* explain) {
   std::ifstream in(path);
   if (!in) throw WorkloadError(path, 0, 0, "", "cannot open the file");
   json doc;
@@ -294,8 +470,14 @@ ModelSpec load_hf_config(const std::string& path) {
 
   ModelSpec m;
   const std::string type = r.require_string("model_type");
+  if (is_llama_style(type)) {
+    m = load_llama_style(r, type, path);
+    if (explain) *explain = explain_fields(doc, m);
+    return m;
+  }
   if (type != "bert" && type != "roberta" && type != "gpt2" && type != "bloom" && type != "vit") {
-    r.fail("unsupported model_type '" + type + "' (bert, roberta, gpt2, bloom, vit)");
+    r.fail("unsupported model_type '" + type +
+           "' (bert, roberta, gpt2, bloom, vit, llama, qwen2, mistral, phi3)");
   }
   m.family = type;
   m.causal = type == "gpt2" || type == "bloom";
@@ -370,25 +552,97 @@ ModelSpec load_hf_config(const std::string& path) {
   } catch (const WorkloadError& e) {
     r.fail(e.key() + ": " + e.message());
   }
+  if (explain) *explain = explain_fields(doc, m);
   return m;
 }
 
-ModelSpec resolve_model(const std::string& name_or_path) {
-  if (is_model_preset(name_or_path)) return model_preset(name_or_path);
+namespace {
+
+const std::vector<std::string>& hf_presets() {
+  static const std::vector<std::string> names = {"qwen2.5-0.5b", "llama-3.2-1b", "tinyllama-1.1b",
+                                                 "smollm2-360m"};
+  return names;
+}
+
+const std::map<std::string, std::string>& hf_aliases() {
+  static const std::map<std::string, std::string> table = {
+      {"Qwen/Qwen2.5-0.5B", "qwen2.5-0.5b"},
+      {"meta-llama/Llama-3.2-1B", "llama-3.2-1b"},
+      {"TinyLlama/TinyLlama-1.1B-Chat-v1.0", "tinyllama-1.1b"},
+      {"HuggingFaceTB/SmolLM2-360M", "smollm2-360m"},
+  };
+  return table;
+}
+
+std::vector<std::filesystem::path> hf_preset_dirs() {
+  std::vector<std::filesystem::path> dirs;
+  if (const char* env = std::getenv("ATLEUS_MODEL_DIR")) dirs.emplace_back(env);
+#ifdef ATLEUS_MODEL_INSTALL_DIR
+  dirs.emplace_back(ATLEUS_MODEL_INSTALL_DIR);
+#endif
+#ifdef ATLEUS_MODEL_SOURCE_DIR
+  dirs.emplace_back(ATLEUS_MODEL_SOURCE_DIR);
+#endif
+  return dirs;
+}
+
+std::string preset_list() {
+  std::string list;
+  for (const std::string& n : model_preset_names()) list += (list.empty() ? "" : ", ") + n;
+  for (const std::string& n : hf_presets()) list += ", " + n;
+  return list;
+}
+
+}  // namespace
+
+std::vector<std::string> hf_model_preset_names() {
+  return hf_presets();
+}
+
+std::string hf_model_preset_path(const std::string& name) {
+  auto alias = hf_aliases().find(name);
+  const std::string canon = alias == hf_aliases().end() ? name : alias->second;
+  if (std::find(hf_presets().begin(), hf_presets().end(), canon) == hf_presets().end()) return {};
+  for (const auto& dir : hf_preset_dirs()) {
+    const auto file = dir / canon / "config.json";
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(file, ec)) return file.string();
+  }
+  return {};
+}
+
+ModelSpec resolve_model(const std::string& name_or_path, std::vector<ConfigFieldEffect>* explain) {
+  if (is_model_preset(name_or_path)) {
+    if (explain) explain->clear();
+    return model_preset(name_or_path);
+  }
+  const std::string hf = hf_model_preset_path(name_or_path);
+  if (!hf.empty()) {
+    ModelSpec m = load_hf_config(hf, explain);
+    auto alias = hf_aliases().find(name_or_path);
+    m.name = alias == hf_aliases().end() ? name_or_path : alias->second;
+    return m;
+  }
+  const bool hf_name =
+      hf_aliases().count(name_or_path) != 0 ||
+      std::find(hf_presets().begin(), hf_presets().end(), name_or_path) != hf_presets().end();
+  if (hf_name) {
+    throw WorkloadError("model preset '" + name_or_path +
+                        "': its config.json is not found (set ATLEUS_MODEL_DIR to the folder "
+                        "holding <name>/config.json)");
+  }
   // A model folder as HuggingFace saves it holds its config.json.
   std::error_code ec;
   if (std::filesystem::is_directory(name_or_path, ec)) {
-    return load_hf_config((std::filesystem::path(name_or_path) / "config.json").string());
+    return load_hf_config((std::filesystem::path(name_or_path) / "config.json").string(), explain);
   }
-  if (std::ifstream(name_or_path)) return load_hf_config(name_or_path);
+  if (std::ifstream(name_or_path)) return load_hf_config(name_or_path, explain);
   const bool json_name =
       name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0;
   if (json_name || name_or_path.find('/') != std::string::npos) {
     throw WorkloadError(name_or_path, 0, 0, "", "cannot open the file");
   }
-  std::string list;
-  for (const std::string& n : model_preset_names()) list += (list.empty() ? "" : ", ") + n;
-  throw WorkloadError("unknown model '" + name_or_path + "' (presets: " + list +
+  throw WorkloadError("unknown model '" + name_or_path + "' (presets: " + preset_list() +
                       "; or a path to a HuggingFace config.json)");
 }
 

@@ -1,6 +1,7 @@
 #include "atleus/workloads/op_graph.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -70,9 +71,9 @@ const char* kernel_class(const Kernel& k) {
   if (k.func == SfuFunc::kLayerNorm) return "norm";
   if (k.func == SfuFunc::kGelu) return "gelu";
   if (k.func == SfuFunc::kSoftmax) return "softmax";
-  if (n == "attn_scores" || n == "attn_recompute" || n == "attn_dq" || n == "attn_dk")
+  if (starts("attn_scores") || n == "attn_recompute" || n == "attn_dq" || n == "attn_dk")
     return "attn_scores";
-  if (n == "attn_context" || n == "attn_dp" || n == "attn_dv") return "attn_context";
+  if (starts("attn_context") || n == "attn_dp" || n == "attn_dv") return "attn_context";
   throw std::logic_error("kernel '" + n + "' has no placement class");
 }
 
@@ -137,6 +138,8 @@ class GraphBuilder {
     h_ = m.heads;
     dh_ = m.head_dim();
     f_ = m.d_ff;
+    q_ = m.q_dim();
+    kv_ = m.kv_dim();
     r_ = spec.lora.rank;
     act_ = spec.quant.act_bits;
     lb_ = spec.quant.lora_bits;
@@ -155,13 +158,20 @@ class GraphBuilder {
   LayerProgram backward();
   LayerProgram head();
   LayerProgram update();
+  LayerProgram decode_layer(const std::vector<uint64_t>& cache_len) const;
+  LayerProgram lm_head(uint64_t tokens) const;
 
  private:
   bool targeted(const std::string& t) const {
     return std::find(targets_.begin(), targets_.end(), t) != targets_.end();
   }
-  uint64_t in_dim(const std::string& t) const { return t == "ff2" ? f_ : d_; }
-  uint64_t out_dim(const std::string& t) const { return t == "ff1" ? f_ : d_; }
+  uint64_t in_dim(const std::string& t) const { return t == "ff2" ? f_ : t == "o" ? q_ : d_; }
+  uint64_t out_dim(const std::string& t) const {
+    if (t == "ff1") return s_.model.matrix_cols("ff1");
+    if (t == "q") return q_;
+    if (t == "k" || t == "v") return kv_;
+    return d_;
+  }
   unsigned weight_bits_of(const std::string& w) const {
     return (w == "qkv" || w == "o") ? s_.quant.mha_bits : s_.quant.ff_bits;
   }
@@ -272,7 +282,7 @@ class GraphBuilder {
   }
 
   const WorkloadSpec& s_;
-  uint64_t n_ = 0, d_ = 0, h_ = 0, dh_ = 0, f_ = 0, r_ = 0;
+  uint64_t n_ = 0, d_ = 0, h_ = 0, dh_ = 0, f_ = 0, q_ = 0, kv_ = 0, r_ = 0;
   unsigned act_ = 8, lb_ = 16;
   uint64_t pairs_ = 0;
   bool finetune_ = false, full_ = false;
@@ -284,13 +294,17 @@ LayerProgram GraphBuilder::forward() {
   const Phase F = Phase::kForward;
   const bool lora_qkv = targeted("q") || targeted("k") || targeted("v");
 
-  Kernel qkv = matrix("qkv_proj", F, "qkv", n_, d_, 3 * d_, false, {kLayerInput});
+  const uint64_t qkv_cols = s_.model.matrix_cols("qkv");  // 3 d, or (h + 2 h_kv) dh with GQA
+  Kernel qkv = matrix("qkv_proj", F, "qkv", n_, d_, qkv_cols, false, {kLayerInput});
   qkv.input_bits = act_;
-  qkv.out_bytes = bytes(3 * n_ * d_, act_);
+  qkv.out_bytes = bytes(n_ * qkv_cols, act_);
   if (full_) {
-    qkv.hbm_write_bytes = bytes(n_ * d_, act_) + bytes(3 * n_ * d_, act_);  // X; Q, K, V
+    qkv.hbm_write_bytes = bytes(n_ * d_, act_) + bytes(n_ * qkv_cols, act_);  // X; Q, K, V
   } else if (finetune_ && lora_qkv) {
     qkv.hbm_write_bytes = bytes(n_ * d_, act_);  // X for lora_da
+  }
+  if (s_.mode == Mode::kGenerate && !s_.generate.kv_in_sram) {
+    qkv.hbm_write_bytes += bytes(n_ * 2 * kv_, s_.generate.kv_bits);  // K and V into the cache
   }
   const int iqkv = add(p, qkv);
 
@@ -324,11 +338,11 @@ LayerProgram GraphBuilder::forward() {
   Kernel context = attention("attn_context", F, n_, n_, dh_, with({isoftmax}, {"v"}));
   context.input_bits = lb_;
   context.weight_bits = act_;
-  context.out_bytes = bytes(n_ * d_, act_);
-  if (full_ || (finetune_ && targeted("o"))) context.hbm_write_bytes = bytes(n_ * d_, act_);
+  context.out_bytes = bytes(n_ * q_, act_);
+  if (full_ || (finetune_ && targeted("o"))) context.hbm_write_bytes = bytes(n_ * q_, act_);
   const int icontext = add(p, context);
 
-  Kernel o = matrix("o_proj", F, "o", n_, d_, d_, false, {icontext});
+  Kernel o = matrix("o_proj", F, "o", n_, q_, d_, false, {icontext});
   o.input_bits = act_;
   o.out_bytes = bytes(n_ * d_, act_);
   const int io = add(p, o);
@@ -342,14 +356,17 @@ LayerProgram GraphBuilder::forward() {
   if (full_ || (finetune_ && targeted("ff1"))) ln1.hbm_write_bytes = bytes(n_ * d_, act_);
   const int iln1 = add(p, ln1);
 
-  Kernel ff1 = matrix("ff1", F, "ff1", n_, d_, f_, false, {iln1});
+  // SwiGLU: gate and up as one d x 2f matrix; the SFU forms silu(gate) * up (f per token).
+  const uint64_t ff1_cols = s_.model.matrix_cols("ff1");
+  Kernel ff1 = matrix("ff1", F, "ff1", n_, d_, ff1_cols, false, {iln1});
   ff1.input_bits = act_;
-  ff1.out_bytes = bytes(n_ * f_, act_);
-  if (full_) ff1.hbm_write_bytes = bytes(n_ * f_, act_);
+  ff1.out_bytes = bytes(n_ * ff1_cols, act_);
+  if (full_) ff1.hbm_write_bytes = bytes(n_ * ff1_cols, act_);
   const int iff1 = add(p, ff1);
   if (targeted("ff1")) lora_b[slot("ff1")] = lora_forward(p, "ff1", iln1);
 
-  Kernel gelu = sfu("gelu", F, SfuFunc::kGelu, false, n_, f_, n_ * f_, with({iff1}, {"ff1"}));
+  Kernel gelu = sfu(s_.model.gated_ffn ? "swiglu" : "gelu", F, SfuFunc::kGelu, false, n_, f_,
+                    n_ * f_, with({iff1}, {"ff1"}));
   gelu.input_bits = gelu.weight_bits = act_;
   gelu.out_bytes = bytes(n_ * f_, act_);
   if (finetune_ && targeted("ff2")) gelu.hbm_write_bytes = bytes(n_ * f_, act_);
@@ -367,6 +384,101 @@ LayerProgram GraphBuilder::forward() {
   ln2.out_bytes = bytes(n_ * d_, act_);
   ln2.layer_output = true;
   add(p, ln2);
+  return p;
+}
+
+LayerProgram GraphBuilder::decode_layer(const std::vector<uint64_t>& cache_len) const {
+  LayerProgram p;
+  const Phase F = Phase::kForward;
+  const uint64_t B = cache_len.size();
+  const unsigned kvb = s_.generate.kv_bits;
+  const uint64_t kv_hbm = s_.generate.kv_in_sram ? 0 : 1;  // the cache's HBM traffic, or none
+  const uint64_t kvh = s_.model.kv_head_count(), group = h_ / kvh;
+
+  const uint64_t qkv_cols = s_.model.matrix_cols("qkv");
+  Kernel qkv = matrix("qkv_proj", F, "qkv", B, d_, qkv_cols, false, {kLayerInput});
+  qkv.input_bits = act_;
+  qkv.out_bytes = bytes(B * qkv_cols, act_);
+  const int iqkv = add(p, qkv);
+
+  // Requests with the same cache length share one set of attention kernels.
+  std::map<uint64_t, uint64_t> groups;  // cache length -> requests
+  for (uint64_t t : cache_len) ++groups[t];
+  std::vector<int> contexts;
+  for (const auto& [t, r] : groups) {
+    const std::string sfx = groups.size() > 1 ? "_t" + std::to_string(t) : "";
+    const uint64_t keys = t + 1;  // the cache and the new token
+    Kernel scores = gemm("attn_scores" + sfx, F, group, dh_, keys, {iqkv});
+    scores.count = r * kvh;
+    scores.macs = r * h_ * dh_ * keys;
+    scores.input_bits = scores.weight_bits = act_;
+    scores.hbm_read_bytes = kv_hbm * bytes(r * t * kv_, kvb);   // cached K
+    scores.hbm_write_bytes = kv_hbm * bytes(r * 2 * kv_, kvb);  // the new K and V appended
+    scores.out_bytes = bytes(r * h_ * keys, lb_);
+    const int iscores = add(p, scores);
+    Kernel softmax = sfu("attn_softmax" + sfx, F, SfuFunc::kSoftmax, false, r * h_, keys,
+                         r * h_ * keys, {iscores});
+    softmax.input_bits = softmax.weight_bits = lb_;
+    softmax.out_bytes = bytes(r * h_ * keys, lb_);
+    const int isoftmax = add(p, softmax);
+    Kernel context = gemm("attn_context" + sfx, F, group, keys, dh_, {isoftmax});
+    context.count = r * kvh;
+    context.macs = r * h_ * keys * dh_;
+    context.input_bits = lb_;
+    context.weight_bits = act_;
+    context.hbm_read_bytes = kv_hbm * bytes(r * t * kv_, kvb);  // cached V
+    context.out_bytes = bytes(r * q_, act_);
+    contexts.push_back(add(p, context));
+  }
+
+  Kernel o = matrix("o_proj", F, "o", B, q_, d_, false, contexts);
+  o.input_bits = act_;
+  o.out_bytes = bytes(B * d_, act_);
+  const int io = add(p, o);
+  Kernel ln1 = sfu("ln1", F, SfuFunc::kLayerNorm, false, B, d_, B * d_, {io, kLayerInput});
+  ln1.input_bits = ln1.weight_bits = act_;
+  ln1.out_bytes = bytes(B * d_, act_);
+  const int iln1 = add(p, ln1);
+  const uint64_t ff1_cols = s_.model.matrix_cols("ff1");
+  Kernel ff1 = matrix("ff1", F, "ff1", B, d_, ff1_cols, false, {iln1});
+  ff1.input_bits = act_;
+  ff1.out_bytes = bytes(B * ff1_cols, act_);
+  const int iff1 = add(p, ff1);
+  Kernel act =
+      sfu(s_.model.gated_ffn ? "swiglu" : "gelu", F, SfuFunc::kGelu, false, B, f_, B * f_, {iff1});
+  act.input_bits = act.weight_bits = act_;
+  act.out_bytes = bytes(B * f_, act_);
+  const int iact = add(p, act);
+  Kernel ff2 = matrix("ff2", F, "ff2", B, f_, d_, false, {iact});
+  ff2.input_bits = act_;
+  ff2.out_bytes = bytes(B * d_, act_);
+  const int iff2 = add(p, ff2);
+  Kernel ln2 = sfu("ln2", F, SfuFunc::kLayerNorm, false, B, d_, B * d_, {iff2, iln1});
+  ln2.input_bits = ln2.weight_bits = act_;
+  ln2.out_bytes = bytes(B * d_, act_);
+  ln2.layer_output = true;
+  add(p, ln2);
+  return p;
+}
+
+LayerProgram GraphBuilder::lm_head(uint64_t tokens) const {
+  LayerProgram p;
+  const uint64_t vocab = s_.model.vocab_size;
+  const unsigned hb = s_.generate.head_bits;
+  Kernel proj = gemm("head_proj", Phase::kForward, tokens, d_, vocab, {kLayerInput});
+  proj.weight = "head";
+  proj.input_bits = act_;
+  proj.weight_bits = hb;
+  proj.hbm_read_bytes = bytes(d_ * vocab, hb);  // the head (or tied embedding) from HBM
+  proj.out_bytes = bytes(tokens * vocab, lb_);
+  proj.split_columns = true;
+  const int iproj = add(p, proj);
+  Kernel sample = sfu("head_sample", Phase::kForward, SfuFunc::kSoftmax, false, tokens, vocab,
+                      tokens * vocab, {iproj});
+  sample.input_bits = sample.weight_bits = lb_;
+  sample.out_bytes = tokens * 4;  // one 32-bit token id per request
+  sample.layer_output = true;
+  add(p, sample);
   return p;
 }
 
@@ -409,13 +521,15 @@ LayerProgram GraphBuilder::backward() {
   const int iff2 = add(p, dx("ff2_dx", "ff2", d_, f_, {iln2}));
   gelu_deps.insert(gelu_deps.begin(), iff2);
 
-  Kernel gelu = grad_sfu("gelu_bwd", SfuFunc::kGelu, n_, f_, n_ * f_, gelu_deps);
-  gelu.hbm_read_bytes = bytes(n_ * f_, act_);  // ff1's output
+  const uint64_t ff1_cols = s_.model.matrix_cols("ff1"), qkv_cols = s_.model.matrix_cols("qkv");
+  Kernel gelu = grad_sfu(s_.model.gated_ffn ? "swiglu_bwd" : "gelu_bwd", SfuFunc::kGelu, n_, f_,
+                         n_ * f_, gelu_deps);
+  gelu.hbm_read_bytes = bytes(n_ * ff1_cols, act_);  // ff1's output
   const int igelu = add(p, gelu);
 
   std::vector<int> ln1_deps;
   lora_dx_of("ff1", igelu, &ln1_deps);
-  const int iff1 = add(p, dx("ff1_dx", "ff1", f_, d_, {igelu}));
+  const int iff1 = add(p, dx("ff1_dx", "ff1", ff1_cols, d_, {igelu}));
   ln1_deps.insert(ln1_deps.begin(), iff1);
   ln1_deps.push_back(iln2);  // the residual path around the feed-forward block
 
@@ -425,14 +539,14 @@ LayerProgram GraphBuilder::backward() {
 
   std::vector<int> attn_deps;
   lora_dx_of("o", iln1, &attn_deps);
-  const int io = add(p, dx("o_dx", "o", d_, d_, {iln1}));
+  const int io = add(p, dx("o_dx", "o", d_, q_, {iln1}));
   attn_deps.insert(attn_deps.begin(), io);
 
   // FlashAttention-2 backward: recompute S and P from Q, K and the saved statistics.
   Kernel rec = attention("attn_recompute", B, n_, dh_, n_, attn_deps);
   rec.input_bits = rec.weight_bits = act_;
-  rec.hbm_read_bytes = bytes(3 * n_ * d_, act_) + h_ * n_ * kSoftmaxStatBytesPerRow +
-                       bytes(n_ * d_, act_);  // Q, K, V; statistics; context O
+  rec.hbm_read_bytes = bytes(n_ * qkv_cols, act_) + h_ * n_ * kSoftmaxStatBytesPerRow +
+                       bytes(n_ * q_, act_);  // Q, K, V; statistics; context O
   rec.out_bytes = bytes(h_ * pairs_, lb_);
   const int irec = add(p, rec);
 
@@ -443,19 +557,19 @@ LayerProgram GraphBuilder::backward() {
     x.out_bytes = bytes(out_elements, lb_);
     return add(p, x);
   };
-  const int idv = grad_attention("attn_dv", n_, n_, dh_, {irec}, n_ * d_);
+  const int idv = grad_attention("attn_dv", n_, n_, dh_, {irec}, n_ * kv_);
   const int idp = grad_attention("attn_dp", n_, dh_, n_, {irec}, h_ * pairs_);
   const int isb =
       add(p, grad_sfu("attn_softmax_bwd", SfuFunc::kSoftmax, h_ * n_, n_, h_ * pairs_, {idp}));
-  const int idq = grad_attention("attn_dq", n_, n_, dh_, {isb}, n_ * d_);
-  const int idk = grad_attention("attn_dk", n_, n_, dh_, {isb}, n_ * d_);
+  const int idq = grad_attention("attn_dq", n_, n_, dh_, {isb}, n_ * q_);
+  const int idk = grad_attention("attn_dk", n_, n_, dh_, {isb}, n_ * kv_);
 
   std::vector<int> qkv_deps = {idq, idk, idv};
   lora_dx_of("q", idq, &qkv_deps);
   lora_dx_of("k", idk, &qkv_deps);
   lora_dx_of("v", idv, &qkv_deps);
   qkv_deps.push_back(iln1);  // the residual path around the attention block
-  Kernel qkv = dx("qkv_dx", "qkv", 3 * d_, d_, qkv_deps);
+  Kernel qkv = dx("qkv_dx", "qkv", qkv_cols, d_, qkv_deps);
   qkv.layer_output = true;
   add(p, qkv);
   return p;
@@ -548,6 +662,30 @@ uint64_t WorkloadGraph::sfu_elements(Phase phase) const {
   return phase == Phase::kUpdate ? total : total * spec.model.layers;
 }
 
+LayerProgram build_decode_layer(const WorkloadSpec& spec, const std::vector<uint64_t>& cache_len) {
+  LayerProgram p = GraphBuilder(spec).decode_layer(cache_len);
+  check_program(p);
+  return p;
+}
+
+LayerProgram build_lm_head(const WorkloadSpec& spec, uint64_t tokens) {
+  LayerProgram p = GraphBuilder(spec).lm_head(tokens);
+  check_program(p);
+  return p;
+}
+
+uint64_t decode_weight_bytes(const WorkloadSpec& spec) {
+  const ModelSpec& m = spec.model;
+  uint64_t layer_bits = 0;
+  for (const char* w : {"qkv", "o", "ff1", "ff2"}) {
+    const bool mha = std::string(w) == "qkv" || std::string(w) == "o";
+    layer_bits +=
+        m.matrix_rows(w) * m.matrix_cols(w) * (mha ? spec.quant.mha_bits : spec.quant.ff_bits);
+  }
+  return bytes(layer_bits, 1) * m.layers +
+         bytes(uint64_t(m.d_model) * m.vocab_size, spec.generate.head_bits);
+}
+
 WorkloadGraph build_graph(const WorkloadSpec& spec) {
   spec.validate();
   WorkloadGraph g;
@@ -555,8 +693,20 @@ WorkloadGraph build_graph(const WorkloadSpec& spec) {
   GraphBuilder b(spec);
   g.forward = b.forward();
   g.backward = b.backward();
-  g.head = b.head();
+  g.head = spec.mode == Mode::kGenerate ? b.lm_head(1) : b.head();
   g.update = b.update();
+  if (spec.mode == Mode::kGenerate) {
+    const uint64_t batch = spec.task.batch, P = spec.generate.prompt_len;
+    for (uint64_t j = 1; j < spec.generate.gen_len; ++j) {
+      DecodeStep step;
+      step.cache_len.assign(batch, P + j - 1);
+      step.layer = b.decode_layer(step.cache_len);
+      step.head = b.lm_head(batch);
+      check_program(step.layer);
+      check_program(step.head);
+      g.decode.push_back(std::move(step));
+    }
+  }
   check_program(g.forward);
   check_program(g.backward);
   check_program(g.head);

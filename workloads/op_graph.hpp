@@ -79,6 +79,9 @@ struct Kernel {
   uint64_t hbm_write_bytes = 0;  // results stored to HBM
   std::vector<int> deps;         // indices into the same program, or kLayerInput
   bool layer_output = false;     // what the next layer (or the head) consumes
+  // A systolic GEMM split by output columns over the systolic cores (the LM head over its
+  // vocabulary): one part per core, each reading its share of the weights.
+  bool split_columns = false;
 };
 
 struct LayerProgram {
@@ -90,12 +93,24 @@ struct LayerProgram {
   bool empty() const { return kernels.empty(); }
 };
 
+// One decode step of generation: one new token for each active request.
+struct DecodeStep {
+  std::vector<uint64_t> cache_len;  // per active request: tokens already in its KV cache
+  LayerProgram layer;               // one layer's work (the same for every layer)
+  LayerProgram head;                // the LM head for the active requests and sampling
+};
+
 struct WorkloadGraph {
   WorkloadSpec spec;
   LayerProgram forward;   // one layer's forward (same for every layer)
   LayerProgram backward;  // one layer's backward (empty for inference)
   LayerProgram head;      // head GEMM (+ loss softmax forward/backward, + dX for full backward)
   LayerProgram update;    // adapter Adam step, once per batch (empty for inference)
+  // Mode::kGenerate: `forward` is the prefill of one prompt (it also writes K and V to the
+  // cache), `head` the LM head on its last position and the sampling of the first token, and
+  // `decode` the gen_len - 1 steps that produce the others, in order (static batching: every
+  // request of the batch in every step).
+  std::vector<DecodeStep> decode;
 
   // Per sequence, all layers, head excluded (Phase::kUpdate gives 0).
   uint64_t macs(Phase phase, Unit unit) const;
@@ -104,6 +119,23 @@ struct WorkloadGraph {
 };
 
 WorkloadGraph build_graph(const WorkloadSpec& spec);
+
+// One decode step for the requests whose caches hold `cache_len` tokens each (one entry per
+// active request). Per layer: qkv_proj [ReRAM; B vectors, the crossbars batched across
+// requests], per group of requests with the same cache length attn_scores / attn_softmax /
+// attn_context over cache_len + 1 keys [SA; GEMMs of the heads / kv_heads query heads that share
+// a K/V head, count = requests x kv_heads; reads the cached K and V and appends the new ones],
+// o_proj, ln1, ff1 (gate | up), swiglu (or gelu), ff2, ln2. MACs per layer:
+//   B (d (q + 2 kv) + q d + (2 or 3) d f) + sum_i 2 h dh (cache_len_i + 1).
+// A group's kernels are suffixed "_t<cache_len>" when the step has more than one group.
+LayerProgram build_decode_layer(const WorkloadSpec& spec, const std::vector<uint64_t>& cache_len);
+// The LM head for `tokens` positions (d_model x vocab at generate.head_bits, from HBM, split
+// by vocabulary columns over the systolic cores) and sampling on the SFU (a softmax over the
+// vocabulary per token).
+LayerProgram build_lm_head(const WorkloadSpec& spec, uint64_t tokens);
+// Bytes of every weight one generated token reads: the frozen matrices of every layer at their
+// widths and the LM head (vocab x d_model at head_bits).
+uint64_t decode_weight_bytes(const WorkloadSpec& spec);
 
 // The class of a kernel, by which a platform places work on its core types (platform YAML
 // `placement:`): "frozen" (products with a frozen weight matrix, forward and transposed),

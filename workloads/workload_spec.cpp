@@ -99,7 +99,9 @@ void LoraSpec::validate(const ModelSpec& model) const {
 Mode parse_mode(const std::string& text) {
   if (text == "inference") return Mode::kInference;
   if (text == "finetune" || text == "fine-tune") return Mode::kFinetune;
-  throw WorkloadError("", 0, 0, "mode", "unknown mode '" + text + "' (inference, finetune)");
+  if (text == "generate") return Mode::kGenerate;
+  throw WorkloadError("", 0, 0, "mode",
+                      "unknown mode '" + text + "' (inference, finetune, generate)");
 }
 
 BackwardMode parse_backward_mode(const std::string& text) {
@@ -132,7 +134,15 @@ std::string duplication_name(unsigned duplication) {
 }
 
 const char* to_string(Mode mode) {
-  return mode == Mode::kInference ? "inference" : "finetune";
+  switch (mode) {
+    case Mode::kInference:
+      return "inference";
+    case Mode::kFinetune:
+      return "finetune";
+    case Mode::kGenerate:
+      return "generate";
+  }
+  return "?";
 }
 
 const char* to_string(BackwardMode mode) {
@@ -169,6 +179,32 @@ void WorkloadSpec::validate() const {
     throw WorkloadError("", 0, 0, "lora.targets", "fine-tuning needs at least one LoRA target");
   }
   if (attention_tile == 0) throw WorkloadError("", 0, 0, "attention_tile", "must be > 0");
+  if (mode == Mode::kGenerate) {
+    generate.validate(model);
+    if (task.seq_len != generate.prompt_len) {
+      throw WorkloadError("", 0, 0, "seq_len",
+                          "generation prefills the prompt: seq_len must equal prompt_len " +
+                              std::to_string(generate.prompt_len));
+    }
+  }
+}
+
+void GenerateSpec::validate(const ModelSpec& model) const {
+  if (!model.causal) {
+    throw WorkloadError("", 0, 0, "mode",
+                        "generation needs a causal decoder; '" + model.name + "' is a " +
+                            model.family + " encoder");
+  }
+  if (prompt_len == 0) throw WorkloadError("", 0, 0, "prompt_len", "must be > 0");
+  if (gen_len == 0) throw WorkloadError("", 0, 0, "gen_len", "must be > 0");
+  if (uint64_t(prompt_len) + gen_len > model.max_seq_len) {
+    throw WorkloadError("", 0, 0, "gen_len",
+                        "prompt_len " + std::to_string(prompt_len) + " + gen_len " +
+                            std::to_string(gen_len) + " exceeds the model's " +
+                            std::to_string(model.max_seq_len) + " positions");
+  }
+  if (kv_bits == 0 || kv_bits > 32) throw WorkloadError("", 0, 0, "kv_bits", "must be 1..32");
+  if (head_bits == 0 || head_bits > 32) throw WorkloadError("", 0, 0, "head_bits", "must be 1..32");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -49,11 +49,15 @@ struct LoraSpec {
 // All adapter targets in forward order.
 const std::vector<std::string>& lora_target_names();
 
-enum class Mode { kInference, kFinetune };
+// kGenerate: token-by-token decoding. A prefill of the prompt (the inference pass over
+// prompt_len tokens, ending in the LM head on the last position and sampling: the first output
+// token), then gen_len - 1 decode steps, each producing one more token per request with the
+// KV cache of every earlier token (see op_graph.hpp build_decode_step).
+enum class Mode { kInference, kFinetune, kGenerate };
 enum class BackwardMode { kFull, kLoraOnly };
 enum class TransposeUnit { kReram, kSystolic };
 
-Mode parse_mode(const std::string& text);                     // inference | finetune
+Mode parse_mode(const std::string& text);                     // inference | finetune | generate
 BackwardMode parse_backward_mode(const std::string& text);    // full | lora-only
 TransposeUnit parse_transpose_unit(const std::string& text);  // reram | systolic
 const char* to_string(Mode mode);
@@ -64,6 +68,24 @@ const char* to_string(TransposeUnit unit);
 // positive number of copies. Throws WorkloadError with key "duplication".
 unsigned parse_duplication(const std::string& text);
 std::string duplication_name(unsigned duplication);  // "auto" or the number
+
+// Generation (Mode::kGenerate).
+struct GenerateSpec {
+  unsigned prompt_len = 0;  // tokens of each request's prompt (the prefill's seq_len)
+  unsigned gen_len = 0;     // tokens generated per request (the first by the prefill)
+  // [default] 16-bit K and V: HuggingFace generate keeps the cache in the model's dtype
+  // (bfloat16 for the presets, config.json torch_dtype).
+  unsigned kv_bits = 16;
+  // [default] 16-bit LM head: weight-only quantisers (GPTQ, AWQ, bitsandbytes) leave the
+  // output head (tied to the embedding or not) unquantised.
+  unsigned head_bits = 16;
+  // The KV cache in the systolic cores' SRAM instead of HBM (platform key kv_cache: sram): no
+  // HBM traffic for it.
+  bool kv_in_sram = false;
+  // Cache length of the last decode step's attention: prompt + generated - 1.
+  unsigned max_context() const { return prompt_len + gen_len; }
+  void validate(const ModelSpec& model) const;
+};
 
 struct WorkloadSpec {
   ModelSpec model;
@@ -80,6 +102,7 @@ struct WorkloadSpec {
   // Copies of each frozen matrix in ReRAM; 0 = auto. [default] auto: spare crossbars hold
   // copies (Atleus section 6: fewer bits per weight free crossbars for weight duplication).
   unsigned duplication = 0;
+  GenerateSpec generate;  // Mode::kGenerate only
 
   // Throws WorkloadError whose key() names the member (e.g. "seq_len", "lora.targets").
   void validate() const;
