@@ -25,7 +25,7 @@ void HbmParams::validate() const {
   require_positive(channels, "channels");
   require(interface_bits % channels == 0, "channels",
           "must divide interface_bits (" + std::to_string(interface_bits) + ") evenly");
-  require_non_negative(access_latency_ns, "access_latency_ns");
+  require_duration_ns(access_latency_ns, "access_latency_ns");
   require_non_negative(energy_pj_per_bit, "energy_pj_per_bit");
   require_positive(interleave_bytes, "interleave_bytes");
   require_non_negative(static_power_w, "static_power_w");

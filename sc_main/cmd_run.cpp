@@ -234,11 +234,19 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                           "' is supported only by `atleus-vp traffic` for now; `run` needs "
                           "'packet'");
   }
+  // A die that does not fit its wafer makes the design infeasible before anything runs.
+  (void)describe_platform(cfg);
+  // The modes: --mode when given, else the workload YAML's `mode:`, else both (README).
+  std::string mode_name = o.mode;
+  if (!o.mode_given && !o.workload.empty()) {
+    const WorkloadSpec w = load_workload_yaml(o.workload);
+    if (w.mode_given) mode_name = to_string(w.mode);
+  }
   std::vector<Mode> modes;
-  if (o.mode == "both" || o.mode == "finetune") modes.push_back(Mode::kFinetune);
-  if (o.mode == "both" || o.mode == "inference") modes.push_back(Mode::kInference);
-  // Check the workload and the mapping before forking, so bad input fails at once.
-  for (Mode m : modes) make_spec(o, m);
+  if (mode_name == "both" || mode_name == "finetune") modes.push_back(Mode::kFinetune);
+  if (mode_name == "both" || mode_name == "inference") modes.push_back(Mode::kInference);
+  // Check the workload, its size and the mapping before forking, so bad input fails at once.
+  for (Mode m : modes) check_run_size(cfg, make_spec(o, m), o.force);
 
   const fs::path out = o.out;
   const fs::path tmp = out.parent_path().empty()
@@ -279,9 +287,8 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
           why.replace(at, hint.size(), "run with --allow-reload (weight reloading) anyway");
         std::cerr << "atleus-vp: infeasible: " << why << "\n";
         code = kExitInfeasible;
-      } catch (const std::exception& e) {
-        std::cerr << "atleus-vp: error: " << e.what() << "\n";
-        code = 1;
+      } catch (...) {
+        code = report_exception();
       }
       std::fflush(nullptr);
       _exit(code);
@@ -336,7 +343,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                        {"platform_sha256", sha256_hex(cfg.effective_yaml)},
                        {"overrides", p.overrides},
                        {"workload", workload},
-                       {"mode", o.mode},
+                       {"mode", mode_name},
                        {"argv", o.argv},
                        {"version", atleus::version()}};
   summary["warnings"] = platform_warnings(cfg);

@@ -1,5 +1,7 @@
 #include "atleus/workloads/workload_spec.hpp"
 
+#include "atleus/workloads/yaml_guard.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -274,11 +276,20 @@ class YamlReader {
 }  // namespace
 
 WorkloadSpec load_workload_yaml(const std::string& path) {
+  // The same checks as platform YAML: one document, no tags, no duplicate keys, aliases within
+  // the expansion budget, UTF-8 text of bounded size.
+  const YamlLimits limits;
+  std::string text, reason;
+  if (!read_regular_file(path, limits.max_bytes, &text, &reason)) {
+    throw WorkloadError(path, 0, 0, "", "cannot open: " + reason);
+  }
+  const YamlProblem problem = check_yaml_text(text, limits);
+  if (!problem.ok()) {
+    throw WorkloadError(path, problem.line, problem.column, problem.key_path, problem.message);
+  }
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw WorkloadError(path, 0, 0, "", "cannot open the file");
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw WorkloadError(path, one_based(e.mark.line), one_based(e.mark.column), "", e.msg);
   }
@@ -347,6 +358,7 @@ WorkloadSpec load_workload_yaml(const std::string& path) {
 
   if (const YAML::Node v = root["mode"]) {
     spec.mode = r.at(v, "mode", [&] { return parse_mode(r.scalar(v, "mode")); });
+    spec.mode_given = true;
   }
   if (const YAML::Node v = root["backward"]) {
     spec.backward =
