@@ -42,7 +42,7 @@ namespace {
 constexpr int kMaxDepth = 100;
 constexpr const char* kOverrideFile = "--set";
 // Include limits: how deep includes nest, how large one file and all files together may be.
-constexpr int kMaxIncludeDepth = 16;
+constexpr int kMaxIncludeDepth = 32;
 constexpr std::size_t kMaxFileBytes = std::size_t{8} << 20;
 constexpr std::size_t kMaxTotalBytes = std::size_t{32} << 20;
 

@@ -2,7 +2,7 @@
 // overrides, and typed access whose every error names FILE:LINE:COL and the key path.
 //
 // Covers: loading one YAML file (top level must be a map), top-level `include:` of one file or a
-// list of files (relative to the including file, nested at most 16 deep, cycles rejected, a file
+// list of files (relative to the including file, nested at most 32 deep, cycles rejected, a file
 // included from two places merged once; regular files of at most 8 MiB, 32 MiB in all), deep merge
 // (maps merge key by key, lists and scalars are replaced; included files first, the including file
 // last), `key.path=value` overrides (value parsed as YAML), strict typed getters, unknown-key

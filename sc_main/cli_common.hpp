@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -55,11 +56,12 @@ inline CLI::Validator integer_in(unsigned long long lo, unsigned long long hi) {
   const std::string r = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
   return CLI::Validator(
       [r, lo, hi](std::string& text) {
-        bool digits = !text.empty() && text.size() <= 19;
+        bool digits = !text.empty() && text.size() <= 40;
         for (char c : text) digits = digits && c >= '0' && c <= '9';
         if (!digits) return "expected a whole number (got '" + text + "')";
+        errno = 0;
         const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
-        if (v < lo || v > hi) return "must be in " + r + " (got " + text + ")";
+        if (errno == ERANGE || v < lo || v > hi) return "must be in " + r + " (got " + text + ")";
         return std::string();
       },
       "INT in " + r);

@@ -93,10 +93,10 @@ int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out
       return kExitBadInput;
     }
   }
-  const std::vector<std::string> names = labels.empty() ? default_labels(runs) : labels;
-  for (std::size_t i = 0; i < runs.size(); ++i) runs[i].first = names[i];
   std::string html;
   try {
+    const std::vector<std::string> names = labels.empty() ? default_labels(runs) : labels;
+    for (std::size_t i = 0; i < runs.size(); ++i) runs[i].first = names[i];
     html = render_compare_report(runs);
   } catch (const nlohmann::json::exception& e) {
     // A summary.json that parses but lacks what a report reads (edited by hand, another tool).

@@ -98,7 +98,16 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
   w.mode = mode;
   if (o.seq_len) w.task.seq_len = o.seq_len;
   if (o.batch) w.task.batch = o.batch;
-  if (!o.quant.empty()) w.quant = QuantSpec::parse(o.quant);
+  // A value from a flag: its error names the flag.
+  auto from_flag = [](const char* flag, auto&& parse) {
+    try {
+      return parse();
+    } catch (const WorkloadError& e) {
+      throw ConfigError("command line", 0, 0, flag,
+                        (e.key().empty() ? "" : e.key() + ": ") + e.message());
+    }
+  };
+  if (!o.quant.empty()) w.quant = from_flag("--quant", [&] { return QuantSpec::parse(o.quant); });
   if (!o.backward.empty()) w.backward = parse_backward_mode(o.backward);
   if (!o.transpose_on.empty()) w.transpose_on = parse_transpose_unit(o.transpose_on);
   if (o.lora_rank) w.lora.rank = o.lora_rank;
@@ -277,6 +286,10 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
     if (pid == 0) {
       child_dies_with_parent(parent);
       int code = 0;
+      // The error goes to DIR/error.txt: the parent prints the first failed mode's only, so two
+      // modes failing alike give one line, not two interleaved.
+      std::ostringstream error;
+      std::streambuf* const cerr_buf = std::cerr.rdbuf(error.rdbuf());
       try {
         code = run_one(cfg, o, m, dir);
       } catch (const MappingError& e) {
@@ -290,6 +303,12 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
       } catch (...) {
         code = report_exception();
       }
+      std::cerr.rdbuf(cerr_buf);
+      if (!error.str().empty()) {
+        std::ofstream f(dir / "error.txt");
+        f << error.str();
+        if (!f) std::cerr << error.str();
+      }
       std::fflush(nullptr);
       _exit(code);
     }
@@ -302,6 +321,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
     if (g_stop_signal) return stop();
   }
   int worst = 0;
+  std::size_t worst_mode = 0;
   for (pid_t& c : children) {
     int status = 0;
     while (waitpid(c, &status, 0) < 0) {
@@ -310,11 +330,15 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
     }
     c = -c;  // reaped
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-    if (code != 0 && worst == 0) worst = code;
+    if (code != 0 && worst == 0) {
+      worst = code;
+      worst_mode = static_cast<std::size_t>(&c - children.data());
+    }
   }
   children.clear();
   if (g_stop_signal) return stop();
   if (worst != 0) {
+    std::cerr << slurp(tmp / to_string(modes[worst_mode]) / "error.txt") << std::flush;
     fs::remove_all(tmp);
     return worst;
   }

@@ -138,7 +138,9 @@ int main(int argc, char** argv) {
   traffic->add_option("--packet-flits", traffic_o.packet_flits, "flits per packet")
       ->check(cli::integer_in(1, 1024))
       ->capture_default_str();
-  traffic->add_option("--seed", traffic_o.seed, "random seed")->capture_default_str();
+  traffic->add_option("--seed", traffic_o.seed, "random seed")
+      ->check(cli::integer_in(0, ~0ull))
+      ->capture_default_str();
   traffic
       ->add_option("--hotspot-fraction", traffic_o.hotspot_fraction,
                    "share of packets sent to the hotspot (hotspot pattern)")
@@ -227,6 +229,7 @@ int main(int argc, char** argv) {
       ->check(cli::finite_in(0.0, 1.0))
       ->capture_default_str();
   run->add_option("--seed", run_o.seed, "seed of the weights, inputs and noise of --functional")
+      ->check(cli::integer_in(0, ~0ull))
       ->capture_default_str();
   run->add_option("--layers", run_o.layers, "run only this many of the model's layers")
       ->check(CLI::Range(1u, 1024u));

@@ -232,6 +232,7 @@ class HfReader {
       if (v <= 0 || v > int64_t(0xFFFFFFFFu)) {
         fail_key(key, "must be in [1, 4294967295] (got " + std::to_string(v) + ")");
       }
+      found_[keys.front()] = key;
       return std::make_pair(key, static_cast<unsigned>(v));
     }
     return std::nullopt;
@@ -268,7 +269,21 @@ class HfReader {
 
   const json& doc() const { return doc_; }
 
+  // The field a ModelSpec member was read from (e.g. "n_layer" for layers), for errors.
+  std::string field_of(const std::string& member) const {
+    static const std::map<std::string, std::string> first = {{"layers", "num_hidden_layers"},
+                                                             {"d_model", "hidden_size"},
+                                                             {"heads", "num_attention_heads"},
+                                                             {"d_ff", "intermediate_size"},
+                                                             {"vocab_size", "vocab_size"}};
+    auto f = first.find(member);
+    if (f == first.end()) return member;
+    auto it = found_.find(f->second);
+    return it == found_.end() ? member : it->second;
+  }
+
  private:
+  mutable std::map<std::string, std::string> found_;  // first name of a field -> name found
   std::string file_;
   const json& doc_;
 };
@@ -408,7 +423,7 @@ ModelSpec load_hf_config(const std::string& path) {
   try {
     m.validate();
   } catch (const WorkloadError& e) {
-    r.fail_key(e.key(), e.message());
+    r.fail_key(r.field_of(e.key()), e.message());
   }
   return m;
 }

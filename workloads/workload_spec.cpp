@@ -192,7 +192,12 @@ class YamlReader {
   }
 
   std::string scalar(const YAML::Node& v, const std::string& key) const {
-    if (!v.IsScalar()) fail(v.Mark(), key, "must be a single value, got " + describe(v));
+    if (!v.IsScalar()) {
+      // An empty value's mark is where the next token starts: point at its key instead.
+      auto k = key_marks_.find(key);
+      const YAML::Mark at = v.IsNull() && k != key_marks_.end() ? k->second : v.Mark();
+      fail(at, key, "must be a single value, got " + describe(v));
+    }
     return v.Scalar();
   }
 
@@ -232,6 +237,7 @@ class YamlReader {
     try {
       return parse();
     } catch (const WorkloadError& e) {
+      if (e.file() == file_) throw;  // already placed in this file
       if (!e.file().empty()) {
         // An error inside another file (a config.json): keep its text, point at this value.
         fail(v.Mark(), key, e.what());
@@ -252,6 +258,7 @@ class YamlReader {
         fail(it->first.Mark(), path, "unknown key (known: " + list + ")");
       }
       marks_[path] = it->second.Mark();
+      key_marks_[path] = it->first.Mark();
     }
   }
 
@@ -271,6 +278,7 @@ class YamlReader {
  private:
   std::string file_;
   std::map<std::string, YAML::Mark> marks_;
+  std::map<std::string, YAML::Mark> key_marks_;
 };
 
 }  // namespace
