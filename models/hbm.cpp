@@ -29,7 +29,7 @@ void HbmParams::validate() const {
   require(burst_length <= 64, "burst_length", "must be at most 64");
   require(burst_bytes() > 0, "interface_bits",
           "a channel (interface_bits / channels) times burst_length must make at least a byte");
-  require_non_negative(access_latency_ns, "access_latency_ns");
+  require_duration_ns(access_latency_ns, "access_latency_ns");
   require_non_negative(energy_pj_per_bit, "energy_pj_per_bit");
   require_positive(interleave_bytes, "interleave_bytes");
   require_non_negative(static_power_w, "static_power_w");

@@ -40,4 +40,18 @@ void require_range(T value, T lo, T hi, const char* field) {
               std::to_string(value) + ")");
 }
 
+// A clock whose period in whole picoseconds is representable and not zero: 1 kHz to 1 THz.
+inline void require_clock_mhz(double mhz, const char* field) {
+  require(std::isfinite(mhz) && mhz >= 1e-3 && mhz <= 1e6, field,
+          "must be in [0.001, 1000000] MHz so that a cycle is a whole number of picoseconds "
+          "(got " +
+              std::to_string(mhz) + ")");
+}
+
+// A duration in nanoseconds whose picosecond value fits: finite, >= 0 and at most one second.
+inline void require_duration_ns(double ns, const char* field) {
+  require(std::isfinite(ns) && ns >= 0 && ns <= 1e9, field,
+          "must be in [0, 1e9] ns (got " + std::to_string(ns) + ")");
+}
+
 }  // namespace atleus

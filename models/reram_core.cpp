@@ -51,11 +51,15 @@ void ReramCoreParams::validate() const {
   require_finite_positive(adc_fom_fj_per_step, "adc_fom_fj_per_step");
   require_range(dac_bits, 1u, 8u, "dac_bits");
   require_finite_positive(read_cycle_ns, "read_cycle_ns");
+  require_duration_ns(read_cycle_ns, "read_cycle_ns");
   require_finite_non_negative(shift_add_ns, "shift_add_ns");
+  require_duration_ns(shift_add_ns, "shift_add_ns");
   require_finite_non_negative(dequant_ns, "dequant_ns");
+  require_duration_ns(dequant_ns, "dequant_ns");
   require_positive(buffer_kib, "buffer_kib");
   require_finite_positive(buffer_bytes_per_ns, "buffer_bytes_per_ns");
   require_finite_non_negative(write_row_ns, "write_row_ns");
+  require_duration_ns(write_row_ns, "write_row_ns");
   require_finite_non_negative(write_cell_pj, "write_cell_pj");
   require_finite_non_negative(dequant_area_overhead, "dequant_area_overhead");
   require_finite_non_negative(dequant_power_overhead, "dequant_power_overhead");

@@ -147,6 +147,7 @@ void RooflineCoreParams::validate() const {
   require_fraction(vector_utilisation, "vector_utilisation");
   require_fraction(memory_utilisation, "memory_utilisation");
   require_finite_non_negative(launch_overhead_ns, "launch_overhead_ns");
+  require_duration_ns(launch_overhead_ns, "launch_overhead_ns");
   require_range(operand_bytes, 1u, 8u, "operand_bytes");
   require_finite_non_negative(active_power_w, "active_power_w");
   require_finite_non_negative(idle_power_w, "idle_power_w");

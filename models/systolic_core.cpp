@@ -31,8 +31,7 @@ Dataflow parse_dataflow(const std::string& text) {
 void SystolicCoreParams::validate() const {
   require_positive(rows, "rows");
   require_positive(cols, "cols");
-  require_positive(clock_mhz, "clock_mhz");
-  require(std::isfinite(clock_mhz), "clock_mhz", "must be finite");
+  require_clock_mhz(clock_mhz, "clock_mhz");
   require_positive(sram_kib, "sram_kib");
   require_positive(sram_bytes_per_cycle, "sram_bytes_per_cycle");
   require_non_negative(spill_bytes_per_cycle, "spill_bytes_per_cycle");

@@ -19,15 +19,21 @@ struct AddressRange {
 
 class AddressMap {
  public:
-  // Adds a window; throws std::invalid_argument if it overlaps another or is empty.
+  // Adds a window; throws std::invalid_argument if it overlaps another or is empty. The windows
+  // stay sorted and disjoint, so only the neighbours of the insertion point can overlap: adding
+  // n windows in address order is linear (a platform has one per core).
   void add(uint64_t base, uint64_t size, int target, std::string name) {
     if (size == 0) throw std::invalid_argument("empty address window for " + name);
-    for (const auto& r : ranges_)
-      if (base < r.base + r.size && r.base < base + size)
-        throw std::invalid_argument("address window of " + name + " overlaps " + r.name);
-    ranges_.push_back({base, size, target, std::move(name)});
-    std::sort(ranges_.begin(), ranges_.end(),
-              [](const AddressRange& a, const AddressRange& b) { return a.base < b.base; });
+    auto it = std::lower_bound(ranges_.begin(), ranges_.end(), base,
+                               [](const AddressRange& r, uint64_t b) { return r.base < b; });
+    if (it != ranges_.begin()) {
+      const AddressRange& before = *(it - 1);
+      if (base - before.base < before.size)
+        throw std::invalid_argument("address window of " + name + " overlaps " + before.name);
+    }
+    if (it != ranges_.end() && it->base - base < size)
+      throw std::invalid_argument("address window of " + name + " overlaps " + it->name);
+    ranges_.insert(it, AddressRange{base, size, target, std::move(name)});
   }
 
   // Target owning `addr`, or -1.

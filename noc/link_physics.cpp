@@ -9,7 +9,7 @@
 namespace atleus::noc {
 
 void RouterParams::validate() const {
-  require_positive(clock_mhz, "clock_mhz");
+  require_clock_mhz(clock_mhz, "clock_mhz");
   require_positive(flit_bytes, "flit_bytes");
   require_positive(buffer_depth_flits, "buffer_depth_flits");
   require_range(virtual_channels, 1u, 64u, "virtual_channels");

@@ -3,6 +3,9 @@
 // the lowest neighbour id, which on a mesh or torus is dimension-order (XYZ) routing.
 // A destination ("target") may be reachable at several routers (an HBM with several
 // attachment points): packets go to the nearest one. Pure C++, no SystemC.
+// A target's table (one breadth-first search, linear in the links) is built the first time it is
+// asked for, so what only routes to a few targets (describe, the HBM reachability check) costs
+// time and memory linear in the platform, not quadratic.
 #pragma once
 
 #include <vector>
@@ -22,22 +25,27 @@ class RoutingTable {
   int targets() const { return static_cast<int>(targets_.size()); }
   const std::vector<int>& attachments(int target) const { return targets_.at(target); }
   // Link to take from `router` towards `target`, or kDeliver / kUnreachable.
-  int next_link(int router, int target) const { return next_[index(router, target)]; }
-  int hops(int router, int target) const { return dist_[index(router, target)]; }  // -1 unreachable
+  int next_link(int router, int target) const { return column(target).next[router]; }
+  int hops(int router, int target) const { return column(target).dist[router]; }  // -1 unreachable
   // Routers visited from `router` to the target's router (both included).
   std::vector<int> path(int router, int target) const;
   // Router at which a packet from `router` is delivered to `target`.
   int delivery_router(int router, int target) const;
 
  private:
-  std::size_t index(int router, int target) const {
-    return static_cast<std::size_t>(target) * routers_ + static_cast<std::size_t>(router);
+  struct Column {
+    std::vector<int> next;  // [router]
+    std::vector<int> dist;  // [router]
+  };
+  const Column& column(int target) const {
+    const Column& c = columns_.at(static_cast<std::size_t>(target));
+    return c.next.empty() ? build(target) : c;
   }
+  const Column& build(int target) const;
   const Topology& topo_;
   std::vector<std::vector<int>> targets_;
   std::size_t routers_;
-  std::vector<int> next_;  // [target][router]
-  std::vector<int> dist_;  // [target][router]
+  mutable std::vector<Column> columns_;  // [target], built on first use
 };
 
 }  // namespace atleus::noc

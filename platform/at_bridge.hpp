@@ -16,6 +16,8 @@
 #include <systemc>
 #include <tlm>
 
+#include "atleus/platform/sim_errors.hpp"
+
 namespace atleus {
 
 class AtBridge : public sc_core::sc_module,
@@ -76,28 +78,32 @@ class AtBridge : public sc_core::sc_module,
  private:
   // Each request at its start time, through the LT path; its response is due after the delay.
   void run_requests() {
-    for (;;) {
-      wait(requests_.get_event());
-      while (tlm::tlm_generic_payload* tx = requests_.get_next_transaction()) {
-        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-        out->b_transport(*tx, delay);
-        responses_.notify(*tx, delay);
+    guard_process([&] {
+      for (;;) {
+        wait(requests_.get_event());
+        while (tlm::tlm_generic_payload* tx = requests_.get_next_transaction()) {
+          sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+          out->b_transport(*tx, delay);
+          responses_.notify(*tx, delay);
+        }
       }
-    }
+    });
   }
   // One BEGIN_RESP at a time, each at its due time or when the previous one ended.
   void send_responses() {
-    for (;;) {
-      wait(responses_.get_event());
-      while (tlm::tlm_generic_payload* tx = responses_.get_next_transaction()) {
-        tlm::tlm_phase phase = tlm::BEGIN_RESP;
-        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-        const tlm::tlm_sync_enum s = in->nb_transport_bw(*tx, phase, delay);
-        if (s == tlm::TLM_ACCEPTED) wait(response_ended_);
-        --in_flight_;
-        tx->release();
+    guard_process([&] {
+      for (;;) {
+        wait(responses_.get_event());
+        while (tlm::tlm_generic_payload* tx = responses_.get_next_transaction()) {
+          tlm::tlm_phase phase = tlm::BEGIN_RESP;
+          sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+          const tlm::tlm_sync_enum s = in->nb_transport_bw(*tx, phase, delay);
+          if (s == tlm::TLM_ACCEPTED) wait(response_ended_);
+          --in_flight_;
+          tx->release();
+        }
       }
-    }
+    });
   }
 
   tlm_utils::peq_with_get<tlm::tlm_generic_payload> requests_, responses_;

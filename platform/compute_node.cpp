@@ -4,6 +4,7 @@
 
 #include "atleus/models/sim_time.hpp"
 #include "atleus/platform/netlist.hpp"
+#include "atleus/platform/sim_errors.hpp"
 
 namespace atleus {
 
@@ -71,29 +72,31 @@ void ComputeNode::transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& dela
 }
 
 void ComputeNode::worker() {
-  for (;;) {
-    if (actions_.empty()) {
-      wait(wake_);
-      continue;
+  guard_process([&] {
+    for (;;) {
+      if (actions_.empty()) {
+        wait(wake_);
+        continue;
+      }
+      const Action a = actions_.top();
+      if (a.at_ps > now_ps()) {
+        wait(from_ps(a.at_ps - now_ps()), wake_);
+        continue;
+      }
+      actions_.pop();
+      switch (a.step) {
+        case Step::kLoad:
+          load(a.task);
+          break;
+        case Step::kQueue:
+          enqueue(a.task);
+          break;
+        case Step::kFinish:
+          finish(a.task);
+          break;
+      }
     }
-    const Action a = actions_.top();
-    if (a.at_ps > now_ps()) {
-      wait(from_ps(a.at_ps - now_ps()), wake_);
-      continue;
-    }
-    actions_.pop();
-    switch (a.step) {
-      case Step::kLoad:
-        load(a.task);
-        break;
-      case Step::kQueue:
-        enqueue(a.task);
-        break;
-      case Step::kFinish:
-        finish(a.task);
-        break;
-    }
-  }
+  });
 }
 
 void ComputeNode::prepare(tlm::tlm_command cmd, uint64_t address, unsigned len) {

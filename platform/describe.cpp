@@ -7,6 +7,7 @@
 #include "atleus/noc/link_physics.hpp"
 #include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/netlist.hpp"
+#include "atleus/workloads/mapping.hpp"
 
 namespace atleus {
 
@@ -97,8 +98,13 @@ PlatformSummary describe_platform(const PlatformConfig& cfg) {
     planar_mm2 +=
         cfg.tiers[i].die_area_mm2 > 0 ? cfg.tiers[i].die_area_mm2 : ts.cores_mm2 + ts.routers_mm2;
   }
-  s.cost = stack_cost(cfg.cost, cost_in, s.tsv_count);
-  s.planar_2d = planar_cost(cfg.cost, planar_mm2);
+  try {
+    s.cost = stack_cost(cfg.cost, cost_in, s.tsv_count);
+    s.planar_2d = planar_cost(cfg.cost, planar_mm2);
+  } catch (const std::invalid_argument& e) {
+    // A die larger than the wafer: a valid description of a chip that cannot be made.
+    throw MappingError(cfg.file + ": cost.wafer_diameter_mm: " + e.what());
+  }
 
   for (unsigned bits : {8u, 4u}) {
     uint64_t total = 0;

@@ -278,16 +278,16 @@ const FieldTable<noc::FlitParams>& flit_fields() {
 SiteRef read_site(const ConfigNode& node, const PlatformConfig& cfg) {
   const auto v = node.as<std::vector<int64_t>>();
   if (v.size() != 3) node.fail("a core site is [tier, x, y]");
-  SiteRef s{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2])};
-  if (s.tier < 0 || s.tier >= static_cast<int>(cfg.tiers.size()))
-    node.fail("tier " + std::to_string(s.tier) + " does not exist (the platform has " +
-              std::to_string(cfg.tiers.size()) + " tiers)");
-  const auto& t = cfg.tiers[s.tier];
-  if (s.x < 0 || s.y < 0 || s.x >= t.width || s.y >= t.height)
-    node.fail("site (" + std::to_string(s.x) + ", " + std::to_string(s.y) + ") is outside tier " +
-              std::to_string(s.tier) + "'s " + std::to_string(t.width) + "x" +
+  // Compare in 64 bits: a coordinate of 2^32 must not wrap onto a real site.
+  if (v[0] < 0 || v[0] >= static_cast<int64_t>(cfg.tiers.size()))
+    node[0].fail("tier " + std::to_string(v[0]) + " does not exist (the platform has " +
+                 std::to_string(cfg.tiers.size()) + " tiers)");
+  const auto& t = cfg.tiers[static_cast<std::size_t>(v[0])];
+  if (v[1] < 0 || v[2] < 0 || v[1] >= t.width || v[2] >= t.height)
+    node.fail("site (" + std::to_string(v[1]) + ", " + std::to_string(v[2]) + ") is outside tier " +
+              std::to_string(v[0]) + "'s " + std::to_string(t.width) + "x" +
               std::to_string(t.height) + " grid");
-  return s;
+  return SiteRef{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2])};
 }
 
 int read_tier_index(const ConfigNode& node, const PlatformConfig& cfg) {
@@ -335,6 +335,8 @@ void read_plugins(const ConfigNode& node) {
 
 void read_tiers(const ConfigNode& node, PlatformConfig& cfg) {
   if (!node.is_seq() || node.size() == 0) node.fail("expected a list of tiers");
+  // [limit] 64 tiers of at most 64 x 64 cores: 262,144 cores, far beyond any 3D stack built.
+  if (node.size() > 64) node.fail("at most 64 tiers (got " + std::to_string(node.size()) + ")");
   for (std::size_t i = 0; i < node.size(); ++i) {
     const ConfigNode t = node[i];
     t.expect_keys({"name", "core", "grid", "topology", "curve", "die_area_mm2", "wafer_cost_usd"});

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "atleus/platform/sim_errors.hpp"
 #include "atleus/platform/workload_platform.hpp"
 
 namespace atleus {
@@ -11,7 +12,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
   own.external_host = false;
   WorkloadPlatform platform("vp", cfg, spec, own);
   const auto wall0 = std::chrono::steady_clock::now();
-  sc_core::sc_start();
+  start_simulation();
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   RunResult r = platform.collect();

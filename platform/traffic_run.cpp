@@ -12,6 +12,7 @@
 #include "atleus/noc/flit_network.hpp"
 #include "atleus/noc/packet.hpp"
 #include "atleus/platform/netlist.hpp"
+#include "atleus/platform/sim_errors.hpp"
 
 namespace atleus {
 
@@ -48,32 +49,34 @@ class TrafficNode : public Endpoint {
 
  private:
   void inject() {
-    tlm::tlm_generic_payload tx;
-    noc::PacketInfo info;
-    tx.set_extension(&info);
-    uint64_t t = 0;
-    for (uint64_t k = 0; k < opt_.packets_per_node; ++k) {
-      t += gen_.next_gap(src_) * cycle_ps_;
-      const int dst = gen_.destination(src_);
-      if (dst < 0) continue;
-      // Reach the injection time first, so packets enter the network in time order.
-      wait(from_ps(t - now_ps()));
-      info.reset();
-      tx.set_command(tlm::TLM_WRITE_COMMAND);
-      tx.set_address(core_base(dst));
-      tx.set_data_ptr(data_.data());
-      tx.set_data_length(static_cast<unsigned>(data_.size()));
-      tx.set_streaming_width(static_cast<unsigned>(data_.size()));
-      tx.set_byte_enable_ptr(nullptr);
-      tx.set_dmi_allowed(false);
-      tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-      noc_out->b_transport(tx, delay);
-      if (!tx.is_response_ok()) SC_REPORT_ERROR(name(), "traffic packet was not delivered");
-      packets.push_back({t, to_ps(delay), info.hops, info.queue_ps});
-    }
-    tx.clear_extension(&info);
-    if (on_finished) on_finished();
+    guard_process([&] {
+      tlm::tlm_generic_payload tx;
+      noc::PacketInfo info;
+      tx.set_extension(&info);
+      uint64_t t = 0;
+      for (uint64_t k = 0; k < opt_.packets_per_node; ++k) {
+        t += gen_.next_gap(src_) * cycle_ps_;
+        const int dst = gen_.destination(src_);
+        if (dst < 0) continue;
+        // Reach the injection time first, so packets enter the network in time order.
+        wait(from_ps(t - now_ps()));
+        info.reset();
+        tx.set_command(tlm::TLM_WRITE_COMMAND);
+        tx.set_address(core_base(dst));
+        tx.set_data_ptr(data_.data());
+        tx.set_data_length(static_cast<unsigned>(data_.size()));
+        tx.set_streaming_width(static_cast<unsigned>(data_.size()));
+        tx.set_byte_enable_ptr(nullptr);
+        tx.set_dmi_allowed(false);
+        tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        noc_out->b_transport(tx, delay);
+        if (!tx.is_response_ok()) SC_REPORT_ERROR(name(), "traffic packet was not delivered");
+        packets.push_back({t, to_ps(delay), info.hops, info.queue_ps});
+      }
+      tx.clear_extension(&info);
+      if (on_finished) on_finished();
+    });
   }
 
  public:
@@ -271,6 +274,7 @@ const sc_core::sc_event& TrafficPlatform::done_event() const {
 }
 
 TrafficResult TrafficPlatform::collect() const {
+  rethrow_simulation_error();
   if (!done()) throw std::logic_error("collect(): the traffic nodes have not finished injecting");
   const Impl& p = *impl_;
   TrafficResult r;
@@ -295,7 +299,7 @@ TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) 
   opt.traffic.validate();
   if (cfg.noc.model == noc::NocModel::kFlit) return run_flit_traffic(cfg, opt);
   TrafficPlatform platform("traffic", cfg, opt);
-  sc_core::sc_start();
+  start_simulation();
   return platform.collect();
 }
 

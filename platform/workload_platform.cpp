@@ -7,6 +7,7 @@
 #include "atleus/models/reram_core.hpp"
 #include "atleus/models/sim_time.hpp"
 #include "atleus/platform/block_kind.hpp"
+#include "atleus/platform/sim_errors.hpp"
 #include "atleus/platform/workload_platform_impl.hpp"
 
 namespace atleus {
@@ -327,6 +328,7 @@ const sc_core::sc_event& WorkloadPlatform::done_event() const {
 }
 
 RunResult WorkloadPlatform::collect() const {
+  rethrow_simulation_error();
   if (!done())
     throw std::logic_error("collect(): the run stopped with " +
                            std::to_string(impl_->tasks.tasks.size() - impl_->state.done) + " of " +

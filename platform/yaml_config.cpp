@@ -1,5 +1,7 @@
 #include "atleus/platform/yaml_config.hpp"
 
+#include "atleus/workloads/yaml_guard.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -38,6 +41,10 @@ namespace {
 // Recursion limit for walks over the tree: yaml-cpp accepts an alias to an enclosing node.
 constexpr int kMaxDepth = 100;
 constexpr const char* kOverrideFile = "--set";
+// Include limits: how deep includes nest, how large one file and all files together may be.
+constexpr int kMaxIncludeDepth = 32;
+constexpr std::size_t kMaxFileBytes = std::size_t{8} << 20;
+constexpr std::size_t kMaxTotalBytes = std::size_t{32} << 20;
 
 OriginPtr child_origin(const OriginPtr& parent, const std::string& key) {
   auto it = parent->kids.find(key);
@@ -141,25 +148,7 @@ bool is_float_text(const std::string& text) {
 }
 
 bool read_text(const std::string& path, std::string* text, std::string* reason) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    *reason = "is a directory";
-    return false;
-  }
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *reason = errno != 0 ? std::strerror(errno) : "unreadable";
-    return false;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    *reason = "read error";
-    return false;
-  }
-  *text = buffer.str();
-  return true;
+  return read_regular_file(path, kMaxFileBytes, text, reason);
 }
 
 // YAML::Node's operator= writes through to the node it refers to; rebinding a handle needs
@@ -278,7 +267,15 @@ class Loader {
   }
 
   Tree load_text(const std::string& text, const std::string& name) {
-    chain_.push_back({canonical(name), name});
+    total_bytes_ += text.size();
+    if (total_bytes_ > kMaxTotalBytes) {
+      throw ConfigError(
+          name, 0, 0, "",
+          "the file and its includes exceed " + std::to_string(kMaxTotalBytes) + " bytes together");
+    }
+    const std::string key = canonical(name);
+    chain_.push_back({key, name});
+    loaded_.insert(key);
     files_.push_back(name);
     Tree result = parse(text, name);
     chain_.pop_back();
@@ -302,6 +299,10 @@ class Loader {
   Tree parse(const std::string& text, const std::string& name) {
     auto origin = std::make_shared<Origin>();
     origin->file = name;
+    const YamlProblem problem = check_yaml_text(text);
+    if (!problem.ok()) {
+      throw ConfigError(name, problem.line, problem.column, problem.key_path, problem.message);
+    }
     YAML::Node root;
     try {
       root.reset(YAML::Load(text));
@@ -363,6 +364,12 @@ class Loader {
       for (std::size_t j = i; j < chain_.size(); ++j) cycle += chain_[j].name + " -> ";
       raise(*inc.origin, inc.value.Mark(), inc.name, "include cycle: " + cycle + path);
     }
+    if (static_cast<int>(chain_.size()) >= kMaxIncludeDepth) {
+      raise(*inc.origin, inc.value.Mark(), inc.name,
+            "includes nest deeper than " + std::to_string(kMaxIncludeDepth) + " files");
+    }
+    // A file reached a second time (two files include it) was merged already: once is enough.
+    if (loaded_.count(key) != 0) return {YAML::Node(YAML::NodeType::Map), inc.origin};
     std::string text, reason;
     if (!read_text(path, &text, &reason)) {
       raise(*inc.origin, inc.value.Mark(), inc.name, "cannot open '" + path + "': " + reason);
@@ -370,8 +377,10 @@ class Loader {
     return load_text(text, path);
   }
 
-  std::vector<Link> chain_;  // files being loaded, outermost first (for cycle detection)
+  std::vector<Link> chain_;       // files being loaded, outermost first (for cycle detection)
+  std::set<std::string> loaded_;  // canonical paths of every file read
   std::vector<std::string> files_;
+  std::size_t total_bytes_ = 0;
 };
 
 // One step of an override's key path: a map key or a list index.
@@ -428,6 +437,11 @@ void apply_override(Tree* doc, const std::string& text) {
     throw ConfigError(kOverrideFile, 0, 0, key_path,
                       "cannot apply override '" + text + "': " + message);
   };
+  const YamlProblem problem = check_yaml_text(text.substr(eq + 1));
+  if (!problem.ok()) {
+    throw ConfigError(kOverrideFile, 0, 0, key_path,
+                      "invalid value in override '" + text + "': " + problem.message);
+  }
   YAML::Node value;
   try {
     value.reset(YAML::Load(text.substr(eq + 1)));
@@ -543,10 +557,9 @@ double to_double(const ConfigNode& node) {
   std::size_t pos = (text[0] == '+' || text[0] == '-') ? 1 : 0;
   const std::string body = text.substr(pos);
   double value = 0.0;
-  if (body == ".inf" || body == ".Inf" || body == ".INF") {
-    value = std::numeric_limits<double>::infinity();
-  } else if (body == ".nan" || body == ".NaN" || body == ".NAN") {
-    value = std::numeric_limits<double>::quiet_NaN();
+  if (body == ".inf" || body == ".Inf" || body == ".INF" || body == ".nan" || body == ".NaN" ||
+      body == ".NAN") {
+    node.fail("must be a finite number (got " + text + ")");
   } else {
     auto r = std::from_chars(body.data(), body.data() + body.size(), value);
     if (r.ec == std::errc::result_out_of_range) {
@@ -703,7 +716,7 @@ void ConfigNode::expect_keys(std::initializer_list<std::string> allowed) const {
 }
 
 void ConfigNode::expect_keys(const std::vector<std::string>& allowed) const {
-  if (node_.IsNull()) return;
+  // An empty value (`noc:` or `noc: null`) where a map belongs is a mistake, not "no keys".
   require_map("of keys");
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string name = it->first.Scalar();

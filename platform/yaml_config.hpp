@@ -2,12 +2,15 @@
 // overrides, and typed access whose every error names FILE:LINE:COL and the key path.
 //
 // Covers: loading one YAML file (top level must be a map), top-level `include:` of one file or a
-// list of files (relative to the including file, nested, cycles rejected), deep merge (maps merge
-// key by key, lists and scalars are replaced; included files first, the including file last),
-// `key.path=value` overrides (value parsed as YAML), strict typed getters, unknown-key checks
-// with "did you mean" suggestions, and errors raised at any node or key.
-// Does not cover: schemas (the platform loader says which keys each map accepts), YAML merge
-// keys (`<<`), multi-document files (only the first document is read), non-scalar map keys.
+// list of files (relative to the including file, nested at most 32 deep, cycles rejected, a file
+// included from two places merged once; regular files of at most 8 MiB, 32 MiB in all), deep merge
+// (maps merge key by key, lists and scalars are replaced; included files first, the including file
+// last), `key.path=value` overrides (value parsed as YAML), strict typed getters, unknown-key
+// checks with "did you mean" suggestions, and errors raised at any node or key. Does not cover:
+// schemas (the platform loader says which keys each map accepts), YAML merge keys (`<<`),
+// non-scalar map keys. Rejected before loading (workloads/yaml_guard.hpp): a second document, tags,
+// NUL bytes, invalid UTF-8, duplicate keys, aliases beyond the expansion budget. Numbers must be
+// finite (.inf and .nan are errors).
 //
 // Positions: every node remembers the file it came from, so an error inside an included file
 // points into that file. Values set by an override report file "--set", line 0 and quote the
@@ -88,7 +91,8 @@ class ConfigNode {
   }
 
   // Schema checks: any key of this map not in `allowed` is an error at that key, with a
-  // suggestion when an allowed key is within edit distance 2. An empty value passes.
+  // suggestion when an allowed key is within edit distance 2. An empty value (`noc:` or
+  // `noc: null`) is an error: a map is meant.
   void expect_keys(std::initializer_list<std::string> allowed) const;
   void expect_keys(const std::vector<std::string>& allowed) const;
 

@@ -2,17 +2,76 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "atleus/platform/finetune_demo.hpp"
 #include "atleus/platform/platform_config.hpp"
 #include "atleus/platform/version.hpp"
+#include "atleus/workloads/workload_spec.hpp"
 
 namespace atleus::cli {
 
 constexpr int kExitBadInput = 2;    // bad flags, files or values: nothing was written
 constexpr int kExitInfeasible = 3;  // a valid design the workload does not fit
+
+// Limits checked before a run or a traffic run builds anything (sc_main/limits.cpp); beyond
+// them the command fails with its estimate (exit 2) unless --force is given.
+constexpr uint64_t kMaxTasks = 5000000;             // tasks of a run's task graph
+constexpr uint64_t kMaxRoutingEntries = 100000000;  // routing-table entries (targets x routers)
+constexpr uint64_t kMaxPackets = 20000000;          // packets of a traffic run, all nodes
+uint64_t platform_cores(const PlatformConfig& cfg);
+void check_routing_size(const PlatformConfig& cfg, bool force);
+void check_run_size(const PlatformConfig& cfg, const WorkloadSpec& spec, bool force);
+void check_traffic_size(const PlatformConfig& cfg, uint64_t packets_per_node, bool force);
+
+// Call inside a catch block: prints the exception as the one-line error it is and returns the
+// exit code (2 bad input, 3 infeasible, 1 internal fault with "internal error" and the version).
+int report_exception() noexcept;
+
+// Flag checks whose message CLI11 prefixes with the flag: `--rate: must be in [0, 1] (got nan)`.
+// A finite number in [lo, hi] (NaN and infinities are rejected: CLI11's Range lets NaN through).
+inline CLI::Validator finite_in(double lo, double hi) {
+  char range[96];
+  std::snprintf(range, sizeof range, "[%g, %g]", lo, hi);
+  const std::string r = range;
+  return CLI::Validator(
+      [r, lo, hi](std::string& text) {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size())
+          return "expected a number (got '" + text + "')";
+        if (!std::isfinite(v) || v < lo || v > hi) return "must be in " + r + " (got " + text + ")";
+        return std::string();
+      },
+      "FLOAT in " + r);
+}
+
+// An integer in [lo, hi]: 0 for a count is an error, never "the default".
+inline CLI::Validator integer_in(unsigned long long lo, unsigned long long hi) {
+  const std::string r = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  return CLI::Validator(
+      [r, lo, hi](std::string& text) {
+        bool digits = !text.empty() && text.size() <= 40;
+        for (char c : text) digits = digits && c >= '0' && c <= '9';
+        if (!digits) return "expected a whole number (got '" + text + "')";
+        errno = 0;
+        const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+        if (errno == ERANGE || v < lo || v > hi) return "must be in " + r + " (got " + text + ")";
+        return std::string();
+      },
+      "INT in " + r);
+}
+
+// A value that may not be empty.
+inline CLI::Validator non_empty() {
+  return CLI::Validator(
+      [](std::string& text) { return text.empty() ? std::string("must not be empty") : ""; }, "");
+}
 
 struct PlatformOptions {
   std::string platform = "atleus";
@@ -34,6 +93,7 @@ struct TrafficCliOptions {
   double hotspot_fraction = 0.1;
   bool check_protocol = false;
   bool json = false;
+  bool force = false;  // --force: past the size limits
 };
 int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t);
 
@@ -42,6 +102,7 @@ struct RunCliOptions {
   std::string model = "roberta-base";
   std::string task = "squad";
   std::string mode = "both";
+  bool mode_given = false;  // --mode on the command line (it overrides a workload's `mode:`)
   unsigned seq_len = 0, batch = 0, lora_rank = 0;
   std::string quant, backward, transpose_on;
   std::string duplication;  // "auto" or N; empty: the workload's (auto by default)
@@ -53,6 +114,7 @@ struct RunCliOptions {
   bool functional = false;
   bool check_protocol = false;
   bool steady_state = false;  // also simulate batch/2 and difference the two
+  bool force = false;         // --force: past the size limits
   unsigned adc_bits = 0;      // 0: the platform's core_types.<reram>.adc_bits
   unsigned layers = 0;
   double noise = 0.0;

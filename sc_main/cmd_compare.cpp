@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "atleus/workloads/yaml_guard.hpp"
 #include "sc_main/cli_common.hpp"
 #include "sc_main/report_html.hpp"
 
@@ -50,6 +51,19 @@ std::vector<std::string> default_labels(
   return labels;
 }
 
+constexpr std::size_t kMaxSummaryBytes = std::size_t{256} << 20;
+
+// A JSON library message without its "[json.exception.type_error.302] " prefix.
+std::string json_why(const std::exception& e) {
+  std::string why = e.what();
+  const auto bracket = why.find("] ");
+  if (why.rfind("[json.exception", 0) == 0 && bracket != std::string::npos)
+    why = why.substr(bracket + 2);
+  for (char& c : why)
+    if (c == '\n' || c == '\r') c = ' ';
+  return why;
+}
+
 }  // namespace
 
 int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out,
@@ -62,24 +76,36 @@ int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out
   std::vector<std::pair<std::string, nlohmann::ordered_json>> runs;
   for (const auto& d : dirs) {
     const fs::path p = fs::path(d) / "summary.json";
-    std::ifstream f(p);
-    if (!f) {
-      std::cerr << "atleus-vp: error: " << p.string() << ": cannot open (is " << d
+    std::string text, reason;
+    if (!read_regular_file(p.string(), kMaxSummaryBytes, &text, &reason)) {
+      std::cerr << "atleus-vp: error: " << p.string() << ": cannot open: " << reason << " (is " << d
                 << " a run folder?)\n";
       return kExitBadInput;
     }
     try {
+      auto j = nlohmann::ordered_json::parse(text);
+      if (!j.is_object() || !j.contains("schema_version"))
+        throw std::invalid_argument("not a run summary (no schema_version)");
       runs.emplace_back(
           fs::path(d).filename().string().empty() ? d : fs::path(d).filename().string(),
-          nlohmann::ordered_json::parse(f));
-    } catch (const nlohmann::json::exception& e) {
-      std::cerr << "atleus-vp: error: " << p.string() << ": not valid JSON: " << e.what() << "\n";
+          std::move(j));
+    } catch (const std::exception& e) {
+      std::cerr << "atleus-vp: error: " << p.string() << ": not a valid summary: " << json_why(e)
+                << "\n";
       return kExitBadInput;
     }
   }
-  const std::vector<std::string> names = labels.empty() ? default_labels(runs) : labels;
-  for (std::size_t i = 0; i < runs.size(); ++i) runs[i].first = names[i];
-  const std::string html = render_compare_report(runs);
+  std::string html;
+  try {
+    const std::vector<std::string> names = labels.empty() ? default_labels(runs) : labels;
+    for (std::size_t i = 0; i < runs.size(); ++i) runs[i].first = names[i];
+    html = render_compare_report(runs);
+  } catch (const nlohmann::json::exception& e) {
+    // A summary.json that parses but lacks what a report reads (edited by hand, another tool).
+    std::cerr << "atleus-vp: error: compare: a summary.json lacks what the report reads: "
+              << json_why(e) << "\n";
+    return kExitBadInput;
+  }
   // Only a regular file is replaced (never a device node or a folder); the page is written
   // beside it and renamed into place.
   std::error_code ec;

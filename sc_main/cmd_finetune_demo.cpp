@@ -19,6 +19,7 @@ CLI::App* add_finetune_demo_command(CLI::App& app, FinetuneDemoOptions& opt) {
       "fine-tune a small transformer with LoRA on the simulated hardware's numerics toward a "
       "teacher; prints the loss curve, writes DIR/loss.csv and DIR/loss.svg");
   cmd->add_option("--quant", opt.quant, "weight precision MnFm (e.g. M8F8, M8F4, M4F4) or float")
+      ->check(cli::non_empty())
       ->capture_default_str();
   cmd->add_option("--adc-bits", opt.adc_bits, "ADC resolution in bits")
       ->check(CLI::Range(1u, 24u))
@@ -26,7 +27,7 @@ CLI::App* add_finetune_demo_command(CLI::App& app, FinetuneDemoOptions& opt) {
   cmd->add_option("--noise", opt.noise,
                   "device weight noise sigma, relative to max|w| per crossbar; > 0 also trains "
                   "without noise and compares both under noise")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(cli::finite_in(0.0, 1.0))
       ->capture_default_str();
   cmd->add_option("--steps", opt.steps, "training steps")
       ->check(CLI::Range(1u, 1000000u))

@@ -149,7 +149,16 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
                         "only --mode generate reads it");
   }
   if (o.batch) w.task.batch = o.batch;
-  if (!o.quant.empty()) w.quant = QuantSpec::parse(o.quant);
+  // A value from a flag: its error names the flag.
+  auto from_flag = [](const char* flag, auto&& parse) {
+    try {
+      return parse();
+    } catch (const WorkloadError& e) {
+      throw ConfigError("command line", 0, 0, flag,
+                        (e.key().empty() ? "" : e.key() + ": ") + e.message());
+    }
+  };
+  if (!o.quant.empty()) w.quant = from_flag("--quant", [&] { return QuantSpec::parse(o.quant); });
   if (!o.backward.empty()) w.backward = parse_backward_mode(o.backward);
   if (!o.transpose_on.empty()) w.transpose_on = parse_transpose_unit(o.transpose_on);
   if (o.lora_rank) w.lora.rank = o.lora_rank;
@@ -374,13 +383,20 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                           "' is supported only by `atleus-vp traffic` for now; `run` needs "
                           "'packet'");
   }
+  // The modes: --mode when given, else the workload YAML's `mode:`, else both (README).
+  std::string mode_name = o.mode;
+  if (!o.mode_given && !o.workload.empty()) {
+    const WorkloadSpec w = load_workload_yaml(o.workload);
+    if (w.mode_given) mode_name = to_string(w.mode);
+  }
   std::vector<Mode> modes;
-  if (o.mode == "both" || o.mode == "finetune") modes.push_back(Mode::kFinetune);
-  if (o.mode == "both" || o.mode == "inference") modes.push_back(Mode::kInference);
-  if (o.mode == "generate") modes.push_back(Mode::kGenerate);
-  // Check the workload and the mapping before forking, so bad input fails at once.
+  if (mode_name == "both" || mode_name == "finetune") modes.push_back(Mode::kFinetune);
+  if (mode_name == "both" || mode_name == "inference") modes.push_back(Mode::kInference);
+  if (mode_name == "generate") modes.push_back(Mode::kGenerate);
+  // Check the workload, its size and the mapping before forking, so bad input fails at once.
   for (Mode m : modes) {
     const WorkloadSpec checked = make_spec(o, m);
+    check_run_size(cfg, checked, o.force);
     if (!o.steady_state) continue;
     if (m == Mode::kGenerate)
       throw ConfigError("", 0, 0, "--steady-state",
@@ -431,6 +447,10 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
     if (pid == 0) {
       child_dies_with_parent(parent);
       int code = 0;
+      // The error goes to DIR/error.txt: the parent prints the first failed mode's only, so two
+      // modes failing alike give one line, not two interleaved.
+      std::ostringstream error;
+      std::streambuf* const cerr_buf = std::cerr.rdbuf(error.rdbuf());
       try {
         code = run_one(cfg, o, m, half, dir);
       } catch (const MappingError& e) {
@@ -441,12 +461,14 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
           why.replace(at, hint.size(), "run with --allow-reload (weight reloading) anyway");
         std::cerr << "atleus-vp: infeasible: " << why << "\n";
         code = kExitInfeasible;
-      } catch (const InfeasibleDesign& e) {
-        std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
-        code = kExitInfeasible;
-      } catch (const std::exception& e) {
-        std::cerr << "atleus-vp: error: " << e.what() << "\n";
-        code = 1;
+      } catch (...) {
+        code = report_exception();
+      }
+      std::cerr.rdbuf(cerr_buf);
+      if (!error.str().empty()) {
+        std::ofstream f(dir / "error.txt");
+        f << error.str();
+        if (!f) std::cerr << error.str();
       }
       std::fflush(nullptr);
       _exit(code);
@@ -460,6 +482,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
     if (g_stop_signal) return stop();
   }
   int worst = 0;
+  std::size_t worst_mode = 0;
   for (pid_t& c : children) {
     int status = 0;
     while (waitpid(c, &status, 0) < 0) {
@@ -468,11 +491,19 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
     }
     c = -c;  // reaped
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-    if (code != 0 && worst == 0) worst = code;
+    if (code != 0 && worst == 0) {
+      worst = code;
+      worst_mode = static_cast<std::size_t>(&c - children.data());
+    }
   }
   children.clear();
   if (g_stop_signal) return stop();
-  if (worst != 0) return worst;  // the folder is abandoned: the previous run stays
+  if (worst != 0) {
+    // The first failed process's error; the folder is abandoned, so the previous run stays.
+    const auto& [m, half] = jobs[worst_mode];
+    std::cerr << slurp(job_dir(m, half) / "error.txt") << std::flush;
+    return worst;
+  }
 
   nlohmann::ordered_json summary;
   summary["schema_version"] = kSchemaVersion;
@@ -504,7 +535,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                        {"platform_sha256", sha256_hex(cfg.effective_yaml)},
                        {"overrides", p.overrides},
                        {"workload", workload},
-                       {"mode", o.mode},
+                       {"mode", mode_name},
                        {"argv", o.argv},
                        {"version", atleus::version()}};
   summary["warnings"] = platform_warnings(cfg);

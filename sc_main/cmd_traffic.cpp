@@ -2,6 +2,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "atleus/models/param_check.hpp"
 #include "atleus/noc/flit_network.hpp"
 #include "atleus/platform/traffic_run.hpp"
 #include "atleus/platform/yaml_config.hpp"
@@ -11,6 +12,7 @@ namespace atleus::cli {
 
 int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t) {
   const PlatformConfig cfg = load(p);
+  check_traffic_size(cfg, t.packets, t.force);
   TrafficOptions opt;
   opt.traffic.pattern = parse_traffic_pattern(t.pattern);
   opt.traffic.injection_rate = t.rate;
@@ -31,6 +33,11 @@ int run_traffic_cmd(const PlatformOptions& p, const TrafficCliOptions& t) {
     // A valid platform whose routing deadlocks in the flit model: infeasible, not bad input.
     std::cerr << "atleus-vp: error: " << e.what() << "\n";
     return 3;
+  } catch (const ParamError& e) {
+    throw ConfigError("command line", 0, 0, "--" + e.field(), e.what());
+  } catch (const std::invalid_argument& e) {
+    // The platform was checked when it loaded: what is left is the pattern against its shape.
+    throw ConfigError("command line", 0, 0, "--pattern", e.what());
   }
 
   if (t.json) {

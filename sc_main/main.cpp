@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "atleus/models/param_check.hpp"
 #include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/platform_loader.hpp"
 #include "atleus/platform/yaml_config.hpp"
@@ -9,6 +10,7 @@
 #include "atleus/workloads/mapping.hpp"
 #include "atleus/workloads/model_spec.hpp"
 #include "atleus/workloads/workload_spec.hpp"
+#include "atleus/workloads/yaml_guard.hpp"
 #include "sc_main/cli_common.hpp"
 
 namespace atleus::cli {
@@ -43,7 +45,66 @@ PlatformConfig load(const PlatformOptions& opt) {
   return load_platform(opt.platform, opt.overrides);
 }
 
+namespace {
+
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+}  // namespace
+
+int report_exception() noexcept {
+  try {
+    try {
+      throw;
+    } catch (const ConfigError& e) {
+      std::cerr << "atleus-vp: error: " << e.what() << "\n";
+      return kExitBadInput;
+    } catch (const WorkloadError& e) {
+      std::cerr << "atleus-vp: error: " << e.what() << "\n";
+      return kExitBadInput;
+    } catch (const MappingError& e) {
+      std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
+      return kExitInfeasible;
+    } catch (const InfeasibleDesign& e) {
+      std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
+      return kExitInfeasible;
+    } catch (const ParamError& e) {
+      // A parameter struct built from flags (not from a file) rejected a value.
+      std::cerr << "atleus-vp: error: " << one_line(e.field() + ": " + e.what()) << "\n";
+      return kExitBadInput;
+    } catch (const std::bad_alloc&) {
+      std::cerr << "atleus-vp: internal error (version " << version()
+                << "): out of memory; the limits checked before the run did not catch this "
+                   "input\n";
+      return 1;
+    } catch (const std::exception& e) {
+      // Anything else is a fault of the program, never of the input: say so, with the version.
+      std::cerr << "atleus-vp: internal error (version " << version() << "): " << one_line(e.what())
+                << "\n";
+      return 1;
+    } catch (...) {
+      std::cerr << "atleus-vp: internal error (version " << version() << "): unknown exception\n";
+      return 1;
+    }
+  } catch (...) {
+    return 1;  // writing the message failed
+  }
+}
+
 }  // namespace atleus::cli
+
+namespace {
+
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // The SystemC banner would land in the middle of --json output.
@@ -74,20 +135,25 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   traffic->add_option("--rate", traffic_o.rate, "offered load, flits per node per NoC cycle")
       ->required()
-      ->check(CLI::Range(1e-9, 1.0));
+      ->check(cli::finite_in(1e-9, 1.0));
   traffic->add_option("--packets", traffic_o.packets, "packets injected per node")
-      ->check(CLI::Range(uint64_t{10}, uint64_t{100000000}))
+      ->check(cli::integer_in(10, 100000000))
       ->capture_default_str();
   traffic->add_option("--packet-flits", traffic_o.packet_flits, "flits per packet")
-      ->check(CLI::Range(1u, 1024u))
+      ->check(cli::integer_in(1, 1024))
       ->capture_default_str();
-  traffic->add_option("--seed", traffic_o.seed, "random seed")->capture_default_str();
+  traffic->add_option("--seed", traffic_o.seed, "random seed")
+      ->check(cli::integer_in(0, ~0ull))
+      ->capture_default_str();
   traffic
       ->add_option("--hotspot-fraction", traffic_o.hotspot_fraction,
                    "share of packets sent to the hotspot (hotspot pattern)")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(cli::finite_in(0.0, 1.0))
       ->capture_default_str();
   traffic->add_flag("--json", traffic_o.json, "print JSON");
+  traffic->add_flag("--force", traffic_o.force,
+                    "run even beyond the size limits (20,000,000 packets, 100,000,000 "
+                    "routing-table entries)");
   traffic->add_flag("--check-protocol", traffic_o.check_protocol,
                     "check the TLM-2.0 base protocol on every socket binding (exit 1 on a "
                     "violation)");
@@ -97,20 +163,27 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand(
       "run", "simulate a transformer fine-tuned (LoRA) and/or served on the platform");
   cli::add_platform_options(*run, run_p);
-  run->add_option("--workload", run_o.workload, "workload YAML (instead of --model/--task)")
-      ->check(CLI::ExistingFile);
-  run->add_option("--model", run_o.model,
-                  "model preset or HuggingFace config.json (presets: roberta-base, bert-large, "
-                  "gpt2-medium, bloom-560m, bert-base, vit-base, qwen2.5-0.5b, llama-3.2-1b, "
-                  "tinyllama-1.1b, smollm2-360m)")
-      ->capture_default_str();
-  run->add_option("--task", run_o.task, "task preset: squad, swag, wikitext")
-      ->capture_default_str();
-  run->add_option("--mode", run_o.mode,
-                  "finetune, inference, both, or generate (prefill, then token-by-token decoding "
-                  "with a KV cache)")
-      ->check(CLI::IsMember({"finetune", "inference", "both", "generate"}))
-      ->capture_default_str();
+  auto* workload_opt =
+      run->add_option("--workload", run_o.workload, "workload YAML (instead of --model/--task)")
+          ->check(CLI::ExistingFile);
+  auto* model_opt =
+      run->add_option("--model", run_o.model,
+                      "model preset or HuggingFace config.json (presets: roberta-base, "
+                      "bert-large, gpt2-medium, bloom-560m, bert-base, vit-base, qwen2.5-0.5b, "
+                      "llama-3.2-1b, tinyllama-1.1b, smollm2-360m)")
+          ->check(cli::non_empty())
+          ->capture_default_str();
+  auto* task_opt = run->add_option("--task", run_o.task, "task preset: squad, swag, wikitext")
+                       ->check(cli::non_empty())
+                       ->capture_default_str();
+  // A workload YAML names its model and task: --model or --task beside it would be ignored.
+  workload_opt->excludes(model_opt)->excludes(task_opt);
+  auto* mode_opt = run->add_option("--mode", run_o.mode,
+                                   "finetune, inference, both, or generate (prefill, then "
+                                   "token-by-token decoding with a KV cache); given, it overrides "
+                                   "a workload YAML's mode:, else the YAML's mode, else both")
+                       ->check(CLI::IsMember({"finetune", "inference", "both", "generate"}))
+                       ->capture_default_str();
   run->add_option("--prompt-len", run_o.prompt_len, "--mode generate: prompt tokens per request")
       ->check(CLI::Range(1u, 1u << 24));
   run->add_option("--gen-len", run_o.gen_len,
@@ -119,15 +192,19 @@ int main(int argc, char** argv) {
   run->add_flag("--explain-model", run_o.explain_model,
                 "list every field of the model's config.json and what it did to the operation "
                 "graph, then stop (no simulation)");
-  run->add_option("--seq-len", run_o.seq_len, "tokens per sequence (default: the task's)");
-  run->add_option("--batch", run_o.batch, "sequences streamed in one run (default: the task's)");
-  run->add_option("--quant", run_o.quant, "weight precision MnFm, e.g. M8F8, M8F4");
+  run->add_option("--seq-len", run_o.seq_len, "tokens per sequence (default: the task's)")
+      ->check(cli::integer_in(1, 1u << 20));
+  run->add_option("--batch", run_o.batch, "sequences streamed in one run (default: the task's)")
+      ->check(cli::integer_in(1, 1u << 20));
+  run->add_option("--quant", run_o.quant, "weight precision MnFm, e.g. M8F8, M8F4")
+      ->check(cli::non_empty());
   run->add_option("--backward", run_o.backward, "full or lora-only (the paper's accounting)")
       ->check(CLI::IsMember({"full", "lora-only"}));
   run->add_option("--transpose-on", run_o.transpose_on,
                   "where backward transposed products run: reram or systolic")
       ->check(CLI::IsMember({"reram", "systolic"}));
-  run->add_option("--lora-rank", run_o.lora_rank, "LoRA rank (default 32)");
+  run->add_option("--lora-rank", run_o.lora_rank, "LoRA rank (default 32)")
+      ->check(cli::integer_in(1, 65536));
   run->add_option("--duplication", run_o.duplication,
                   "copies of each frozen matrix in ReRAM: auto (the most that fit, default) or N")
       ->type_name("auto|N")
@@ -149,6 +226,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--out", run_o.out, "output folder")->capture_default_str();
   run->add_flag("--quiet", run_o.quiet, "no terminal summary and no progress bar");
+  run->add_flag("--force", run_o.force,
+                "run even beyond the size limits (5,000,000 tasks, 100,000,000 routing-table "
+                "entries)");
   run->add_flag("--check-protocol", run_o.check_protocol,
                 "check the TLM-2.0 base protocol on every internal socket binding "
                 "(summary.json protocol_check; exit 1 on a violation)");
@@ -160,9 +240,10 @@ int main(int argc, char** argv) {
                   "(timing, energy, area and --functional)")
       ->check(CLI::Range(1u, 16u));
   run->add_option("--noise", run_o.noise, "device weight noise sigma / max|w| for --functional")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(cli::finite_in(0.0, 1.0))
       ->capture_default_str();
   run->add_option("--seed", run_o.seed, "seed of the weights, inputs and noise of --functional")
+      ->check(cli::integer_in(0, ~0ull))
       ->capture_default_str();
   run->add_option("--layers", run_o.layers, "run only this many of the model's layers")
       ->check(CLI::Range(1u, 1024u));
@@ -286,6 +367,13 @@ int main(int argc, char** argv) {
   auto* demo = cli::add_finetune_demo_command(app, demo_o);
 
   run_o.argv.assign(argv, argv + argc);
+  // Arguments end up in JSON outputs and messages: they must be text.
+  for (int i = 1; i < argc; ++i) {
+    if (find_invalid_utf8(argv[i]) != std::string::npos) {
+      std::cerr << "atleus-vp: command line: argument " << i << ": invalid UTF-8\n";
+      return cli::kExitBadInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -295,9 +383,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "atleus-vp: " << e.what() << "\n";
+    std::cerr << "atleus-vp: " << one_line(e.what()) << "\n";
     return cli::kExitBadInput;
   }
+  run_o.mode_given = mode_opt->count() > 0;
 
   try {
     if (*describe) return cli::run_describe(describe_p, describe_json);
@@ -319,21 +408,8 @@ int main(int argc, char** argv) {
       }
       return cli::run_sweep_cmd(sweep_o);
     }
-  } catch (const ConfigError& e) {
-    std::cerr << "atleus-vp: error: " << e.what() << "\n";
-    return cli::kExitBadInput;
-  } catch (const WorkloadError& e) {
-    std::cerr << "atleus-vp: error: " << e.what() << "\n";
-    return cli::kExitBadInput;
-  } catch (const MappingError& e) {
-    std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
-    return cli::kExitInfeasible;
-  } catch (const InfeasibleDesign& e) {
-    std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
-    return cli::kExitInfeasible;
-  } catch (const std::exception& e) {
-    std::cerr << "atleus-vp: error: " << e.what() << "\n";
-    return 1;
+  } catch (...) {
+    return cli::report_exception();
   }
   return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include "atleus/workloads/yaml_guard.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -79,8 +81,18 @@ void ModelSpec::validate() const {
     fail("family", "unknown family '" + family +
                        "' (bert, roberta, gpt2, bloom, vit, llama, qwen2, mistral, phi3)");
   }
+  // Upper limits: what the operation graph and the mapping can represent (sizes in 64 bits,
+  // counts in 32), well above any published transformer.
+  auto at_most = [&](const char* key, uint64_t value, uint64_t limit) {
+    if (value > limit) {
+      fail(key,
+           "must be at most " + std::to_string(limit) + " (got " + std::to_string(value) + ")");
+    }
+  };
   if (layers == 0) fail("layers", "must be > 0");
+  at_most("layers", layers, kMaxLayers);
   if (d_model == 0) fail("d_model", "must be > 0");
+  at_most("d_model", d_model, kMaxWidth);
   if (heads == 0) fail("heads", "must be > 0");
   if (head_size == 0 && d_model % heads != 0) {
     fail("heads", "d_model " + std::to_string(d_model) + " is not divisible by heads " +
@@ -91,8 +103,10 @@ void ModelSpec::validate() const {
                          std::to_string(kv_heads));
   }
   if (d_ff == 0) fail("d_ff", "must be > 0");
+  at_most("d_ff", d_ff, 4 * kMaxWidth);
   if (max_seq_len == 0) fail("max_seq_len", "must be > 0");
   if (vocab_size == 0) fail("vocab_size", "must be > 0");
+  at_most("vocab_size", vocab_size, kMaxVocab);
   // The special-function unit runs norms and element-wise activations; RMSNorm takes the layer
   // norm's pass (one fewer reduction, counted as the same work) and SiLU the GELU's.
   if (norm != "layernorm" && norm != "rmsnorm") {
@@ -213,6 +227,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr std::size_t kMaxConfigBytes = std::size_t{8} << 20;
+
 const char* json_type(const json& v) {
   if (v.is_null()) return "null";
   if (v.is_boolean()) return "a boolean";
@@ -230,6 +246,9 @@ class HfReader {
   [[noreturn]] void fail(const std::string& message) const {
     throw WorkloadError(file_, 0, 0, "", message);
   }
+  [[noreturn]] void fail_key(const std::string& key, const std::string& message) const {
+    throw WorkloadError(file_, 0, 0, key, message);
+  }
 
   // The first of `keys` present (a JSON null counts as absent when `null_is_absent`).
   std::optional<std::pair<std::string, unsigned>> find_uint(const std::vector<std::string>& keys,
@@ -239,12 +258,13 @@ class HfReader {
       if (it == doc_.end()) continue;
       if (it->is_null() && null_is_absent) continue;
       if (!it->is_number_integer() || it->is_number_float()) {
-        fail("field '" + key + "' must be a positive integer, got " + json_type(*it));
+        fail_key(key, "must be a positive integer, got " + std::string(json_type(*it)));
       }
       const int64_t v = it->get<int64_t>();
       if (v <= 0 || v > int64_t(0xFFFFFFFFu)) {
-        fail("field '" + key + "' must be a positive integer, got " + std::to_string(v));
+        fail_key(key, "must be in [1, 4294967295] (got " + std::to_string(v) + ")");
       }
+      found_[keys.front()] = key;
       return std::make_pair(key, static_cast<unsigned>(v));
     }
     return std::nullopt;
@@ -265,7 +285,7 @@ class HfReader {
   std::string require_string(const std::string& key) const {
     auto it = doc_.find(key);
     if (it == doc_.end()) fail("missing field '" + key + "'");
-    if (!it->is_string()) fail("field '" + key + "' must be a string, got " + json_type(*it));
+    if (!it->is_string()) fail_key(key, "must be a string, got " + std::string(json_type(*it)));
     return it->get<std::string>();
   }
 
@@ -273,7 +293,7 @@ class HfReader {
     for (const std::string& key : keys) {
       auto it = doc_.find(key);
       if (it == doc_.end() || it->is_null()) continue;
-      if (!it->is_string()) fail("field '" + key + "' must be a string, got " + json_type(*it));
+      if (!it->is_string()) fail_key(key, "must be a string, got " + std::string(json_type(*it)));
       return it->get<std::string>();
     }
     return std::nullopt;
@@ -281,7 +301,21 @@ class HfReader {
 
   const json& doc() const { return doc_; }
 
+  // The field a ModelSpec member was read from (e.g. "n_layer" for layers), for errors.
+  std::string field_of(const std::string& member) const {
+    static const std::map<std::string, std::string> first = {{"layers", "num_hidden_layers"},
+                                                             {"d_model", "hidden_size"},
+                                                             {"heads", "num_attention_heads"},
+                                                             {"d_ff", "intermediate_size"},
+                                                             {"vocab_size", "vocab_size"}};
+    auto f = first.find(member);
+    if (f == first.end()) return member;
+    auto it = found_.find(f->second);
+    return it == found_.end() ? member : it->second;
+  }
+
  private:
+  mutable std::map<std::string, std::string> found_;  // first name of a field -> name found
   std::string file_;
   const json& doc_;
 };
@@ -454,13 +488,20 @@ std::vector<ConfigFieldEffect> explain_fields(const json& doc, const ModelSpec& 
 }  // namespace
 
 ModelSpec load_hf_config(const std::string& path, std::vector<ConfigFieldEffect>* explain) {
-  std::ifstream in(path);
-  if (!in) throw WorkloadError(path, 0, 0, "", "cannot open the file");
+  std::string text, reason;
+  if (!read_regular_file(path, kMaxConfigBytes, &text, &reason)) {
+    throw WorkloadError(path, 0, 0, "", "cannot open: " + reason);
+  }
   json doc;
   try {
-    doc = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw WorkloadError(path, 0, 0, "", std::string("invalid JSON: ") + e.what());
+    doc = json::parse(text);
+  } catch (const json::exception& e) {
+    // The parser's text without its "[json.exception.parse_error.101]" prefix.
+    std::string why = e.what();
+    const auto bracket = why.find("] ");
+    if (why.rfind("[json.exception", 0) == 0 && bracket != std::string::npos)
+      why = why.substr(bracket + 2);
+    throw WorkloadError(path, 0, 0, "", "invalid JSON: " + why);
   }
   if (!doc.is_object()) {
     throw WorkloadError(path, 0, 0, "",
@@ -507,11 +548,21 @@ ModelSpec load_hf_config(const std::string& path, std::vector<ConfigFieldEffect>
       r.fail("image_size " + std::to_string(image) + " is not a multiple of patch_size " +
              std::to_string(patch));
     }
-    m.max_seq_len = (image / patch) * (image / patch) + 1;
+    const uint64_t side = image / patch;
+    const uint64_t tokens = side * side + 1;
+    if (tokens > kMaxSeqLen) {
+      r.fail_key("image_size", "(image_size / patch_size)^2 + 1 = " + std::to_string(tokens) +
+                                   " tokens, more than " + std::to_string(kMaxSeqLen));
+    }
+    m.max_seq_len = static_cast<unsigned>(tokens);
     auto labels = doc.find("id2label");
     if (labels != doc.end()) {
       if (!labels->is_object()) {
         r.fail(std::string("field 'id2label' must be an object, got ") + json_type(*labels));
+      }
+      if (labels->empty() || labels->size() > kMaxVocab) {
+        r.fail_key("id2label", "must hold 1 to " + std::to_string(kMaxVocab) + " labels (got " +
+                                   std::to_string(labels->size()) + ")");
       }
       m.vocab_size = static_cast<unsigned>(labels->size());
     } else {
@@ -533,7 +584,11 @@ ModelSpec load_hf_config(const std::string& path, std::vector<ConfigFieldEffect>
       // RoBERTa's positions start after the padding index (pad_token_id + 1).
       unsigned offset = 2;
       if (auto pad = doc.find("pad_token_id"); pad != doc.end() && pad->is_number_integer()) {
-        offset = static_cast<unsigned>(pad->get<int64_t>() + 1);
+        const int64_t id = pad->get<int64_t>();
+        if (id < 0 || id >= int64_t{1} << 24) {
+          r.fail_key("pad_token_id", "must be in [0, 16777215] (got " + std::to_string(id) + ")");
+        }
+        offset = static_cast<unsigned>(id + 1);
       }
       if (m.max_seq_len <= offset) {
         r.fail("max_position_embeddings " + std::to_string(m.max_seq_len) +
@@ -550,7 +605,7 @@ ModelSpec load_hf_config(const std::string& path, std::vector<ConfigFieldEffect>
   try {
     m.validate();
   } catch (const WorkloadError& e) {
-    r.fail(e.key() + ": " + e.message());
+    r.fail_key(r.field_of(e.key()), e.message());
   }
   if (explain) *explain = explain_fields(doc, m);
   return m;

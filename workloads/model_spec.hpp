@@ -41,6 +41,12 @@ class WorkloadError : public std::runtime_error {
   std::string message_;
 };
 
+// Largest shapes validate() accepts (what the operation graph represents exactly).
+constexpr unsigned kMaxLayers = 1024;
+constexpr unsigned kMaxWidth = 65536;      // d_model; d_ff up to 4x
+constexpr unsigned kMaxVocab = 1u << 24;   // vocabulary or classes
+constexpr unsigned kMaxSeqLen = 1u << 20;  // tokens of one sequence (and ViT patches + 1)
+
 struct ModelSpec {
   std::string name;
   std::string family;  // bert | roberta | gpt2 | bloom | vit | llama | qwen2 | mistral | phi3

@@ -17,6 +17,10 @@ void TaskSpec::validate() const {
     throw WorkloadError("", 0, 0, key, message);
   };
   if (seq_len == 0) fail("seq_len", "must be > 0");
+  if (seq_len > kMaxSeqLen) {
+    fail("seq_len", "must be at most " + std::to_string(kMaxSeqLen) + " tokens (got " +
+                        std::to_string(seq_len) + ")");
+  }
   if (batch == 0) fail("batch", "must be > 0");
   if (training_examples == 0) fail("training_examples", "must be > 0");
   if (sequences_per_example == 0) fail("sequences_per_example", "must be > 0");

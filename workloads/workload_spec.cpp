@@ -1,5 +1,7 @@
 #include "atleus/workloads/workload_spec.hpp"
 
+#include "atleus/workloads/yaml_guard.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -226,7 +228,12 @@ class YamlReader {
   }
 
   std::string scalar(const YAML::Node& v, const std::string& key) const {
-    if (!v.IsScalar()) fail(v.Mark(), key, "must be a single value, got " + describe(v));
+    if (!v.IsScalar()) {
+      // An empty value's mark is where the next token starts: point at its key instead.
+      auto k = key_marks_.find(key);
+      const YAML::Mark at = v.IsNull() && k != key_marks_.end() ? k->second : v.Mark();
+      fail(at, key, "must be a single value, got " + describe(v));
+    }
     return v.Scalar();
   }
 
@@ -266,6 +273,7 @@ class YamlReader {
     try {
       return parse();
     } catch (const WorkloadError& e) {
+      if (e.file() == file_) throw;  // already placed in this file
       if (!e.file().empty()) {
         // An error inside another file (a config.json): keep its text, point at this value.
         fail(v.Mark(), key, e.what());
@@ -286,6 +294,7 @@ class YamlReader {
         fail(it->first.Mark(), path, "unknown key (known: " + list + ")");
       }
       marks_[path] = it->second.Mark();
+      key_marks_[path] = it->first.Mark();
     }
   }
 
@@ -305,16 +314,26 @@ class YamlReader {
  private:
   std::string file_;
   std::map<std::string, YAML::Mark> marks_;
+  std::map<std::string, YAML::Mark> key_marks_;
 };
 
 }  // namespace
 
 WorkloadSpec load_workload_yaml(const std::string& path) {
+  // The same checks as platform YAML: one document, no tags, no duplicate keys, aliases within
+  // the expansion budget, UTF-8 text of bounded size.
+  const YamlLimits limits;
+  std::string text, reason;
+  if (!read_regular_file(path, limits.max_bytes, &text, &reason)) {
+    throw WorkloadError(path, 0, 0, "", "cannot open: " + reason);
+  }
+  const YamlProblem problem = check_yaml_text(text, limits);
+  if (!problem.ok()) {
+    throw WorkloadError(path, problem.line, problem.column, problem.key_path, problem.message);
+  }
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw WorkloadError(path, 0, 0, "", "cannot open the file");
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw WorkloadError(path, one_based(e.mark.line), one_based(e.mark.column), "", e.msg);
   }
@@ -383,6 +402,7 @@ WorkloadSpec load_workload_yaml(const std::string& path) {
 
   if (const YAML::Node v = root["mode"]) {
     spec.mode = r.at(v, "mode", [&] { return parse_mode(r.scalar(v, "mode")); });
+    spec.mode_given = true;
   }
   if (const YAML::Node v = root["backward"]) {
     spec.backward =

@@ -91,6 +91,7 @@ struct WorkloadSpec {
   ModelSpec model;
   TaskSpec task;
   Mode mode = Mode::kFinetune;
+  bool mode_given = false;  // load_workload_yaml: the file has a `mode:` key
   BackwardMode backward = BackwardMode::kFull;
   QuantSpec quant;
   LoraSpec lora;
