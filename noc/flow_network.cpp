@@ -21,6 +21,7 @@ int FlowNetwork::add_flow(uint64_t start_ps, std::vector<int> path, uint64_t byt
       throw std::invalid_argument("flow over a channel that does not exist");
   flows_.push_back({start_ps, std::move(path), bytes, head_latency_ps});
   rate_.push_back(0.0);
+  frozen_.push_back(0);
   stats_.flows++;
   return static_cast<int>(flows_.size()) - 1;
 }
@@ -29,39 +30,46 @@ void FlowNetwork::fair_rates(const std::vector<int>& active) {
   // Progressive filling: every unfrozen flow grows at the same pace; the channel whose fair
   // share (capacity left / unfrozen users) is least saturates first and freezes its flows.
   stats_.rate_updates++;
-  left_ = capacity_;
-  users_.assign(capacity_.size(), 0);
-  std::vector<int> open;
+  if (users_.size() != capacity_.size()) {
+    users_.assign(capacity_.size(), 0);
+    left_.assign(capacity_.size(), 0.0);
+    on_.resize(capacity_.size());
+  }
+  touched_.clear();
   for (int f : active) {
     if (flows_[f].path.empty()) {
       rate_[f] = std::numeric_limits<double>::infinity();
       continue;
     }
-    open.push_back(f);
-    for (int c : flows_[f].path) users_[c]++;
+    frozen_[f] = 0;
+    for (int c : flows_[f].path) {
+      if (users_[c]++ == 0) {
+        touched_.push_back(c);
+        left_[c] = capacity_[c];
+        on_[c].clear();
+      }
+      on_[c].push_back(f);
+    }
   }
-  while (!open.empty()) {
+  std::sort(touched_.begin(), touched_.end());
+  for (;;) {
     double share = std::numeric_limits<double>::infinity();
     int bottleneck = -1;
-    for (int f : open)
-      for (int c : flows_[f].path) {
-        const double s = left_[c] / users_[c];
-        if (s < share || (s == share && c < bottleneck)) share = s, bottleneck = c;
-      }
-    std::vector<int> still;
-    for (int f : open) {
-      const auto& p = flows_[f].path;
-      if (std::find(p.begin(), p.end(), bottleneck) == p.end()) {
-        still.push_back(f);
-        continue;
-      }
+    for (int c : touched_) {
+      if (users_[c] == 0) continue;
+      const double s = left_[c] / users_[c];
+      if (s < share) share = s, bottleneck = c;
+    }
+    if (bottleneck < 0) break;
+    for (int f : on_[bottleneck]) {
+      if (frozen_[f]) continue;
+      frozen_[f] = 1;
       rate_[f] = share;
-      for (int c : p) {
+      for (int c : flows_[f].path) {
         left_[c] = std::max(0.0, left_[c] - share);
         users_[c]--;
       }
     }
-    open.swap(still);
   }
 }
 

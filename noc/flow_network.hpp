@@ -53,8 +53,11 @@ class FlowNetwork {
   std::vector<double> rate_;  // per flow, while active
   FlowStats stats_;
   // Scratch for fair_rates().
-  std::vector<double> left_;
-  std::vector<int> users_;
+  std::vector<double> left_;          // per channel: capacity not yet shared out
+  std::vector<int> users_;            // per channel: unfrozen flows on it
+  std::vector<std::vector<int>> on_;  // per channel: active flows on it
+  std::vector<int> touched_;          // channels with active flows
+  std::vector<uint8_t> frozen_;       // per flow
 };
 
 }  // namespace atleus::noc

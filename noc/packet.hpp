@@ -19,6 +19,9 @@ class PacketInfo : public tlm::tlm_extension<PacketInfo> {
   unsigned hops = 0;             // router-to-router links crossed by the request
   unsigned routers = 0;          // routers crossed by the request
   bool started = false;
+  // The target the address decoded to, so that routers after the first look it up no more.
+  uint64_t decoded_address = 0;
+  int target = -1;
   // Finite input buffering (Channel::set_input_buffer): the channel whose receiving buffer holds
   // the request now, its FIFO there, and when the packet ahead in that FIFO has left it.
   Channel* buffered_in = nullptr;

@@ -187,3 +187,24 @@ TEST_CASE(
   // The input FIFOs are what brings it there: unbounded buffering accepts more.
   CHECK(ideal.accepted_rate > packet.accepted_rate);
 }
+
+TEST_CASE("flow: at low load its latency and energy agree with the packet model's",
+          "[noc][sim][flow]") {
+  // Both models charge the same routers, links and terminal channels at zero load, and the
+  // same bytes on the same channels: at 2% load they differ only by the rare contention.
+  TrafficOptions opt;
+  opt.traffic.pattern = TrafficPattern::kUniform;
+  opt.traffic.injection_rate = 0.02;
+  opt.traffic.flits_per_packet = 4;
+  opt.packets_per_node = 300;
+  auto flow_cfg = load_platform(data("mesh4x4.yaml"));
+  flow_cfg.noc.model = noc::NocModel::kFlow;
+  const TrafficResult flow = run_traffic(flow_cfg, opt);
+  TrafficPlatform packet_platform("packet", load_platform(data("mesh4x4.yaml")), opt);
+  sc_core::sc_start();
+  const TrafficResult packet = packet_platform.collect();
+  CHECK(flow.packets_sent == packet.packets_sent);
+  CHECK(flow.avg_hops == Approx(packet.avg_hops).epsilon(1e-12));
+  CHECK(flow.avg_latency_ns == Approx(packet.avg_latency_ns).epsilon(0.03));
+  CHECK(flow.energy_j == Approx(packet.energy_j).epsilon(1e-9));
+}
