@@ -5,10 +5,21 @@
 
 namespace atleus {
 
+namespace {
+using Interval = std::pair<uint64_t, uint64_t>;
+bool start_before(uint64_t t, const Interval& i) {
+  return t < i.first;
+}
+bool starts_before(const Interval& i, uint64_t t) {
+  return i.first < t;
+}
+}  // namespace
+
 uint64_t BusyCalendar::earliest_start(uint64_t arrival, uint64_t duration) const {
   uint64_t start = arrival;
-  auto it = busy_.upper_bound(start);
-  if (it != busy_.begin()) {
+  const auto first = busy_.begin() + static_cast<std::ptrdiff_t>(head_);
+  auto it = std::upper_bound(first, busy_.end(), start, start_before);
+  if (it != first) {
     auto prev = std::prev(it);
     if (prev->second > start) start = prev->second;
   }
@@ -28,24 +39,32 @@ uint64_t BusyCalendar::reserve(uint64_t arrival, uint64_t duration) {
   last_end_ = std::max(last_end_, end);
 
   // Merge with a booking that ends exactly where this one starts, or starts where it ends.
-  auto next = busy_.lower_bound(start);
+  const auto first = busy_.begin() + static_cast<std::ptrdiff_t>(head_);
+  Iter next = std::lower_bound(first, busy_.end(), start, starts_before);
   if (next != busy_.end() && next->first == end) {
     end = next->second;
     next = busy_.erase(next);
   }
-  if (next != busy_.begin()) {
+  if (next != first) {
     auto prev = std::prev(next);
     if (prev->second == start) {
       prev->second = end;
       return start;
     }
   }
-  busy_.emplace_hint(next, start, end);
+  busy_.insert(next, {start, end});
   return start;
 }
 
 void BusyCalendar::forget_before(uint64_t now) {
-  while (!busy_.empty() && busy_.begin()->second <= now) busy_.erase(busy_.begin());
+  while (head_ < busy_.size() && busy_[head_].second <= now) ++head_;
+  if (head_ == busy_.size()) {
+    busy_.clear();
+    head_ = 0;
+  } else if (head_ >= 64 && head_ * 2 >= busy_.size()) {
+    busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
 }
 
 }  // namespace atleus

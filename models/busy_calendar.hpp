@@ -7,7 +7,8 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <utility>
+#include <vector>
 
 namespace atleus {
 
@@ -25,10 +26,14 @@ class BusyCalendar {
 
   uint64_t busy_ps() const { return busy_ps_; }       // total booked time, ever
   uint64_t last_end_ps() const { return last_end_; }  // end of the latest booking, ever
-  std::size_t open_intervals() const { return busy_.size(); }
+  std::size_t open_intervals() const { return busy_.size() - head_; }
 
  private:
-  std::map<uint64_t, uint64_t> busy_;  // start -> end, disjoint, adjacent intervals merged
+  using Iter = std::vector<std::pair<uint64_t, uint64_t>>::iterator;
+  // (start, end), sorted, disjoint, adjacent intervals merged; those before head_ are forgotten.
+  // A sorted vector, not a map: bookings land at or near the end, and forgetting moves head_.
+  std::vector<std::pair<uint64_t, uint64_t>> busy_;
+  std::size_t head_ = 0;
   uint64_t busy_ps_ = 0;
   uint64_t last_end_ = 0;
 };

@@ -48,6 +48,43 @@ uint64_t Channel::occupy(uint64_t arrival_ps, uint64_t bytes, uint64_t& wait_ps)
   return start;
 }
 
+void Channel::set_input_buffer(unsigned fifos, unsigned depth_flits, unsigned turnaround_cycles) {
+  turnaround_ps_ = uint64_t{turnaround_cycles} * phys_.period_ps;
+  fifos_.assign(depth_flits == 0 ? 0 : fifos, Fifo{});
+  depth_flits_ = depth_flits;
+}
+
+void Channel::note_departure(unsigned fifo, uint64_t left_ps, uint64_t flits) {
+  Fifo& f = fifos_[fifo];
+  f.last_left_ps = std::max(f.last_left_ps, left_ps);
+  f.held.emplace_back(f.last_left_ps, std::min<uint64_t>(flits, depth_flits_));
+}
+
+uint64_t Channel::room_at(unsigned f, uint64_t at, uint64_t flits) const {
+  // A held packet's flits leave one per cycle up to its tail: its last k flits are still in the
+  // buffer until k cycles before the tail leaves. Each such moment frees one slot.
+  const uint64_t period = phys_.period_ps;
+  uint64_t used = 0;
+  std::vector<uint64_t> frees;
+  const auto& held = fifos_[f].held;
+  // Held packets leave in order: walk back from the latest until one has left by `at`.
+  for (auto it = held.rbegin(); it != held.rend() && it->first > at; ++it) {
+    const auto& h = *it;
+    for (uint64_t k = 0; k < h.second; ++k) {
+      const uint64_t t = h.first > k * period ? h.first - k * period : 0;
+      if (t > at) {
+        ++used;
+        frees.push_back(t);
+      }
+    }
+  }
+  const uint64_t need = std::min<uint64_t>(flits, depth_flits_);
+  if (used + need <= depth_flits_) return at;
+  const uint64_t excess = used + need - depth_flits_;
+  std::nth_element(frees.begin(), frees.begin() + (excess - 1), frees.end());
+  return frees[excess - 1];
+}
+
 std::vector<std::pair<uint64_t, uint64_t>> Channel::busy_intervals() const {
   auto iv = intervals_;
   std::sort(iv.begin(), iv.end());
@@ -70,20 +107,63 @@ void Channel::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay)
     tx.set_extension(info);
   }
   const uint64_t now = now_ps();
-  const uint64_t arrival = now + to_ps(delay);
+  uint64_t arrival = now + to_ps(delay);
   if (!info->started) {
     info->started = true;
     info->inject_ps = arrival;
+    info->buffered_in = nullptr;
   }
 
   // A write carries its data; a read request carries only a header.
   const bool is_read = tx.get_command() == tlm::TLM_READ_COMMAND;
   const uint64_t bytes = is_read ? header_bytes_ : tx.get_data_length();
+  // The packet leaves the buffer it sits in only after the packet ahead of it there has.
+  Channel* const from = info->buffered_in;
+  const unsigned from_fifo = info->buffer_fifo;
+  if (from) arrival = std::max(arrival, info->fifo_ahead_left_ps);
+  uint64_t ready = arrival;
+  unsigned fifo = 0;
+  if (!fifos_.empty()) {
+    // The receiving FIFO that has room first; the head enters it one link latency after start.
+    for (auto& f : fifos_)
+      while (!f.held.empty() && f.held.front().first <= now) f.held.pop_front();
+    uint64_t best = UINT64_MAX;
+    for (unsigned f = 0; f < fifos_.size(); ++f) {
+      const uint64_t room = room_at(f, arrival + phys_.latency_ps, flits_of(bytes));
+      if (room < best) best = room, fifo = f;
+    }
+    ready = std::max(arrival, best - phys_.latency_ps);
+  }
+  if (from) {
+    // Leaving a buffer also takes that input's crossbar port, one flit per cycle for all its
+    // FIFOs: the earliest time both this channel and that port are free.
+    const uint64_t ser = serialisation_ps(bytes);
+    from->read_port_.forget_before(now);
+    calendar_.forget_before(now);
+    for (;;) {
+      const uint64_t a = calendar_.earliest_start(ready, ser);
+      ready = from->read_port_.earliest_start(a, flits_of(bytes) * phys_.period_ps);
+      if (ready == a) break;
+    }
+    from->read_port_.reserve(ready, flits_of(bytes) * phys_.period_ps);
+  }
   uint64_t wait = 0;
-  const uint64_t start = occupy(arrival, bytes, wait);
+  const uint64_t start = occupy(ready, bytes, wait);
+  wait += ready - (now + to_ps(delay));
+  stats_.queue_ps += ready - (now + to_ps(delay));
+  stats_.max_queue_ps = std::max(stats_.max_queue_ps, wait);
   info->queue_ps += wait;
   info->request_ser_ps = std::max(info->request_ser_ps, serialisation_ps(bytes));
   if (role_ == ChannelRole::kNetwork) info->hops++;
+  if (from) from->note_departure(from_fifo, start + serialisation_ps(bytes), flits_of(bytes));
+  if (!fifos_.empty()) {
+    info->buffered_in = this;
+    info->buffer_fifo = fifo;
+    info->fifo_ahead_left_ps =
+        fifos_[fifo].last_left_ps == 0 ? 0 : fifos_[fifo].last_left_ps + turnaround_ps_;
+  } else {
+    info->buffered_in = nullptr;
+  }
 
   uint64_t head = start + phys_.latency_ps;
   // The endpoint sees the packet when its tail has arrived.

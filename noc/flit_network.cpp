@@ -11,11 +11,19 @@ namespace atleus::noc {
 NocModel parse_noc_model(const std::string& name) {
   if (name == "packet") return NocModel::kPacket;
   if (name == "flit") return NocModel::kFlit;
-  throw std::invalid_argument("unknown NoC model '" + name + "' (packet, flit)");
+  if (name == "flow") return NocModel::kFlow;
+  throw std::invalid_argument("unknown NoC model '" + name + "' (packet, flit, flow)");
 }
 
 const char* to_string(NocModel model) {
-  return model == NocModel::kFlit ? "flit" : "packet";
+  switch (model) {
+    case NocModel::kFlit:
+      return "flit";
+    case NocModel::kFlow:
+      return "flow";
+    default:
+      return "packet";
+  }
 }
 
 FlowControl parse_flow_control(const std::string& name) {

@@ -48,7 +48,12 @@ void TsvParams::validate() const {
   require(std::isfinite(keep_out_um) && keep_out_um >= 0, "keep_out_um", "must be finite and >= 0");
 }
 
+void PacketParams::validate() const {
+  require(terminal_latency_cycles <= 64, "terminal_latency_cycles", "must be at most 64");
+}
+
 void NocParams::validate() const {
+  packet.validate();
   router.validate();
   wire.validate();
   planar.validate();
@@ -123,6 +128,7 @@ LinkPhysics link_physics(const NocParams& p, LinkKind kind, int tier_span) {
 LinkPhysics local_port_physics(const NocParams& p) {
   LinkPhysics l;
   l.period_ps = period_ps(p.router.clock_mhz);
+  l.latency_ps = uint64_t{p.packet.terminal_latency_cycles} * l.period_ps;
   l.width_bits = p.router.flit_bytes * 8;
   return l;
 }

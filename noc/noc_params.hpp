@@ -71,10 +71,11 @@ struct TsvParams {
 };
 
 // Which model of the network a run uses (design.md, "Abstraction and timing"): `packet`, the
-// loosely-timed channel calendars of router.hpp / channel.hpp, or `flit`, the cycle-level
-// input-queued virtual-channel router of flit_network.hpp (synthetic traffic only for now).
-enum class NocModel { kPacket, kFlit };
-NocModel parse_noc_model(const std::string& name);  // "packet" | "flit"; throws invalid_argument
+// loosely-timed channel calendars of router.hpp / channel.hpp, `flit`, the cycle-level
+// input-queued virtual-channel router of flit_network.hpp, or `flow`, the message-level
+// max-min fair fluid model of flow_network.hpp (flit and flow: synthetic traffic only for now).
+enum class NocModel { kPacket, kFlit, kFlow };
+NocModel parse_noc_model(const std::string& name);  // "packet" | "flit" | "flow"; throws
 const char* to_string(NocModel model);
 
 // Wormhole: a packet may hold a virtual channel while only part of it is buffered downstream.
@@ -116,8 +117,25 @@ struct FlitParams {
   void validate() const;
 };
 
+// Parameters of the packet model (noc.model: packet) that the flit model does not share; YAML
+// keys under `noc.packet`. Both default to today's idealised channel so that runs keep their
+// results unless a platform asks for more.
+struct PacketParams {
+  // Injection and ejection channels between an endpoint and its router, in NoC cycles of head
+  // latency (each is serialised as before). 0: the terminal channels cost only serialisation.
+  // BookSim2 gives each terminal channel 1 cycle, as does noc.flit.terminal_latency_cycles.
+  unsigned terminal_latency_cycles = 0;
+  // Finite input buffering with back-pressure: every router input is router.virtual_channels
+  // FIFOs of router.buffer_depth_flits flits (channel.hpp). A packet waits behind the one ahead
+  // of it in its FIFO (head-of-line blocking), and the channel feeding a full buffer holds
+  // until a packet leaves it. false: unbounded buffers, every packet contends only for links.
+  bool back_pressure = false;
+  void validate() const;
+};
+
 struct NocParams {
   NocModel model = NocModel::kPacket;  // [default] packet: the fast loosely-timed model
+  PacketParams packet;
   RouterParams router;
   WireParams wire;
   PlanarLinkParams planar;

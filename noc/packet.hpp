@@ -8,6 +8,8 @@
 
 namespace atleus::noc {
 
+class Channel;
+
 class PacketInfo : public tlm::tlm_extension<PacketInfo> {
  public:
   uint64_t inject_ps = 0;        // when the head entered the first channel
@@ -17,6 +19,14 @@ class PacketInfo : public tlm::tlm_extension<PacketInfo> {
   unsigned hops = 0;             // router-to-router links crossed by the request
   unsigned routers = 0;          // routers crossed by the request
   bool started = false;
+  // The target the address decoded to, so that routers after the first look it up no more.
+  uint64_t decoded_address = 0;
+  int target = -1;
+  // Finite input buffering (Channel::set_input_buffer): the channel whose receiving buffer holds
+  // the request now, its FIFO there, and when the packet ahead in that FIFO has left it.
+  Channel* buffered_in = nullptr;
+  unsigned buffer_fifo = 0;
+  uint64_t fifo_ahead_left_ps = 0;
 
   void reset() { *this = PacketInfo(); }
   tlm::tlm_extension_base* clone() const override { return new PacketInfo(*this); }

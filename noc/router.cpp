@@ -4,6 +4,7 @@
 
 #include "atleus/models/sim_time.hpp"
 #include "atleus/noc/link_physics.hpp"
+#include "atleus/noc/packet.hpp"
 
 namespace atleus::noc {
 
@@ -52,7 +53,21 @@ void Router::count(uint64_t bytes) {
 }
 
 void Router::b_transport(int /*port*/, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-  const int port = output_for(tx.get_address());
+  // The first router decodes the address; the packet carries the target on to the others.
+  PacketInfo* info = nullptr;
+  tx.get_extension(info);
+  const uint64_t address = tx.get_address();
+  int target;
+  if (info != nullptr && info->target >= 0 && info->decoded_address == address) {
+    target = info->target;
+  } else {
+    target = map_.decode(address);
+    if (info != nullptr) {
+      info->decoded_address = address;
+      info->target = target;
+    }
+  }
+  const int port = target >= 0 && target < static_cast<int>(route_.size()) ? route_[target] : -1;
   if (port < 0) {
     stats_.address_errors++;
     tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

@@ -123,9 +123,11 @@ void ComputeNode::prepare_op() {
 
 uint64_t ComputeNode::send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd) {
   uint64_t last = now_ps();
+  tx_.set_extension(&packet_info_);
   for (uint64_t off = 0; off < bytes; off += opt_.packet_bytes) {
     const auto len = static_cast<unsigned>(std::min(opt_.packet_bytes, bytes - off));
     prepare(cmd, address + off, len);
+    packet_info_.reset();
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     noc_out->b_transport(tx_, delay);
     if (!tx_.is_response_ok()) SC_REPORT_ERROR(name(), "a NoC transfer failed");
@@ -133,6 +135,7 @@ uint64_t ComputeNode::send(uint64_t address, uint64_t bytes, tlm::tlm_command cm
     state_.noc_packets_timed++;
     state_.noc_packet_latency_ps += to_ps(delay);
   }
+  tx_.clear_extension(&packet_info_);
   return last;
 }
 

@@ -26,6 +26,7 @@
 
 #include "atleus/models/block_model.hpp"
 #include "atleus/models/reram_core.hpp"
+#include "atleus/noc/packet.hpp"
 #include "atleus/platform/bind_hook.hpp"
 #include "atleus/platform/run_state.hpp"
 
@@ -116,6 +117,7 @@ class ComputeNode : public Endpoint {
   uint64_t order_ = 0;
   sc_core::sc_event wake_;
   tlm::tlm_generic_payload tx_;
+  noc::PacketInfo packet_info_;  // attached while sending, so the NoC allocates none per packet
   std::vector<unsigned char> buffer_;
   std::array<unsigned char, 64> op_descriptor_{};
 };

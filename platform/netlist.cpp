@@ -257,6 +257,8 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
     connect(ba->out, routers_[link.a]->in[pa]);
     ab->set_reverse(ba.get());
     ba->set_reverse(ab.get());
+    give_input_buffer(*ab);
+    give_input_buffer(*ba);
     link_ch_.push_back(std::move(ab));
     link_ch_.push_back(std::move(ba));
   }
@@ -383,7 +385,16 @@ Netlist::~Netlist() = default;
 noc::Channel& Netlist::make_local_channel(const std::string& name, noc::ChannelRole role) {
   local_ch_.push_back(std::make_unique<noc::Channel>(
       name.c_str(), noc::local_port_physics(cfg_.noc), role, cfg_.noc.router.flit_bytes));
+  if (role == noc::ChannelRole::kInject) give_input_buffer(*local_ch_.back());
   return *local_ch_.back();
+}
+
+void Netlist::give_input_buffer(noc::Channel& ch) const {
+  if (cfg_.noc.packet.back_pressure)
+    // Every router stage but the traversal is per packet: the turnaround of an input FIFO.
+    ch.set_input_buffer(
+        cfg_.noc.router.virtual_channels, cfg_.noc.router.buffer_depth_flits,
+        cfg_.noc.router.latency_cycles > 0 ? cfg_.noc.router.latency_cycles - 1 : 0);
 }
 
 tlm::tlm_target_socket<>& Netlist::host_in() {

@@ -138,6 +138,7 @@ class Netlist : public sc_core::sc_module {
   NetworkPlan plan_;
   std::unique_ptr<MemoryPort> memory_port_;
   std::vector<std::unique_ptr<noc::Router>> routers_;
+  void give_input_buffer(noc::Channel& ch) const;  // when noc.packet.back_pressure
   std::vector<std::unique_ptr<noc::Channel>> link_ch_;
   std::vector<std::unique_ptr<noc::Channel>> local_ch_;
   std::vector<std::unique_ptr<Endpoint>> endpoints_;

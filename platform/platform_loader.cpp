@@ -251,6 +251,14 @@ E read_choice(const ConfigNode& v, E (*parse)(const std::string&)) {
   }
 }
 
+const FieldTable<noc::PacketParams>& packet_fields() {
+  using P = noc::PacketParams;
+  static const auto t = FieldTable<P>()
+                            .add("terminal_latency_cycles", &P::terminal_latency_cycles)
+                            .add("back_pressure", &P::back_pressure);
+  return t;
+}
+
 const FieldTable<noc::FlitParams>& flit_fields() {
   using P = noc::FlitParams;
   static const auto t = FieldTable<P>()
@@ -424,12 +432,13 @@ void read_vertical(const ConfigNode& node, PlatformConfig& cfg) {
 }
 
 void read_noc(const ConfigNode& node, PlatformConfig& cfg) {
-  node.expect_keys({"model", "router", "wire", "planar", "tsv", "flit"});
+  node.expect_keys({"model", "packet", "router", "wire", "planar", "tsv", "flit"});
   if (node.has("model")) {
     const ConfigNode m = node.child("model");
     cfg.noc.model = read_choice(m, &noc::parse_noc_model);
     cfg.noc_model_at = {m.file(), m.line(), m.column()};
   }
+  if (node.has("packet")) read_validated(node.child("packet"), packet_fields(), cfg.noc.packet);
   if (node.has("router")) read_validated(node.child("router"), router_fields(), cfg.noc.router);
   if (node.has("wire")) read_validated(node.child("wire"), wire_fields(), cfg.noc.wire);
   if (node.has("planar")) read_validated(node.child("planar"), planar_fields(), cfg.noc.planar);

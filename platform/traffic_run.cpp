@@ -10,6 +10,8 @@
 #include "atleus/models/endpoint.hpp"
 #include "atleus/models/sim_time.hpp"
 #include "atleus/noc/flit_network.hpp"
+#include "atleus/noc/flow_network.hpp"
+#include "atleus/noc/link_physics.hpp"
 #include "atleus/noc/packet.hpp"
 #include "atleus/platform/netlist.hpp"
 #include "atleus/platform/sim_errors.hpp"
@@ -207,6 +209,139 @@ TrafficResult run_flit_traffic(const PlatformConfig& cfg, const TrafficOptions& 
   return r;
 }
 
+// The flow model: every packet is one flow over the same channels the packet model builds (two
+// per link, an injection and an ejection channel per site), created exactly as the flit model
+// creates its packets; no SystemC.
+TrafficResult run_flow_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) {
+  const auto plan = plan_network(cfg);
+  const auto& topo = plan.topology;
+  const auto& rt = *plan.routing;
+  std::vector<NodeCoord> coords;
+  for (const auto& s : plan.sites) coords.push_back({s.tier, s.x, s.y});
+  TrafficGenerator gen(opt.traffic, coords);
+  const int n = static_cast<int>(coords.size());
+  const unsigned flits = opt.traffic.flits_per_packet;
+  const uint64_t bytes = uint64_t{flits} * cfg.noc.router.flit_bytes;
+  const uint64_t cycle = period_ps(cfg.noc.router.clock_mhz);
+
+  noc::FlowNetwork net;
+  std::vector<noc::LinkPhysics> phys;  // per channel
+  auto add = [&](const noc::LinkPhysics& l) {
+    phys.push_back(l);
+    return net.add_channel(static_cast<double>(l.width_bits) / 8.0 /
+                           static_cast<double>(l.period_ps));
+  };
+  const int links = static_cast<int>(topo.links().size());
+  for (int l = 0; l < links; ++l) {
+    const auto& link = topo.links()[l];
+    const auto lp = noc::link_physics(cfg.noc, link.kind, link.tier_span);
+    add(lp);  // 2l: a -> b
+    add(lp);  // 2l + 1: b -> a
+  }
+  const auto local = noc::local_port_physics(cfg.noc);
+  std::vector<int> inject(n), eject(n);
+  for (int i = 0; i < n; ++i) {
+    inject[i] = add(local);
+    eject[i] = add(local);
+  }
+  // Router energy per bit at each router's port count, as the netlist builds it.
+  std::vector<double> router_j_per_bit(n);
+  for (int r = 0; r < n; ++r) {
+    int ports = topo.radix(r) + 1;
+    if (std::find(plan.hbm_routers.begin(), plan.hbm_routers.end(), r) != plan.hbm_routers.end())
+      ++ports;
+    if (r == plan.host_router) ++ports;
+    for (int pr : plan.port_routers) ports += pr == r ? 1 : 0;
+    router_j_per_bit[r] = noc::router_energy_pj_per_bit(cfg.noc.router, ports) * 1e-12;
+  }
+  const uint64_t router_ps = uint64_t{cfg.noc.router.latency_cycles} * cycle;
+
+  struct Sent {
+    int src;
+    uint64_t created;
+    unsigned hops;
+    uint64_t zero_load_ps;
+  };
+  std::vector<Sent> sent;
+  double energy = 0.0;
+  const double bits = static_cast<double>(bytes) * 8.0;
+  auto send = [&](int src, int dst, uint64_t at) {
+    std::vector<int> path{inject[src]};
+    uint64_t head = local.latency_ps;
+    unsigned hops = 0;
+    int r = plan.sites[src].index;
+    const int target = dst;
+    for (;;) {
+      head += router_ps;
+      energy += bits * router_j_per_bit[r];
+      const int nl = rt.next_link(r, target);
+      if (nl == noc::RoutingTable::kDeliver) break;
+      if (nl < 0) throw std::invalid_argument("traffic between sites the routing cannot join");
+      const auto& link = topo.links()[nl];
+      const int ch = 2 * nl + (link.a == r ? 0 : 1);
+      path.push_back(ch);
+      head += phys[ch].latency_ps;
+      energy += bits * phys[ch].energy_j_per_bit;
+      ++hops;
+      r = link.a == r ? link.b : link.a;
+    }
+    path.push_back(eject[dst]);
+    head += local.latency_ps;
+    energy += 2 * bits * local.energy_j_per_bit;
+    const uint64_t ser = (bytes * 8 + local.width_bits - 1) / local.width_bits * local.period_ps;
+    net.add_flow(at, std::move(path), bytes, head);
+    sent.push_back({src, at, hops, head + ser});
+  };
+
+  constexpr uint64_t kNever = UINT64_MAX;
+  std::vector<uint64_t> next(n, kNever), made(n, 0);
+  auto advance = [&](int i) {
+    const uint64_t gap = gen.next_gap(i);
+    next[i] = (gap == kNever || next[i] > kNever - gap) ? kNever : next[i] + gap;
+  };
+  for (int i = 0; i < n; ++i) {
+    if (opt.packets_per_node == 0) continue;
+    next[i] = 0;
+    advance(i);
+  }
+  for (;;) {
+    const uint64_t first = *std::min_element(next.begin(), next.end());
+    if (first == kNever) break;
+    for (int i = 0; i < n; ++i) {
+      if (next[i] != first) continue;
+      const int dst = gen.destination(i);
+      if (dst >= 0) send(i, dst, first * cycle);
+      if (++made[i] < opt.packets_per_node)
+        advance(i);
+      else
+        next[i] = kNever;
+    }
+  }
+  net.solve();
+
+  TrafficResult r;
+  r.model = noc::NocModel::kFlow;
+  r.nodes = n;
+  r.noc_clock_mhz = cfg.noc.router.clock_mhz;
+  std::vector<std::vector<PacketRecord>> recs(n);
+  uint64_t last = 0;
+  for (std::size_t k = 0; k < sent.size(); ++k) {
+    const Sent& p = sent[k];
+    const uint64_t lat = net.finish_ps(static_cast<int>(k)) - p.created;
+    last = std::max(last, net.finish_ps(static_cast<int>(k)));
+    recs[p.src].push_back(
+        {p.created, lat, p.hops, lat > p.zero_load_ps ? lat - p.zero_load_ps : 0});
+  }
+  std::vector<const std::vector<PacketRecord>*> per_node;
+  for (const auto& v : recs) per_node.push_back(&v);
+  summarise(per_node, flits, cycle, opt.warmup_fraction, r);
+  r.energy_j = energy;
+  const double all_bits = static_cast<double>(r.flits_delivered) * cfg.noc.router.flit_bytes * 8.0;
+  r.energy_per_bit_j = all_bits > 0 ? r.energy_j / all_bits : 0.0;
+  r.simulated_s = static_cast<double>(last) * 1e-12;
+  return r;
+}
+
 }  // namespace
 
 struct TrafficPlatform::Impl {
@@ -233,7 +368,7 @@ TrafficPlatform::TrafficPlatform(sc_core::sc_module_name name, const PlatformCon
   if (p.cfg.noc.model != noc::NocModel::kPacket)
     throw std::invalid_argument(
         "TrafficPlatform elaborates the packet NoC model; run_traffic() "
-        "runs the flit model");
+        "runs the flit and flow models");
   p.plan = plan_network(p.cfg);
   std::vector<NodeCoord> coords;
   for (const auto& s : p.plan.sites) coords.push_back({s.tier, s.x, s.y});
@@ -298,6 +433,7 @@ TrafficResult TrafficPlatform::collect() const {
 TrafficResult run_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) {
   opt.traffic.validate();
   if (cfg.noc.model == noc::NocModel::kFlit) return run_flit_traffic(cfg, opt);
+  if (cfg.noc.model == noc::NocModel::kFlow) return run_flow_traffic(cfg, opt);
   TrafficPlatform platform("traffic", cfg, opt);
   start_simulation();
   return platform.collect();

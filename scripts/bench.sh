@@ -69,6 +69,15 @@ n = j["router_traversals"]
 print(f"  {sys.argv[3]:<50} {wall:8.2f} {n:14d} {n / wall:12.3e} {j['accepted_rate']:10.3f}")
 PY
 done
+# Packet and flow NoC on the same traffic: transactions (packets; in the flow model, flows) per
+# wall second, 3d-mesh, 1-flit uniform packets at 0.1 flits/node/cycle.
+for m in "packet" "packet --set noc.packet.back_pressure=true" "flow"; do
+  # shellcheck disable=SC2086
+  timed traffic "$bin" traffic --platform 3d-mesh --set noc.model=$m --pattern uniform \
+    --packet-flits 1 --rate 0.1 --packets 5000 --json
+  cp "$work/stdout" "$work/t.json"
+  report "traffic 3d-mesh 0.1, noc.model=${m/ --set noc.packet./ +}" "$wall" "$rss" "$work/t.json"
+done
 # Sweeps: a 48-point study (RoBERTa-Base SQuAD fine-tuning, batch 16; array shape x quantisation
 # x flit width x LoRA rank): points per minute with --jobs 1 and --jobs 2, the sweep's overhead
 # per point over the same points run with plain `run` one after another, and resume after

@@ -86,7 +86,9 @@ TEST_CASE("zero-load latency across a TSV, a skip link and a TSV", "[noc][sim]")
   REQUIRE(skip == 100.0);
   // 100 bytes on 256-bit (32-byte) channels: 4 flits.
   const double ser = 4 * cycle;
-  const double expected = 4 * router + tsv + skip + tsv + ser;
+  // The injection and ejection channels take a cycle each (noc.packet.terminal_latency_cycles).
+  const double terminal = cycle;
+  const double expected = terminal + 4 * router + tsv + skip + tsv + terminal + ser;
   CHECK(s.ok);
   CHECK(s.hops == 3);
   CHECK(s.latency_ps == static_cast<uint64_t>(expected));
@@ -96,7 +98,7 @@ TEST_CASE("two flows sharing one link: the later one waits one serialisation tim
   const PlatformConfig cfg = load_platform(data("line3.yaml"));
   Netlist net("net", cfg, sink);
   const double cycle = 1000.0;  // 1 GHz NoC
-  const double router = 3 * cycle, link = 1 * cycle;
+  const double router = 3 * cycle, link = 1 * cycle, terminal = 1 * cycle;
   const unsigned bytes = 256;  // 8 flits of 32 bytes
   const double ser = 8 * cycle;
   Sent a, b;
@@ -109,8 +111,9 @@ TEST_CASE("two flows sharing one link: the later one waits one serialisation tim
     b = send(net, 1, core_base(2), tlm::TLM_WRITE_COMMAND, bytes);
   });
   sc_core::sc_start();
-  const double zero_load_a = 3 * router + 2 * link + ser;
-  const double zero_load_b = 2 * router + 1 * link + ser;
+  // Both heads also cross an injection and an ejection channel, so they still meet at B->C.
+  const double zero_load_a = 2 * terminal + 3 * router + 2 * link + ser;
+  const double zero_load_b = 2 * terminal + 2 * router + 1 * link + ser;
   CHECK(a.latency_ps == static_cast<uint64_t>(zero_load_a));
   CHECK(b.latency_ps == static_cast<uint64_t>(zero_load_b + ser));
   // The shared channel counted the wait.
