@@ -449,7 +449,7 @@ TEST_CASE("SIGTERM to run stops its children and leaves no temporary folder", "[
   fs::remove_all(base);
 }
 
-TEST_CASE("--steady-state differences the batch and half the batch, as two runs do",
+TEST_CASE("run --steady-state differences the batch and half the batch, as two runs do",
           "[cli][steady]") {
   const std::string w = "--model bert-base --mode inference --seq-len 64 --layers 2";
   const auto both = cli::run_ok(w + " --batch 4 --steady-state");
