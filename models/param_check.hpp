@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -40,18 +41,25 @@ void require_range(T value, T lo, T hi, const char* field) {
               std::to_string(value) + ")");
 }
 
+// A number as printed in errors: shortest general form (1e-300, 800, 0.5).
+inline std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 // A clock whose period in whole picoseconds is representable and not zero: 1 kHz to 1 THz.
 inline void require_clock_mhz(double mhz, const char* field) {
   require(std::isfinite(mhz) && mhz >= 1e-3 && mhz <= 1e6, field,
           "must be in [0.001, 1000000] MHz so that a cycle is a whole number of picoseconds "
           "(got " +
-              std::to_string(mhz) + ")");
+              number_text(mhz) + ")");
 }
 
 // A duration in nanoseconds whose picosecond value fits: finite, >= 0 and at most one second.
 inline void require_duration_ns(double ns, const char* field) {
   require(std::isfinite(ns) && ns >= 0 && ns <= 1e9, field,
-          "must be in [0, 1e9] ns (got " + std::to_string(ns) + ")");
+          "must be in [0, 1e9] ns (got " + number_text(ns) + ")");
 }
 
 }  // namespace atleus

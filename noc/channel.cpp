@@ -127,12 +127,15 @@ void Channel::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay)
     // The receiving FIFO that has room first; the head enters it one link latency after start.
     for (auto& f : fifos_)
       while (!f.held.empty() && f.held.front().first <= now) f.held.pop_front();
-    uint64_t best = UINT64_MAX;
+    // The FIFO the packet can leave soonest: it has room, and the packet ahead of it there has
+    // left longest ago (idle FIFOs first, as a virtual-channel allocator prefers free VCs).
+    uint64_t best = UINT64_MAX, best_room = 0;
     for (unsigned f = 0; f < fifos_.size(); ++f) {
       const uint64_t room = room_at(f, arrival + phys_.latency_ps, flits_of(bytes));
-      if (room < best) best = room, fifo = f;
+      const uint64_t leave = std::max(room, fifos_[f].last_left_ps + turnaround_ps_);
+      if (leave < best) best = leave, best_room = room, fifo = f;
     }
-    ready = std::max(arrival, best - phys_.latency_ps);
+    ready = std::max(arrival, best_room - phys_.latency_ps);
   }
   if (from) {
     // Leaving a buffer also takes that input's crossbar port, one flit per cycle for all its

@@ -20,7 +20,7 @@ if [ "$quick" = 1 ]; then
   platforms=(3d-mesh); patterns=(uniform); sizes=(1); rates=(0.05 0.9); packets=300; flow_packets=100
 else
   platforms=(3d-mesh atleus); patterns=(uniform transpose); sizes=(1 4)
-  rates=(0.02 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.95); packets=1000; flow_packets=200
+  rates=(0.02 0.1 0.2 0.4 0.6 0.7 0.8 0.95); packets=1000; flow_packets=200
 fi
 # The packet model's input FIFOs match the flit model's virtual channels (4 of 8 flits).
 same_router=(--set noc.router.virtual_channels=4 --set noc.router.buffer_depth_flits=8
@@ -41,8 +41,9 @@ for p in "${platforms[@]}"; do
           esac
           start=$(date +%s.%N)
           j=$("$bin" traffic --platform "$p" --pattern "$pat" --rate "$r" --packet-flits "$f" \
-                --packets "$n" "${same_router[@]}" "${set_model[@]}" --json)
-          wall=$(echo "$(date +%s.%N) - $start" | bc)
+                --packets "$n" "${same_router[@]}" "${set_model[@]}" --json |
+              "$PY" -c 'import json, sys; print(json.dumps(json.load(sys.stdin)))')
+          wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
           echo "{\"platform\":\"$p\",\"pattern\":\"$pat\",\"flits\":$f,\"rate\":$r,\"model\":\"$m\",\"wall_s\":$wall,\"result\":$j}" >> "$data"
         done
       done

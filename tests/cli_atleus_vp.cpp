@@ -195,10 +195,11 @@ TEST_CASE("traffic at low load matches the zero-load latency", "[cli][traffic]")
   const auto j =
       run_json("traffic --platform 3d-mesh --pattern uniform --rate 0.002 --packets 400 --json");
   // 3d-mesh: 1 GHz NoC, 3-cycle routers, 1-cycle links (planar and TSV), 4-flit packets on
-  // 1-flit-per-cycle channels. A packet crosses hops+1 routers and hops links, then its body
+  // 1-flit-per-cycle channels. A packet crosses the injection channel, hops+1 routers, hops links
+  // and the ejection channel (1 cycle each, noc.packet.terminal_latency_cycles), then its body
   // streams in behind the head.
   const double hops = j["avg_hops"].get<double>();
-  const double zero_load = (hops + 1) * 3.0 + hops * 1.0 + 4.0;
+  const double zero_load = 1.0 + (hops + 1) * 3.0 + hops * 1.0 + 1.0 + 4.0;
   CHECK(j["avg_latency_ns"].get<double>() == Approx(zero_load).epsilon(0.02));
   CHECK(j["avg_latency_ns"].get<double>() >= zero_load);
   // Uniform traffic over 64 cores of a 4x4x4 mesh: mean Manhattan distance between two
@@ -274,7 +275,10 @@ TEST_CASE("run rejects noc.model flit with an error at the key", "[cli][flit]") 
                        " --out /nonexistent/out");
   CHECK(file.code == 2);
   CHECK(file.err.find("flit.yaml:3:10: noc.model:") != std::string::npos);
-  const Run bad = run("traffic --rate 0.1 --set noc.model=flow");
+  const Run bad = run("traffic --rate 0.1 --set noc.model=fluid");
   CHECK(bad.code == 2);
   CHECK(bad.err.find("noc.model") != std::string::npos);
+  const Run flow = run("run --set noc.model=flow --out /nonexistent/out");
+  CHECK(flow.code == 2);
+  CHECK(flow.err.find("noc.model") != std::string::npos);
 }

@@ -177,10 +177,11 @@ TEST_CASE("a 1 fs time resolution gives the same picosecond latencies") {
   port.out.bind(net.host_in());
   net.host_out().bind(host.in);
   sc_core::sc_start();
-  // line3: 1 GHz NoC, 3-cycle routers, 1-cycle links, 32-byte flits; 0 -> 2 crosses 3 routers
-  // and 2 links, then 8 flits serialise (as in sim_noc's zero-load case).
+  // line3: 1 GHz NoC, 3-cycle routers, 1-cycle links, 32-byte flits; 0 -> 2 crosses an
+  // injection channel, 3 routers, 2 links and an ejection channel (1 cycle each), then 8 flits
+  // serialise (as in sim_noc's zero-load case).
   const uint64_t cycle = 1000;
-  CHECK(latency_ps == 3 * 3 * cycle + 2 * cycle + 8 * cycle);
+  CHECK(latency_ps == 2 * cycle + 3 * 3 * cycle + 2 * cycle + 8 * cycle);
   CHECK(sc_core::sc_get_time_resolution() == sc_core::sc_time(1, sc_core::SC_FS));
 }
 
@@ -241,10 +242,10 @@ TEST_CASE(
   CHECK(ok);
   CHECK(uart.received == 1);
   CHECK(uart.last_address == 0x10000010);
-  // As a core-to-core packet from site 0 to site 2 of line3 (sim_noc): 3 routers of 3 cycles,
-  // 2 links of 1 cycle, 8 flits of 32 bytes, at 1 GHz.
+  // As a core-to-core packet from site 0 to site 2 of line3 (sim_noc): 2 terminal channels of 1
+  // cycle, 3 routers of 3 cycles, 2 links of 1 cycle, 8 flits of 32 bytes, at 1 GHz.
   const uint64_t cycle = 1000;
-  CHECK(latency_ps == 3 * 3 * cycle + 2 * cycle + 8 * cycle);
+  CHECK(latency_ps == 2 * cycle + 3 * 3 * cycle + 2 * cycle + 8 * cycle);
   CHECK(unmapped == tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }
 

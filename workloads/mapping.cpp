@@ -141,7 +141,12 @@ Mapping map_model(int layers, const std::vector<MatrixSpec>& mats, const Mapping
     for (int l = layers - 1; l >= 1 && fit == 0; --l)
       if (place(l, mats, t, true, true, 1, probe) || place(l, mats, t, false, false, 1, probe))
         fit = l;
-    if (fit == 0) throw MappingError("not even one layer fits in the platform's ReRAM");
+    if (fit == 0)
+      throw MappingError("not even one layer fits in the platform's ReRAM: a layer needs " +
+                         std::to_string(per_layer) + " crossbars and the platform has " +
+                         std::to_string(map.crossbars_available) + " (" +
+                         std::to_string(t.reram.size()) + " cores x " +
+                         std::to_string(t.crossbars_per_core) + ")");
     map.mha_ff_separate = place(fit, mats, t, true, true, 1, map.parts);
     if (!map.mha_ff_separate) place(fit, mats, t, false, false, 1, map.parts);
     const std::vector<MatrixPart> resident = map.parts;
