@@ -101,9 +101,12 @@ PlatformSummary describe_platform(const PlatformConfig& cfg) {
   try {
     s.cost = stack_cost(cfg.cost, cost_in, s.tsv_count);
     s.planar_2d = planar_cost(cfg.cost, planar_mm2);
-  } catch (const std::invalid_argument& e) {
-    // A die larger than the wafer: a valid description of a chip that cannot be made.
-    throw MappingError(cfg.file + ": cost.wafer_diameter_mm: " + e.what());
+  } catch (const InfeasibleDesign& e) {
+    // A die larger than the wafer, a stack no one can yield: a valid description of a chip
+    // that cannot be made.
+    const bool wafer = std::string(e.what()).find("wafer") != std::string::npos;
+    throw InfeasibleDesign(cfg.file + (wafer ? ": cost.wafer_diameter_mm: " : ": cost: ") +
+                           e.what());
   }
 
   for (unsigned bits : {8u, 4u}) {

@@ -383,6 +383,8 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                           "' is supported only by `atleus-vp traffic` for now; `run` needs "
                           "'packet'");
   }
+  // Area and cost first: a die that does not fit its wafer is infeasible before any run.
+  const PlatformSummary described = describe_platform(cfg);
   // The modes: --mode when given, else the workload YAML's `mode:`, else both (README).
   std::string mode_name = o.mode;
   if (!o.mode_given && !o.workload.empty()) {
@@ -408,8 +410,6 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                             std::to_string(checked.task.batch));
   }
 
-  // Area and cost first: a die that does not fit its wafer is infeasible before any run.
-  const PlatformSummary described = describe_platform(cfg);
   const fs::path out = o.out;
   install_stop_handlers();
   // Locked against a second run, staged beside the target, replaced as a whole.
