@@ -18,6 +18,8 @@ const char* to_string(Stage s) {
       return "S3 ff1";
     case Stage::kFf2:
       return "S4 ff2";
+    case Stage::kHead:
+      return "S5 head";
   }
   return "?";
 }
@@ -61,6 +63,7 @@ OpKind sfu_kind(SfuFunc f) {
 }
 
 Stage stage_of(const Kernel& k) {
+  if (k.name.rfind("head_", 0) == 0 || k.name.rfind("loss_", 0) == 0) return Stage::kHead;
   if (k.unit != Unit::kReram) return Stage::kAttention;
   if (k.weight == "ff1") return Stage::kFf1;
   if (k.weight == "ff2") return Stage::kFf2;

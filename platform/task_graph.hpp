@@ -15,7 +15,9 @@
 
 namespace atleus {
 
-enum class Stage { kMha, kAttention, kFf1, kFf2 };  // the paper's 4-stage layer pipeline
+// The paper's 4-stage layer pipeline, and the task head (a language model's vocabulary
+// projection, a classifier, the loss) after the last layer as a stage of its own.
+enum class Stage { kMha, kAttention, kFf1, kFf2, kHead };
 const char* to_string(Stage s);
 
 struct Task {

@@ -299,7 +299,7 @@ def fig10(pool, out, claims, plt):
              "compute_per_layer_s": s["compute_per_layer_s"],
              "communication_per_layer_s": s["communication_per_layer_s"],
              "stall_per_layer_s": s["stall_per_layer_s"], "utilisation": s["utilisation"]}
-            for s in j["pipeline"]]
+            for s in j["pipeline"] if not s["stage"].startswith("S5")]  # the layer stages
     write_csv(os.path.join(out, "fig10_stages.csv"), list(rows[0]), rows)
     fig, ax = plt.subplots(figsize=(7.0, 3.2))
     bottom = [0.0] * len(rows)

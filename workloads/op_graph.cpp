@@ -584,6 +584,9 @@ LayerProgram GraphBuilder::head() {
   proj.weight_bits = lb_;
   proj.hbm_read_bytes = bytes(d_ * outs, lb_);
   proj.out_bytes = bytes(n_ * outs, lb_);
+  // A projection wider than the model (a language model's vocabulary) is spread over the
+  // systolic cores by output columns; a classifier's few outputs stay on one core.
+  proj.split_columns = outs > d_;
   if (full_) proj.hbm_write_bytes = bytes(n_ * d_, act_);  // last layer's output for ln2_bwd
   const int iproj = add(p, proj);
   if (!finetune_) {
