@@ -103,6 +103,40 @@ CHECK_NOTES = [
 ]
 
 
+# Why a claim's number moved since the previous reproduction (the models that changed between
+# them), by claim prefix; paper_report.Claims.note_moves adds the text to a moved claim's note.
+_EDP = ("the NoC's terminal channels now take a cycle at injection and at ejection (BookSim2's "
+        "default): the same two cycles on every packet narrow the gap fewer hops open, and "
+        "router energy and leakage come from buffers, crossbar and allocators")
+_AREA = ("router area is now built from buffers, crossbar and allocators (ORION/DSENT style) "
+         "and each TSV bundle carries a keep-out ring, so the NoCs' areas moved against each "
+         "other")
+MOVED_NOTES = [
+    ("Fig. 7: GPT-2 M ReRAM share of compute dynamic energy",
+     "ReRAM energy is now summed from ISAAC's tile components (ADC energy per conversion by "
+     "Walden's figure of merit, DAC, shift-and-add, dequantisation, eDRAM)"),
+    ("Fig. 8: 3D mesh + skip NoC EDP", _EDP),
+    ("Fig. 8: Atleus NoC EDP", _EDP),
+    ("Fig. 8: 3D mesh + skip NoC area", _AREA),
+    ("Fig. 8: Atleus NoC area", _AREA),
+    ("Fig. 8: 3D mesh + skip stack cost", _AREA + "; cost follows area"),
+    ("Fig. 8: Atleus stack cost", _AREA + "; cost follows area"),
+    ("Fig. 10:", "terminal channels add a cycle at each end of every packet"),
+    ("Fig. 11 fine-tuning (lora-only): Atleus max energy efficiency",
+     "Atleus's energy now comes from the component models (ReRAM tile, routers with leakage)"),
+    ("Fig. 11 fine-tuning (lora-only): Atleus max speedup",
+     "NoC terminal cycles and whole HBM bursts (under 0.1%)"),
+    ("Fig. 11 fine-tuning (lora-only): 3D-TPU speedup",
+     "NoC terminal cycles and whole HBM bursts (under 0.1%)"),
+    ("Fig. 12: Atleus M4F4 energy",
+     "the ADC's energy per conversion follows Walden's 2^bits and the tile's other parts are "
+     "counted per component, so less of the energy scales with the weight bits"),
+    ("Sec. 8: 2D / 3D cost",
+     "tier areas come from the component area models (ISAAC tile components, the systolic "
+     "array's PEs, SRAM and skew registers, routers from buffers and crossbar)"),
+]
+
+
 def explain(prefix_notes, name):
     """The explanation whose prefix begins `name`, or None."""
     for prefix, text in prefix_notes:

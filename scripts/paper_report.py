@@ -5,7 +5,7 @@ import csv
 import math
 import os
 
-from paper_explanations import CHECK_NOTES, CLAIM_NOTES, explain
+from paper_explanations import CHECK_NOTES, CLAIM_NOTES, MOVED_NOTES, explain
 
 DEVIATION = 0.25  # a ratio further than this from 1 needs an explanation in the note
 UNEXPLAINED = "UNEXPLAINED deviation (add its reason to scripts/paper_explanations.py)"
@@ -64,6 +64,23 @@ class Claims:
         """An ordering the paper states; ok None means it cannot be checked yet."""
         status = "N/A" if ok is None else ("PASS" if ok else "FAIL")
         self.checks.append((status, name, detail))
+
+    def note_moves(self, previous_csv):
+        """Every claim whose number differs from the reproduction in `previous_csv` says what it
+        was and why it moved (MOVED_NOTES), or that the move is not traced."""
+        try:
+            with open(previous_csv, newline="") as f:
+                before = {r["claim"]: r["ours"] for r in csv.DictReader(f)}
+        except (OSError, KeyError, csv.Error):
+            return
+        for r in self.rows:
+            was = before.get(r["claim"])
+            now = fmt(r["ours"])
+            if was is None or was == now:
+                continue
+            why = explain(MOVED_NOTES, r["claim"]) or "not traced to one change"
+            moved = f"moved from {was}: {why}"
+            r["note"] = f"{r['note']}. {moved}" if r["note"] else moved
 
     def write_csv(self, path):
         write_csv(path, ["claim", "paper", "ours", "ratio", "note"], self.rows)

@@ -129,7 +129,9 @@ class Pool:
             if isinstance(spec, RunSpec):
                 with open(os.path.join(out, "summary.json")) as f:
                     j = json.load(f)
-                if spec.mode in j and isinstance(j[spec.mode], dict):
+                # A run of one mode has its figures at the top level; generate's own section
+                # is named like its mode.
+                if spec.mode != "generate" and spec.mode in j and isinstance(j[spec.mode], dict):
                     j = j[spec.mode]
                 with open(os.path.join(out, "kernels.csv")) as f:
                     j["_kernels"] = [r for r in csv.DictReader(f) if r["mode"] == spec.mode]

@@ -807,6 +807,7 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("--out", required=True, help="empty folder for the results")
     ap.add_argument("--scratch", required=True, help="folder for the raw runs")
+    ap.add_argument("--previous", help="claims.csv of the reproduction this one replaces")
     a = ap.parse_args()
 
     import matplotlib
@@ -828,6 +829,8 @@ def main():
     except RunError as e:
         print(f"paper: {e}", file=sys.stderr)
         return 1
+    if a.previous:
+        claims.note_moves(a.previous)
     claims.write_csv(os.path.join(a.out, "claims.csv"))
     with open(os.path.join(a.out, "README.md"), "w") as f:
         f.write(readme(claims, pool, WALL_PLACEHOLDER))

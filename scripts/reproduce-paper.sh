@@ -48,7 +48,11 @@ MPLCONFIGDIR="$(mktemp -d)"
 export MPLCONFIGDIR MPLBACKEND=Agg PYTHONDONTWRITEBYTECODE=1
 trap 'rm -rf "$stage" "$scratch" "$MPLCONFIGDIR"' EXIT
 
-"$PY" "$root/scripts/paper_studies.py" --bin "$bin" --out "$stage" --scratch "$scratch"
+# The claims of the reproduction being replaced: a claim whose number moved says so, and why.
+previous=()
+[ -f "$out/claims.csv" ] && previous=(--previous "$out/claims.csv")
+"$PY" "$root/scripts/paper_studies.py" --bin "$bin" --out "$stage" --scratch "$scratch" \
+  "${previous[@]}"
 
 wall=$(( $(date +%s) - start ))
 sed -i "s/@WALL_TIME@/Wall time of this reproduction: ${wall} s./" "$stage/README.md"
