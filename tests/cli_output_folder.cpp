@@ -20,6 +20,7 @@
 #include "cli_support.hpp"
 
 namespace fs = std::filesystem;
+using cli::children_of;
 using cli::slurp;
 
 namespace {
@@ -53,26 +54,6 @@ int wait_code(pid_t pid) {
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-// Processes whose parent is `parent` (from /proc).
-std::vector<pid_t> children_of(pid_t parent) {
-  std::vector<pid_t> kids;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream st(e.path() / "stat");
-    std::string line;
-    if (!std::getline(st, line)) continue;
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state;
-    int ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == parent) kids.push_back(std::stoi(name));
-  }
-  return kids;
 }
 
 bool alive(pid_t pid) {

@@ -410,24 +410,7 @@ TEST_CASE("SIGTERM to run stops its children and leaves no temporary folder", "[
     _exit(127);
   }
   // Wait for the per-mode children to exist (the temporary folder holds their folders).
-  auto children_of = [](pid_t parent) {
-    std::vector<pid_t> kids;
-    for (const auto& e : fs::directory_iterator("/proc")) {
-      const std::string name = e.path().filename().string();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::ifstream st(e.path() / "stat");
-      std::string line;
-      if (!std::getline(st, line)) continue;
-      const auto close = line.rfind(')');
-      if (close == std::string::npos) continue;
-      std::istringstream rest(line.substr(close + 2));
-      char state;
-      int ppid = 0;
-      rest >> state >> ppid;
-      if (ppid == parent) kids.push_back(std::stoi(name));
-    }
-    return kids;
-  };
+  using cli::children_of;
   std::vector<pid_t> kids;
   for (int i = 0; i < 200 && kids.size() < 2; ++i) {
     usleep(50000);
