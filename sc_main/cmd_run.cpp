@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -84,10 +85,16 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
+// A file of the --out folder; a full or failing file system is the folder's problem (exit 2,
+// naming --out), not an internal fault.
 void write_file(const fs::path& p, const std::string& text) {
   std::ofstream f(p);
   f << text;
-  if (!f) throw std::runtime_error("cannot write " + p.string());
+  f.close();
+  if (!f)
+    throw ConfigError("", 0, 0, "--out",
+                      "cannot write " + p.filename().string() + " (" + std::strerror(errno) +
+                          "); the folder is left as it was");
 }
 
 // Per-sequence figures of a pipeline in flight: the difference of a run of B sequences and
