@@ -580,12 +580,6 @@ std::vector<T> to_vector(const ConfigNode& node) {
   return values;
 }
 
-std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  std::replace(text.begin(), text.end(), '\r', ' ');
-  return text;
-}
-
 std::string format_error(const std::string& file, int line, int column, const std::string& path,
                          const std::string& message) {
   // A flag or a folder of the command line has no file: the key (the flag) leads.
@@ -604,6 +598,12 @@ ConfigDoc finish(Loader& loader, Tree doc, const std::vector<std::string>& overr
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\r', ' ');
+  return text;
+}
 
 ConfigError::ConfigError(std::string file, int line, int column, std::string key_path,
                          std::string message)

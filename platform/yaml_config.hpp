@@ -29,6 +29,9 @@
 
 namespace atleus {
 
+// `text` with its line breaks turned into spaces: every user-facing error is one line.
+std::string one_line(std::string text);
+
 // One error in a configuration. what() is a single line: `FILE:LINE:COL: KEY.PATH: message`;
 // the `:LINE:COL` part is left out when line is 0 and the `KEY.PATH: ` part when the path is
 // empty (e.g. `a.yaml: cannot open: No such file or directory`).

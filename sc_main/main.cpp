@@ -45,16 +45,6 @@ PlatformConfig load(const PlatformOptions& opt) {
   return load_platform(opt.platform, opt.overrides);
 }
 
-namespace {
-
-std::string one_line(std::string text) {
-  for (char& c : text)
-    if (c == '\n' || c == '\r') c = ' ';
-  return text;
-}
-
-}  // namespace
-
 int report_exception() noexcept {
   try {
     try {
@@ -95,16 +85,6 @@ int report_exception() noexcept {
 }
 
 }  // namespace atleus::cli
-
-namespace {
-
-std::string one_line(std::string text) {
-  for (char& c : text)
-    if (c == '\n' || c == '\r') c = ' ';
-  return text;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   // The SystemC banner would land in the middle of --json output.

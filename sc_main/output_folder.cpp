@@ -145,14 +145,12 @@ void OutputFolder::commit() {
   std::error_code ec;
   if (!fs::exists(target_, ec)) {
     if (::rename(staging_.c_str(), target_.c_str()) == 0) {
-      done_ = true;
       abandon();
       return;
     }
   } else if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) ==
              0) {
     // The staging path now holds the previous run's folder.
-    done_ = true;
     abandon();
     return;
   }
@@ -172,7 +170,6 @@ void OutputFolder::commit() {
     fs::rename(inner_dir / name, target_ / name);
   }
   fs::remove_all(inner_dir, ec);
-  done_ = true;
   abandon();
 }
 

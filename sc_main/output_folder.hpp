@@ -47,7 +47,6 @@ class OutputFolder {
   std::string flag_;
   std::vector<std::string> owned_;
   int lock_fd_ = -1;
-  bool done_ = false;
 };
 
 // True when a process with this PID exists (signals can be sent to it or it is not ours).

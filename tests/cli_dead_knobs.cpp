@@ -61,26 +61,6 @@ struct Outcome {
   std::string err;
 };
 
-// Runs atleus-vp with `args`; stdout to `out_file`, stderr captured.
-int spawn(const std::vector<std::string>& args, const fs::path& out_file, const fs::path& err) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int o = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(o, 1);
-    dup2(e, 2);
-    std::vector<char*> argv{const_cast<char*>(ATLEUS_VP_BIN)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(ATLEUS_VP_BIN, argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 std::string fig(const nlohmann::json& j) {
   if (!j.is_number()) return "non-finite";  // JSON has no NaN or infinity
   char buf[40];
@@ -109,7 +89,7 @@ Outcome evaluate(const std::string& platform, const std::vector<std::string>& se
   }
   if (!flit) a.insert(a.end(), extra.begin(), extra.end());
   Outcome o;
-  o.code = spawn(a, stdout_file, err);
+  o.code = cli::wait_code(cli::start_vp(a, stdout_file, err));
   o.err = slurp(err);
   if (o.code != 0) return o;
   if (flit) {

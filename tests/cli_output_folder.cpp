@@ -22,6 +22,7 @@
 namespace fs = std::filesystem;
 using cli::children_of;
 using cli::slurp;
+using cli::wait_code;
 
 namespace {
 
@@ -33,27 +34,8 @@ fs::path fresh_dir(const std::string& tag) {
   return d;
 }
 
-// Starts `atleus-vp ARGS...` with stdout and stderr into `log`; returns its PID.
 pid_t start(const std::vector<std::string>& args, const fs::path& log) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> argv{const_cast<char*>(ATLEUS_VP_BIN)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(ATLEUS_VP_BIN, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_code(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return cli::start_vp(args, log, log);
 }
 
 bool alive(pid_t pid) {

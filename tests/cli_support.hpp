@@ -2,8 +2,10 @@
 // its exit code, stderr and summary.json.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +52,33 @@ inline Out run(const std::string& args) {
   if (fs::exists(o.dir / "summary.json"))
     o.summary = nlohmann::json::parse(slurp(o.dir / "summary.json"));
   return o;
+}
+
+// Starts `atleus-vp ARGS...` with stdout into `out` and stderr into `err` (one file when they
+// are the same path); returns its PID.
+inline pid_t start_vp(const std::vector<std::string>& args, const fs::path& out,
+                      const fs::path& err) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int e = err == out ? o : ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    std::vector<char*> argv{const_cast<char*>(ATLEUS_VP_BIN)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(ATLEUS_VP_BIN, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// The exit code of `pid`, or 128 + the signal that ended it.
+inline int wait_code(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 // Processes whose parent is `parent` (from /proc).
