@@ -24,8 +24,10 @@ echo "$out"
 grep -qx "preset: $prefix/share/atleus-vp/configs/atleus.yaml" <<<"$out" ||
   fail "the preset was not found relative to the installation"
 [ -f "$prefix/lib/libconsumer_plugin.so" ] || fail "no shared object with atleus::vp"
-nm -D --defined-only "$prefix/lib/libconsumer_plugin.so" | grep -q consumer_plugin_tiers ||
-  fail "the shared object lacks its entry points"
+# The symbol table is read whole first: `grep -q` quitting early would kill nm with SIGPIPE,
+# which pipefail reports as a failure.
+symbols="$(nm -D --defined-only "$prefix/lib/libconsumer_plugin.so")"
+grep -q consumer_plugin_tiers <<<"$symbols" || fail "the shared object lacks its entry points"
 
 # 2. pkg-config: the same program, compiled by hand.
 pcdir="$(dirname "$(find "$prefix" -name atleus.pc | head -1)")"
