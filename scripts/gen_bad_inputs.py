@@ -200,6 +200,10 @@ plat_case("two-documents", "name: a\n---\nname: b\n",
           F("two-documents") + r":3:1: a second YAML document")
 plat_case("two-documents-explicit", "name: a\n...\n---\nname: b\n",
           F("two-documents-explicit") + r":\d+:\d+: a second YAML document")
+plat_case("unterminated-quote", "name: \"abc\ndescription: x\n",
+          F("unterminated-quote") + r":2:7: name: a double-quoted string that is never closed")
+plat_case("unterminated-single-quote", "description: 'it''s\n",
+          F("unterminated-single-quote") + r":2:14: description: a single-quoted string that is never closed")
 plat_case("custom-tag-value", "name: !foo a\n", F("custom-tag-value") + r":2:7: name: YAML tags are not accepted")
 plat_case("std-tag-value", "name: !!str a\n", F("std-tag-value") + r":2:7: name: YAML tags are not accepted")
 plat_case("custom-tag-map", "noc: !net {model: packet}\n", F("custom-tag-map") + r":2:6: noc: YAML tags are not accepted")

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs, only those that are missing.
 # With --tests, also what the test suite needs (a headless browser, matplotlib for plots, a
-# single-node Slurm cluster for the sweep's Slurm backend);
+# single-node Slurm cluster for the sweep's Slurm backend, clang with libFuzzer for the fuzz pass);
 # with --plots, matplotlib only (plot.sh, reproduce-paper.sh).
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev catch2 libboost-dev
           nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev sqlite3
           libmuparser-dev time python3)
 case "${1:-}" in
-  --tests) PACKAGES+=(chromium python3-matplotlib slurm-wlm munge) ;;
+  --tests) PACKAGES+=(chromium python3-matplotlib slurm-wlm munge clang libclang-rt-14-dev) ;;
   --plots) PACKAGES+=(python3-matplotlib) ;;
 esac
 missing=()

@@ -140,3 +140,19 @@ TEST_CASE("address map: windows added in order stay disjoint and decode") {
   map.add(uint64_t(20000) << 20, 16, 20000, "after");
   CHECK(map.decode(uint64_t(20000) << 20) == 20000);
 }
+
+TEST_CASE("yaml guard: a quoted string never closed is an error at its opening quote") {
+  // yaml-cpp itself takes the rest of the file as the value when the file ends in a newline.
+  YamlProblem p = check_yaml_text("a: 1\nname: \"abc\nb: 2\n");
+  CHECK(p.message ==
+        "a double-quoted string that is never closed (it runs to the end of the file)");
+  CHECK(p.key_path == "name");
+  CHECK(p.line == 2);
+  CHECK(p.column == 7);
+  p = check_yaml_text("caf\xc3\xa9: &x 'it''s\n");  // multi-byte key, an anchor, '' escape
+  CHECK(p.message ==
+        "a single-quoted string that is never closed (it runs to the end of the file)");
+  CHECK(p.line == 1);
+  // Closed strings with escapes, quotes inside the other kind and block scalars stay valid.
+  CHECK(check_yaml_text("a: \"x\\\"y\"\nb: 'it''s'\nc: \"it's\"\nd: |\n  \"q\ne: ['z']\n").ok());
+}

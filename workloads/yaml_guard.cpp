@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -36,7 +37,7 @@ struct Stop {
 
 class Guard : public YAML::EventHandler {
  public:
-  explicit Guard(const YamlLimits& limits) : limits_(limits) {}
+  Guard(const YamlLimits& limits, const std::string& text) : limits_(limits), text_(text) {}
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
@@ -62,6 +63,7 @@ class Guard : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
     const std::string path = enter(mark, tag);
+    check_quote_closed(mark, path);
     leaf(mark, path, anchor, 1, 1, &value);
   }
 
@@ -97,6 +99,32 @@ class Guard : public YAML::EventHandler {
   [[noreturn]] void fail(const YAML::Mark& mark, const std::string& path,
                          const std::string& message) {
     throw Stop{{one_based(mark.line), one_based(mark.column), path, message}};
+  }
+
+  // yaml-cpp accepts a quoted scalar that is never closed when the file ends with a newline
+  // (the rest of the file becomes its value); the scalar's own closing quote must exist.
+  void check_quote_closed(const YAML::Mark& mark, const std::string& path) {
+    std::size_t i = mark.pos >= 0 ? static_cast<std::size_t>(mark.pos) : text_.size();
+    if (i < text_.size() && text_[i] == '&') {  // an anchor precedes the scalar
+      while (i < text_.size() && !std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
+      while (i < text_.size() && std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
+    }
+    if (i >= text_.size() || (text_[i] != '"' && text_[i] != '\'')) return;
+    const char quote = text_[i];
+    for (++i; i < text_.size(); ++i) {
+      if (quote == '"' && text_[i] == '\\') {
+        ++i;  // an escape: the next character cannot close the string
+      } else if (text_[i] == quote) {
+        if (quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') {
+          ++i;  // '' is an escaped single quote
+        } else {
+          return;
+        }
+      }
+    }
+    fail(mark, path,
+         std::string("a ") + (quote == '"' ? "double" : "single") +
+             "-quoted string that is never closed (it runs to the end of the file)");
   }
 
   bool at_key() const {
@@ -191,6 +219,7 @@ class Guard : public YAML::EventHandler {
   }
 
   const YamlLimits& limits_;
+  const std::string& text_;
   std::vector<Frame> stack_;
   std::map<YAML::anchor_t, Size> anchors_;
   std::size_t total_ = 0;
@@ -283,7 +312,7 @@ YamlProblem check_yaml_text(const std::string& text, const YamlLimits& limits) {
   std::istringstream in(text);
   try {
     YAML::Parser parser(in);
-    Guard guard(limits);
+    Guard guard(limits, text);
     if (!parser.HandleNextDocument(guard)) return p;
     // A second document: stop at its first event, which says where it starts.
     NextDocument next;
