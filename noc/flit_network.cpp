@@ -46,6 +46,16 @@ const char* to_string(AllocatorKind kind) {
   return kind == AllocatorKind::kIslip ? "islip" : "round-robin";
 }
 
+FlitRouting parse_flit_routing(const std::string& name) {
+  if (name == "deterministic") return FlitRouting::kDeterministic;
+  if (name == "adaptive") return FlitRouting::kAdaptive;
+  throw std::invalid_argument("unknown flit routing '" + name + "' (deterministic, adaptive)");
+}
+
+const char* to_string(FlitRouting routing) {
+  return routing == FlitRouting::kAdaptive ? "adaptive" : "deterministic";
+}
+
 void FlitParams::validate() const {
   require(vcs >= 1 && vcs <= 64, "vcs", "must be in [1, 64]");
   require(buffer_flits >= 1 && buffer_flits <= 4096, "buffer_flits", "must be in [1, 4096]");
@@ -57,6 +67,8 @@ void FlitParams::validate() const {
   require(credit_cycles <= 64, "credit_cycles", "must be at most 64");
   require(terminal_latency_cycles >= 1 && terminal_latency_cycles <= 64, "terminal_latency_cycles",
           "must be in [1, 64] (a channel is registered at its receiver)");
+  require(routing != FlitRouting::kAdaptive || vcs >= 2, "routing",
+          "adaptive routing needs vcs >= 2 (virtual channel 0 is the escape class)");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,6 +318,7 @@ FlitNetwork::FlitNetwork(const Topology& topo, const RoutingTable& routing,
       route_[static_cast<std::size_t>(r) * targets_ + t] = port;
     }
   }
+  if (fp_.routing == FlitRouting::kAdaptive) compute_distances(topo);
 
   ovc_credits_.assign(static_cast<std::size_t>(ports) * vcs_, static_cast<int>(depth_));
   ovc_busy_.assign(static_cast<std::size_t>(ports) * vcs_, 0);
@@ -491,6 +504,65 @@ void FlitNetwork::inject(int t) {
   }
 }
 
+void FlitNetwork::compute_distances(const Topology& topo) {
+  // Hops from every router to every terminal's router: a breadth-first search from each
+  // terminal's router over the (undirected) links.
+  const int routers = static_cast<int>(topo.nodes().size());
+  radix_.resize(routers);
+  for (int r = 0; r < routers; ++r) radix_[r] = topo.radix(r);
+  dist_.assign(static_cast<std::size_t>(routers) * targets_, kUnreachable);
+  std::vector<int> queue;
+  for (int t = 0; t < targets_; ++t) {
+    queue.assign(1, term_router_[t]);
+    dist_[static_cast<std::size_t>(term_router_[t]) * targets_ + t] = 0;
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      const int u = queue[head];
+      const uint16_t du = dist_[static_cast<std::size_t>(u) * targets_ + t];
+      for (const auto& [nb, link] : topo.neighbours(u)) {
+        uint16_t& dn = dist_[static_cast<std::size_t>(nb) * targets_ + t];
+        if (dn != kUnreachable) continue;
+        dn = static_cast<uint16_t>(du + 1);
+        queue.push_back(nb);
+      }
+    }
+  }
+}
+
+bool FlitNetwork::request_adaptive(int r, int li, uint32_t dst, int escape_port, int need) {
+  const int base = port_base_[r];
+  const int V = static_cast<int>(vcs_);
+  SeparableAllocator& va = vc_alloc_[r];
+  bool any = false;
+  // The escape class: virtual channel 0, along the deterministic route only.
+  const std::size_t esc = static_cast<std::size_t>(base + escape_port) * vcs_;
+  if (!ovc_busy_[esc] && ovc_credits_[esc] >= need) {
+    va.request(li, escape_port * V);
+    any = true;
+  }
+  // The adaptive classes on the minimal output with the most free downstream slots (ties: the
+  // lower port, so the deterministic port's order decides and results stay deterministic).
+  const uint16_t here = dist_[static_cast<std::size_t>(r) * targets_ + dst];
+  int best = -1, best_free = 0;
+  for (int p = 0; p < radix_[r]; ++p) {
+    const int nb = port_router_[out_dest_[base + p]];
+    if (dist_[static_cast<std::size_t>(nb) * targets_ + dst] + 1 != here) continue;
+    const std::size_t ovc0 = static_cast<std::size_t>(base + p) * vcs_;
+    int free_slots = 0;
+    for (int ov = 1; ov < V; ++ov)
+      if (!ovc_busy_[ovc0 + ov] && ovc_credits_[ovc0 + ov] >= need)
+        free_slots += ovc_credits_[ovc0 + ov];
+    if (free_slots > best_free) {
+      best = p;
+      best_free = free_slots;
+    }
+  }
+  if (best < 0) return any;
+  const std::size_t ovc0 = static_cast<std::size_t>(base + best) * vcs_;
+  for (int ov = 1; ov < V; ++ov)
+    if (!ovc_busy_[ovc0 + ov] && ovc_credits_[ovc0 + ov] >= need) va.request(li, best * V + ov);
+  return true;
+}
+
 void FlitNetwork::route_and_allocate(int r) {
   const int base = port_base_[r];
   const int V = static_cast<int>(vcs_);
@@ -518,9 +590,12 @@ void FlitNetwork::route_and_allocate(int r) {
     }
     if (ivc_state_[ivc] != kRouting || ivc_ready_[ivc] > now_) continue;
     const int op = ivc_out_port_[ivc];
+    const int need = vct ? static_cast<int>(packets_[f.packet].flits) : 1;
+    if (fp_.routing == FlitRouting::kAdaptive && op < radix_[r]) {
+      any |= request_adaptive(r, li, f.dst, op, need);
+      continue;
+    }
     const std::size_t ovc0 = static_cast<std::size_t>(base + op) * vcs_;
-    int need = 1;
-    if (vct) need = static_cast<int>(packets_[f.packet].flits);
     for (int ov = 0; ov < V; ++ov)
       if (!ovc_busy_[ovc0 + ov] && ovc_credits_[ovc0 + ov] >= need) {
         va.request(li, op * V + ov);
@@ -534,6 +609,7 @@ void FlitNetwork::route_and_allocate(int r) {
       const std::size_t ivc = ivc0 + in;
       const int op = out / V, ov = out % V;
       ovc_busy_[static_cast<std::size_t>(base + op) * vcs_ + ov] = 1;
+      ivc_out_port_[ivc] = op;  // adaptive routing fixes the port only here
       ivc_out_vc_[ivc] = ov;
       ivc_state_[ivc] = kActive;
       ivc_ready_[ivc] = now_ + fp_.vc_alloc_cycles;
@@ -632,8 +708,8 @@ void FlitNetwork::step() {
     throw FlitDeadlock("flit NoC deadlock: " + std::to_string(buffered_total_) +
                        " flits buffered and none moved for " + std::to_string(kDeadlockCycles) +
                        " cycles at cycle " + std::to_string(now_) +
-                       " (the routing's channel dependencies have a cycle; the flit model has "
-                       "no virtual-channel classes yet)");
+                       " (the deterministic route's channel dependencies have a cycle: every "
+                       "virtual channel may follow it)");
   now_++;
   stats_.cycles = now_;
 }

@@ -33,13 +33,22 @@
 // every router (RC, VA, SA); nothing a router does in a cycle is seen by another before the
 // next cycle, so the order of routers does not matter and results are deterministic.
 //
-// What it does not model. Virtual-channel classes (every packet may use every VC), so
-// deterministic routing is deadlock-free only where its channel dependencies are acyclic:
-// dimension-order routing on meshes is; tori, space-filling-curve tiers joined by vertical and
-// skip links may deadlock under load. A watchdog throws FlitDeadlock when flits are buffered and
-// none has moved for `kDeadlockCycles`. Not modelled either: adaptive routing, speculative
-// allocation, shared buffers, input/output speedup, read responses (traffic is one-way
-// writes), router static power.
+// Routing. `deterministic` (default): every packet follows the routing table and may use every
+// virtual channel, so it is deadlock-free only where the table's channel dependencies are
+// acyclic: dimension-order routing on meshes is; tori, space-filling-curve tiers joined by
+// vertical and skip links may deadlock under load. `adaptive`: minimal adaptive routing with an
+// escape channel (Duato 1993). Virtual channel 0 of each port is the escape class, taken only
+// along the table's route; channels 1..vcs-1 may be taken on any output one hop closer to the
+// destination (hop counts from a breadth-first search per destination), choosing the minimal
+// output with the most free downstream slots, re-chosen every cycle until granted. Duato's
+// condition: a packet can always fall back to the escape class, whose (deterministic) channel
+// dependencies are acyclic; with dimension-order tables on meshes it holds, so adaptive routing
+// there is deadlock-free; elsewhere it inherits the table's guarantee, no more. A watchdog throws
+// FlitDeadlock when flits are buffered and none has moved for `kDeadlockCycles`.
+//
+// What it does not model. Non-minimal (Valiant, UGAL) routing, speculative allocation, shared
+// buffers, input/output speedup, read responses (traffic is one-way writes), router static
+// power.
 #pragma once
 
 #include <cstdint>
@@ -177,6 +186,9 @@ class FlitNetwork {
   void process_events();
   void inject(int terminal);
   void route_and_allocate(int router);
+  void compute_distances(const Topology& topo);
+  // VC-allocation requests of a routed head under adaptive routing; true if any was made.
+  bool request_adaptive(int router, int local_ivc, uint32_t dst, int escape_port, int need);
   int pipeline_cycles() const;
 
   NocParams params_;
@@ -193,6 +205,10 @@ class FlitNetwork {
   std::vector<int> port_base_;
   std::vector<int> port_router_;  // global port -> router
   std::vector<int> route_;        // [router * targets + target] -> local output port
+  // Adaptive routing only: hops from each router to each target's router, and router radices.
+  static constexpr uint16_t kUnreachable = 0xffff;
+  std::vector<uint16_t> dist_;  // [router * targets + target]
+  std::vector<int> radix_;
   // Output side, per global port.
   std::vector<int> out_dest_;          // downstream global input port, or -1 - terminal (ejection)
   std::vector<unsigned> out_latency_;  // link (or ejection) latency, cycles

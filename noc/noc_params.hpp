@@ -93,6 +93,16 @@ enum class AllocatorKind { kRoundRobin, kIslip };
 AllocatorKind parse_allocator(const std::string& name);  // "round-robin" | "islip"
 const char* to_string(AllocatorKind kind);
 
+// Route computation of the flit model. `deterministic`: the platform's routing table (one
+// output per destination). `adaptive`: minimal adaptive routing with an escape channel (Duato,
+// IEEE TPDS 1993): virtual channel 0 of every port is the escape class and may be taken only
+// along the deterministic route; virtual channels 1..vcs-1 may be taken on any output that
+// brings the packet one hop closer to its destination, the selection preferring the minimal
+// output with the most free downstream buffer slots. Needs vcs >= 2.
+enum class FlitRouting { kDeterministic, kAdaptive };
+FlitRouting parse_flit_routing(const std::string& name);  // "deterministic" | "adaptive"
+const char* to_string(FlitRouting routing);
+
 // Parameters of the flit-level model (noc.model: flit); YAML keys under `noc.flit`. Defaults
 // follow BookSim2's (src/booksim_config.cpp) where it has one.
 struct FlitParams {
@@ -101,6 +111,7 @@ struct FlitParams {
   unsigned buffer_flits = 8;  // buffer depth per virtual channel (BookSim2 vc_buf_size = 8)
   FlowControl flow_control = FlowControl::kWormhole;  // BookSim2 iq router (vct = 0)
   AllocatorKind allocator = AllocatorKind::kIslip;    // VC and switch (BookSim2 vc_/sw_allocator)
+  FlitRouting routing = FlitRouting::kDeterministic;  // BookSim2's dim_order on meshes
   unsigned iterations = 1;                            // allocator iterations (BookSim2 alloc_iters)
   unsigned routing_cycles = 1;           // route computation (BookSim2 routing_delay = 1)
   unsigned vc_alloc_cycles = 1;          // VC allocation (BookSim2 vc_alloc_delay = 1)

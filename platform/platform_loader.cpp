@@ -272,6 +272,10 @@ const FieldTable<noc::FlitParams>& flit_fields() {
                                     [](P& p, const ConfigNode& v) {
                                       p.allocator = read_choice(v, &noc::parse_allocator);
                                     })
+                            .custom("routing",
+                                    [](P& p, const ConfigNode& v) {
+                                      p.routing = read_choice(v, &noc::parse_flit_routing);
+                                    })
                             .add("iterations", &P::iterations)
                             .add("routing_cycles", &P::routing_cycles)
                             .add("vc_alloc_cycles", &P::vc_alloc_cycles)
