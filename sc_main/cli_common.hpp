@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "atleus/platform/finetune_demo.hpp"
+#include "atleus/models/finetune_demo.hpp"
 #include "atleus/platform/platform_config.hpp"
 #include "atleus/platform/version.hpp"
 #include "atleus/workloads/workload_spec.hpp"

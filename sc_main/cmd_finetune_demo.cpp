@@ -1,5 +1,5 @@
 // `atleus-vp finetune-demo`: LoRA fine-tuning of a small transformer on the platform's
-// functional numerics (platform/finetune_demo.hpp).
+// functional numerics (models/finetune_demo.hpp).
 //
 // To wire it in main.cpp (declarations to add to sc_main/cli_common.hpp):
 //   CLI::App* add_finetune_demo_command(CLI::App& app, FinetuneDemoOptions& opt);
@@ -8,7 +8,7 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "atleus/platform/finetune_demo.hpp"
+#include "atleus/models/finetune_demo.hpp"
 #include "sc_main/cli_common.hpp"
 
 namespace atleus::cli {

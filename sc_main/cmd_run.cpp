@@ -17,7 +17,7 @@
 
 #include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/describe.hpp"
-#include "atleus/platform/run_engine.hpp"
+#include "atleus/platform/run/run_engine.hpp"
 #include "atleus/platform/yaml_config.hpp"
 #include "atleus/workloads/mapping.hpp"
 #include "sc_main/cli_common.hpp"

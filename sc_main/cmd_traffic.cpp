@@ -4,7 +4,7 @@
 
 #include "atleus/models/param_check.hpp"
 #include "atleus/noc/flit_network.hpp"
-#include "atleus/platform/traffic_run.hpp"
+#include "atleus/platform/run/traffic_run.hpp"
 #include "atleus/platform/yaml_config.hpp"
 #include "sc_main/cli_common.hpp"
 

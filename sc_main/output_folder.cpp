@@ -118,7 +118,7 @@ void OutputFolder::lock() {
 
 void OutputFolder::remove_stale() const {
   std::error_code ec;
-  for (const fs::path dir : {target_.parent_path(), target_}) {
+  for (const fs::path& dir : {target_.parent_path(), target_}) {
     if (!fs::is_directory(dir, ec)) continue;
     std::vector<fs::path> stale;
     for (const auto& e : fs::directory_iterator(dir, ec)) {

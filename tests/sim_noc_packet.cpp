@@ -14,7 +14,7 @@
 #include "atleus/platform/netlist.hpp"
 #include "atleus/platform/platform_loader.hpp"
 #include "atleus/platform/port_fillers.hpp"
-#include "atleus/platform/traffic_run.hpp"
+#include "atleus/platform/run/traffic_run.hpp"
 
 using namespace atleus;
 

@@ -12,8 +12,8 @@
 #include "atleus/platform/netlist.hpp"
 #include "atleus/platform/platform_loader.hpp"
 #include "atleus/platform/protocol_checker.hpp"
-#include "atleus/platform/run_state.hpp"
-#include "atleus/platform/workload_platform.hpp"
+#include "atleus/platform/run/run_state.hpp"
+#include "atleus/platform/run/workload_platform.hpp"
 #include "atleus/workloads/model_spec.hpp"
 #include "atleus/workloads/task_spec.hpp"
 

@@ -14,8 +14,8 @@
 #include <set>
 #include <sstream>
 
-#include "atleus/platform/finetune_demo.hpp"
-#include "atleus/platform/seeded_normal.hpp"
+#include "atleus/models/finetune_demo.hpp"
+#include "atleus/models/seeded_normal.hpp"
 
 using namespace atleus;
 

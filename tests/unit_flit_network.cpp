@@ -12,7 +12,7 @@
 #include "atleus/models/param_check.hpp"
 #include "atleus/noc/flit_network.hpp"
 #include "atleus/platform/platform_loader.hpp"
-#include "atleus/platform/traffic_run.hpp"
+#include "atleus/platform/run/traffic_run.hpp"
 #include "atleus/platform/yaml_config.hpp"
 #include "atleus/workloads/traffic_pattern.hpp"
 

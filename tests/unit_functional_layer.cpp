@@ -6,7 +6,7 @@
 #include <random>
 #include <set>
 
-#include "atleus/platform/functional_layer.hpp"
+#include "atleus/models/functional_layer.hpp"
 #include "atleus/workloads/model_spec.hpp"
 #include "atleus/workloads/op_graph.hpp"
 #include "reference_transformer.hpp"

@@ -18,7 +18,7 @@
 #include <tuple>
 #include <vector>
 
-#include "atleus/platform/task_graph.hpp"
+#include "atleus/platform/run/task_graph.hpp"
 #include "atleus/workloads/mapping.hpp"
 #include "atleus/workloads/op_graph.hpp"
 #include "atleus/workloads/workload_spec.hpp"

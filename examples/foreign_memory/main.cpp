@@ -13,7 +13,7 @@
 #include <tlm>
 
 #include "atleus/platform/platform_loader.hpp"
-#include "atleus/platform/workload_platform.hpp"
+#include "atleus/platform/run/workload_platform.hpp"
 #include "atleus/workloads/model_spec.hpp"
 #include "atleus/workloads/task_spec.hpp"
 

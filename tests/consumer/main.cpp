@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "atleus/platform/platform_loader.hpp"
-#include "atleus/platform/run_engine.hpp"
+#include "atleus/platform/run/run_engine.hpp"
 #include "atleus/platform/version.hpp"
 #include "atleus/workloads/model_spec.hpp"
 #include "atleus/workloads/task_spec.hpp"

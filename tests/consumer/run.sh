@@ -11,7 +11,7 @@ prefix="$work/prefix"
 fail() { echo "consumer: $*" >&2; exit 1; }
 
 cmake --install "$build" --prefix "$prefix" >/dev/null
-[ -f "$prefix/include/atleus/platform/workload_platform.hpp" ] || fail "headers not installed"
+[ -f "$prefix/include/atleus/platform/run/workload_platform.hpp" ] || fail "headers not installed"
 [ -f "$prefix/share/atleus-vp/configs/atleus.yaml" ] || fail "presets not installed"
 
 # 1. find_package(atleus CONFIG), executable and shared object.

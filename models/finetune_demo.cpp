@@ -1,4 +1,4 @@
-#include "atleus/platform/finetune_demo.hpp"
+#include "atleus/models/finetune_demo.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "atleus/platform/seeded_normal.hpp"
+#include "atleus/models/seeded_normal.hpp"
 #include "atleus/workloads/workload_spec.hpp"
 
 namespace atleus {

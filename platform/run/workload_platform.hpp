@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "atleus/platform/netlist.hpp"
-#include "atleus/platform/run_engine.hpp"
-#include "atleus/platform/task_graph.hpp"
+#include "atleus/platform/run/run_engine.hpp"
+#include "atleus/platform/run/task_graph.hpp"
 
 namespace atleus {
 

@@ -28,7 +28,7 @@
 #include "atleus/models/reram_core.hpp"
 #include "atleus/noc/packet.hpp"
 #include "atleus/platform/bind_hook.hpp"
-#include "atleus/platform/run_state.hpp"
+#include "atleus/platform/run/run_state.hpp"
 
 namespace atleus {
 

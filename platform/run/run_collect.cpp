@@ -7,7 +7,7 @@
 #include "atleus/models/systolic_core.hpp"
 #include "atleus/noc/link_physics.hpp"
 #include "atleus/platform/describe.hpp"
-#include "atleus/platform/workload_platform_impl.hpp"
+#include "atleus/platform/run/workload_platform_impl.hpp"
 
 namespace atleus {
 

@@ -1,4 +1,4 @@
-#include "atleus/platform/traffic_run.hpp"
+#include "atleus/platform/run/traffic_run.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +14,7 @@
 #include "atleus/noc/link_physics.hpp"
 #include "atleus/noc/packet.hpp"
 #include "atleus/platform/netlist.hpp"
-#include "atleus/platform/sim_errors.hpp"
+#include "atleus/platform/run/sim_errors.hpp"
 
 namespace atleus {
 

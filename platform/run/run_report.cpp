@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "atleus/platform/run_engine.hpp"
+#include "atleus/platform/run/run_engine.hpp"
 
 namespace atleus {
 

@@ -1,6 +1,6 @@
-#include "atleus/platform/functional_layer.hpp"
+#include "atleus/models/functional_layer.hpp"
 
-#include "atleus/platform/seeded_normal.hpp"
+#include "atleus/models/seeded_normal.hpp"
 
 #include <cmath>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-// LoRA fine-tuning demo on the platform's functional numerics (platform/functional_layer.hpp):
+// LoRA fine-tuning demo on the platform's functional numerics (models/functional_layer.hpp):
 // a small post-LN transformer with seeded random frozen weights is fine-tuned toward a teacher
 // (the same base plus a seeded low-rank change of Wq and Wv, in plain float), with the frozen
 // matrices on simulated crossbars and attention/LoRA on the systolic numerics.
@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "atleus/platform/functional_layer.hpp"
+#include "atleus/models/functional_layer.hpp"
 
 namespace atleus {
 

@@ -1,10 +1,10 @@
-#include "atleus/platform/compute_node.hpp"
+#include "atleus/platform/run/compute_node.hpp"
 
 #include <algorithm>
 
 #include "atleus/models/sim_time.hpp"
 #include "atleus/platform/netlist.hpp"
-#include "atleus/platform/sim_errors.hpp"
+#include "atleus/platform/run/sim_errors.hpp"
 
 namespace atleus {
 

@@ -1,8 +1,8 @@
-#include "atleus/platform/host_driver.hpp"
+#include "atleus/platform/run/host_driver.hpp"
 
 #include "atleus/models/sim_time.hpp"
 #include "atleus/platform/netlist.hpp"
-#include "atleus/platform/sim_errors.hpp"
+#include "atleus/platform/run/sim_errors.hpp"
 
 namespace atleus {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "atleus/platform/functional_run.hpp"
+#include "atleus/platform/run/functional_run.hpp"
 #include "atleus/platform/netlist.hpp"
 #include "atleus/platform/platform_config.hpp"
 #include "atleus/platform/protocol_checker.hpp"

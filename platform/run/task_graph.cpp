@@ -1,4 +1,4 @@
-#include "atleus/platform/task_graph.hpp"
+#include "atleus/platform/run/task_graph.hpp"
 
 #include <algorithm>
 #include <map>

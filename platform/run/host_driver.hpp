@@ -10,7 +10,7 @@
 #include <tlm>
 #include <vector>
 
-#include "atleus/platform/run_state.hpp"
+#include "atleus/platform/run/run_state.hpp"
 
 namespace atleus {
 

@@ -8,7 +8,7 @@
 #include <tlm>
 #include <vector>
 
-#include "atleus/platform/task_graph.hpp"
+#include "atleus/platform/run/task_graph.hpp"
 
 namespace atleus {
 

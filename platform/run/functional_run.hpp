@@ -15,8 +15,8 @@
 #include <tuple>
 #include <vector>
 
-#include "atleus/platform/functional_layer.hpp"
-#include "atleus/platform/task_graph.hpp"
+#include "atleus/models/functional_layer.hpp"
+#include "atleus/platform/run/task_graph.hpp"
 #include "atleus/workloads/workload_spec.hpp"
 
 namespace atleus {

@@ -1,11 +1,11 @@
-#include "atleus/platform/functional_run.hpp"
+#include "atleus/platform/run/functional_run.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 #include <stdexcept>
 
-#include "atleus/platform/seeded_normal.hpp"
+#include "atleus/models/seeded_normal.hpp"
 
 namespace atleus {
 

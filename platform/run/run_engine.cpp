@@ -1,9 +1,9 @@
-#include "atleus/platform/run_engine.hpp"
+#include "atleus/platform/run/run_engine.hpp"
 
 #include <chrono>
 
-#include "atleus/platform/sim_errors.hpp"
-#include "atleus/platform/workload_platform.hpp"
+#include "atleus/platform/run/sim_errors.hpp"
+#include "atleus/platform/run/workload_platform.hpp"
 
 namespace atleus {
 
