@@ -26,9 +26,9 @@ int site_at(const NetworkPlan& plan, const std::string& text, const char* flag) 
                       "expected a site as TIER,X,Y (e.g. 0,1,2), got '" + text + "'");
   const int node = plan.topology.tiers() > v[0] ? plan.topology.node_at(v[0], v[1], v[2]) : -1;
   if (node < 0)
-    throw ConfigError("command line", 0, 0, flag, "no core site at tier " + std::to_string(v[0]) +
-                                                      ", x " + std::to_string(v[1]) + ", y " +
-                                                      std::to_string(v[2]));
+    throw ConfigError("command line", 0, 0, flag,
+                      "no core site at tier " + std::to_string(v[0]) + ", x " +
+                          std::to_string(v[1]) + ", y " + std::to_string(v[2]));
   return node;
 }
 

@@ -266,7 +266,10 @@ TEST_CASE("probe packet: the zero-load formula for three site pairs, one across 
     std::vector<std::string> path;
   };
   const std::vector<Pair> pairs = {
-      {"1,0,0", "2,0,0", 100, {{"vertical", 3}, {"skip", 5}, {"vertical", 4}, {"", 3}},
+      {"1,0,0",
+       "2,0,0",
+       100,
+       {{"vertical", 3}, {"skip", 5}, {"vertical", 4}, {"", 3}},
        {"t1_x0_y0", "t0_x0_y0", "t3_x0_y0", "t2_x0_y0"}},
       {"0,0,0", "0,1,0", 1000, {{"planar", 5}, {"", 4}}, {"t0_x0_y0", "t0_x1_y0"}},
       {"1,1,0",
@@ -319,9 +322,9 @@ TEST_CASE("probe hbm: bursts, time, energy and utilisation from the HBM paramete
       moved += rounded;
       transfer_ps = std::max(transfer_ps, rounded * 1000 / 32);  // 32 GB/s: 32 B per ns
     }
-    return std::vector<double>{double(moved / 32), double(touched), double(transfer_ps),
-                               double(transfer_ps + 40000), moved * 8 * 3.9e-12,
-                               bytes / (256e9 * transfer_ps * 1e-12)};
+    return std::vector<double>{double(moved / 32),  double(touched),
+                               double(transfer_ps), double(transfer_ps + 40000),
+                               moved * 8 * 3.9e-12, bytes / (256e9 * transfer_ps * 1e-12)};
   };
   for (uint64_t bytes : {100ull, 1000ull, 4096ull, 1000000ull}) {
     const Result r = probe("hbm --json --bytes " + std::to_string(bytes));

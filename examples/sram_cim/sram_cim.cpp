@@ -71,8 +71,7 @@ struct SramCimParams {
     require(std::isfinite(tops_per_w) && tops_per_w > 0, "tops_per_w", "must be > 0");
     require(std::isfinite(tops_per_mm2) && tops_per_mm2 > 0, "tops_per_mm2", "must be > 0");
     require(ref_input_bits > 0 && ref_input_bits <= 32, "ref_input_bits", "must be in [1, 32]");
-    require(ref_weight_bits > 0 && ref_weight_bits <= 32, "ref_weight_bits",
-            "must be in [1, 32]");
+    require(ref_weight_bits > 0 && ref_weight_bits <= 32, "ref_weight_bits", "must be in [1, 32]");
   }
   uint64_t macro_bits() const { return uint64_t{macro_kbit} * 1024; }
   // Joules per MAC at the reference precision: 2 operations per MAC at tops_per_w.
@@ -196,9 +195,7 @@ class SramCimKind : public BlockKind {
   }
   std::vector<std::string> units(const CoreType&) const override { return {"macros"}; }
   // Frozen projections only, like the ReRAM crossbars.
-  bool can_run(const std::string& kernel_class) const override {
-    return kernel_class == "frozen";
-  }
+  bool can_run(const std::string& kernel_class) const override { return kernel_class == "frozen"; }
   std::optional<uint64_t> weight_capacity(const CoreType& type, unsigned bits) const override {
     return params(type).macros * params(type).macro_bits() / bits;
   }
