@@ -10,7 +10,8 @@ namespace atleus {
 
 int router_ports(const NetworkPlan& plan, int router) {
   int ports = plan.topology.radix(router) + 1;  // links and the core
-  ports += static_cast<int>(std::count(plan.hbm_routers.begin(), plan.hbm_routers.end(), router));
+  const auto& hbm = plan.hbm_routers;
+  if (std::find(hbm.begin(), hbm.end(), router) != hbm.end()) ++ports;  // one HBM port at most
   if (router == plan.host_router) ++ports;
   ports += static_cast<int>(std::count(plan.port_routers.begin(), plan.port_routers.end(), router));
   return ports;
