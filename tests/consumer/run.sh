@@ -62,6 +62,16 @@ set +e
   --mode finetune --batch 1 --seq-len 128 --out "$cim/large" --quiet 2>"$cim/large.err"
 code=$?
 set -e
+# CIM cores alone: they claim only frozen products, so nothing can run the attention.
+printf 'include: sram_cim.yaml\nname: cim-only\ntiers:\n  - {name: c, core: cim, grid: [2, 2], topology: mesh}\nvertical: {adjacent: true, skip: [], links: []}\nmemory: {hbm: {attach: [[0, 0, 0]]}}\nhost: {attach: [0, 0, 0]}\n' \
+  >"$cim/cim-only.yaml"
+set +e
+"$prefix/bin/atleus-vp" run --platform "$cim/cim-only.yaml" --model roberta-base --mode inference \
+  --batch 1 --seq-len 128 --out "$cim/only" --quiet 2>"$cim/only.err"
+only_code=$?
+set -e
+[ "$only_code" = 3 ] && grep -q "no systolic core for attention" "$cim/only.err" ||
+  fail "CIM cores alone: exit $only_code, $(cat "$cim/only.err")"
 python3 "$here/check_sram_cim.py" "$cim/run/summary.json" "$code" "$cim/large.err" ||
   fail "the sram_cim run disagrees with the closed forms"
 echo "consumer: sram_cim plugin built out of tree and checked"
