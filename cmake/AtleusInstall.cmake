@@ -1,11 +1,12 @@
 # Installs the library as a CMake package (find_package(atleus CONFIG) -> atleus::vp,
-# atleus::workloads) and a pkg-config file (atleus.pc), headers under include/atleus/, the
-# platform presets under share/atleus-vp/configs, and the command line when it is built.
+# atleus::workloads, and atleus::plugin for block-kind plugins) and a pkg-config file
+# (atleus.pc), headers under include/atleus/, the platform presets under
+# share/atleus-vp/configs, and the command line when it is built.
 include(CMakePackageConfigHelpers)
 
 set(ATLEUS_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/atleus)
 
-install(TARGETS atleus_vp atleus_workloads EXPORT atleusTargets
+install(TARGETS atleus_vp atleus_workloads atleus_plugin EXPORT atleusTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

@@ -140,6 +140,17 @@ struct ProbeGemmOptions {
   uint64_t elements = 0, rows = 1;
 };
 int run_probe_cmd(const PlatformOptions& p, const ProbeGemmOptions& o);
+struct ProbePacketOptions {
+  std::string from, to;  // core sites, "TIER,X,Y"
+  uint64_t bytes = 0;
+  bool json = false;
+};
+int run_probe_packet_cmd(const PlatformOptions& p, const ProbePacketOptions& o);
+struct ProbeHbmOptions {
+  uint64_t bytes = 0;
+  bool json = false;
+};
+int run_probe_hbm_cmd(const PlatformOptions& p, const ProbeHbmOptions& o);
 
 int run_compare_cmd(const std::vector<std::string>& dirs, const std::string& out,
                     const std::vector<std::string>& labels = {});

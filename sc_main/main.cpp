@@ -294,7 +294,9 @@ int main(int argc, char** argv) {
   cli::PlatformOptions probe_p;
   cli::ProbeGemmOptions probe_o;
   auto* probe = app.add_subcommand(
-      "probe", "the cost of one kernel on one idle block of a platform (no NoC, no pipeline)");
+      "probe",
+      "the cost of one kernel on one idle block of a platform (no NoC, no pipeline), of one "
+      "message over its NoC or of one HBM access, at zero load");
   probe->require_subcommand(1);
   auto* probe_gemm = probe->add_subcommand(
       "gemm", "one GEMM out[M][N] = A[M][K] . B[K][N] (or a SCALE-Sim topology CSV of them)");
@@ -343,6 +345,28 @@ int main(int argc, char** argv) {
   probe_sfu->add_flag("--backward", probe_sfu_o.backward, "the backward pass (gradient)");
   probe_sfu->add_flag("--json", probe_sfu_o.json, "print JSON");
 
+  cli::PlatformOptions probe_packet_p;
+  cli::ProbePacketOptions probe_packet_o;
+  auto* probe_packet = probe->add_subcommand(
+      "packet",
+      "one message between two core sites over the NoC at zero load (packet model): path, "
+      "cycles, time, energy by router, link and TSV");
+  cli::add_platform_options(*probe_packet, probe_packet_p);
+  probe_packet->add_option("--from", probe_packet_o.from, "source core site TIER,X,Y")->required();
+  probe_packet->add_option("--to", probe_packet_o.to, "destination core site TIER,X,Y")->required();
+  probe_packet->add_option("--bytes", probe_packet_o.bytes, "message size (a write)")->required();
+  probe_packet->add_flag("--json", probe_packet_o.json, "print JSON");
+
+  cli::PlatformOptions probe_hbm_p;
+  cli::ProbeHbmOptions probe_hbm_o;
+  auto* probe_hbm = probe->add_subcommand(
+      "hbm",
+      "one HBM access with no NoC in front: bursts, time, energy, bandwidth utilisation (reads "
+      "and writes cost the same in this model)");
+  cli::add_platform_options(*probe_hbm, probe_hbm_p);
+  probe_hbm->add_option("--bytes", probe_hbm_o.bytes, "access size")->required();
+  probe_hbm->add_flag("--json", probe_hbm_o.json, "print JSON");
+
   FinetuneDemoOptions demo_o;
   auto* demo = cli::add_finetune_demo_command(app, demo_o);
 
@@ -379,6 +403,8 @@ int main(int argc, char** argv) {
     if (*probe_gemm) return cli::run_probe_cmd(probe_p, probe_o);
     if (*probe_mvm) return cli::run_probe_cmd(probe_mvm_p, probe_mvm_o);
     if (*probe_sfu) return cli::run_probe_cmd(probe_sfu_p, probe_sfu_o);
+    if (*probe_packet) return cli::run_probe_packet_cmd(probe_packet_p, probe_packet_o);
+    if (*probe_hbm) return cli::run_probe_hbm_cmd(probe_hbm_p, probe_hbm_o);
     if (*sweep) {
       if (*collect) return cli::run_sweep_collect_cmd(collect_dir);
       if (*shard) return cli::run_sweep_shard_cmd(shard_dir, shard_index, shard_count);

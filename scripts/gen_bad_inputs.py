@@ -514,6 +514,12 @@ for label, args, regex in [
     ("mvm-on-systolic", ["mvm", "--core", "sa", "--d-in", "8", "--d-out", "8"], r"error: \S+: --core: "),
     ("sfu-func-unknown", ["sfu", "--core", "sa", "--func", "relu", "--elements", "64"], r"error: command line: --func: "),
     ("sfu-elements-zero", ["sfu", "--core", "sa", "--func", "gelu", "--elements", "0"], r"error: command line: --elements: "),
+    ("packet-from-malformed", ["packet", "--from", "0,0", "--to", "0,1,0", "--bytes", "8"], r"error: command line: --from: "),
+    ("packet-to-no-site", ["packet", "--from", "0,0,0", "--to", "9,0,0", "--bytes", "8"], r"error: command line: --to: "),
+    ("packet-bytes-zero", ["packet", "--from", "0,0,0", "--to", "0,1,0", "--bytes", "0"], r"error: command line: --bytes: "),
+    ("packet-no-bytes", ["packet", "--from", "0,0,0", "--to", "0,1,0"], r"--bytes is required"),
+    ("hbm-bytes-zero", ["hbm", "--bytes", "0"], r"error: command line: --bytes: "),
+    ("hbm-bytes-text", ["hbm", "--bytes", "x"], r"Could not convert: --bytes = x"),
     ("no-subcommand", [], r"A subcommand is required"),
 ]:
     case("probe-" + label, 2, r"atleus-vp: " + regex, P + args)

@@ -203,3 +203,145 @@ TEST_CASE("probe sfu: rows spread over the lanes, one row per lane at a time") {
         "atleus-vp: error: command line: --elements: must be > 0 and a multiple of "
         "--rows (3)\n");
 }
+
+namespace {
+
+// Zero-load packet-model latency and energy of one write, written from the platform's figures:
+// tests/data/platforms/tsv-skip-chain.yaml (four tiers of 2 x 1 cores, a 20 GHz NoC) over the
+// Atleus preset's router, wire, planar and TSV parameters.
+struct Hop {
+  std::string kind;  // link leaving the router: planar, vertical, skip ("" at the last router)
+  int ports;         // the router's ports: its links, its core, HBM and host ports
+};
+
+struct PacketExpect {
+  uint64_t latency_ps;
+  double router_j, link_j, tsv_j;
+};
+
+PacketExpect packet_closed_form(const std::vector<Hop>& hops, uint64_t bytes) {
+  const uint64_t cycle = 50;  // 20 GHz
+  const uint64_t terminal = 1 * cycle, router = 3 * cycle;
+  // Planar: 100 ps/mm x 2.5 mm = 250 ps, 5 cycles. TSV: Elmore 0.69 x (1 kOhm x (37 + 5) fF +
+  // ...) = 29 ps, 1 cycle; a skip TSV spans 3 tiers: 0.69 x 1 kOhm x (111 + 5) fF = 80 ps, 2.
+  auto link_ps = [&](const std::string& k) -> uint64_t {
+    return k == "planar" ? 5 * cycle : k == "vertical" ? 1 * cycle : 2 * cycle;
+  };
+  // Energy per bit: activity 0.5 x C x 0.9 V^2. Planar 200 fF/mm x 2.5 mm; TSV 37 fF per tier
+  // spanned plus the 5 fF receiver.
+  auto link_j_per_bit = [](const std::string& k) {
+    const double c_ff = k == "planar" ? 200.0 * 2.5 : k == "vertical" ? 37.0 + 5 : 3 * 37.0 + 5;
+    return 0.5 * c_ff * 1e-15 * 0.81;
+  };
+  // Router per bit: a buffer write and read (2 x 7.2 fJ) and a crossbar whose two wires are each
+  // P x 256 bits x 0.2 um long at 81 fJ per bit per mm.
+  auto router_j_per_bit = [](int ports) {
+    return 2 * 7.2e-15 + 81e-15 * 2 * (ports * 256 * 0.2e-3);
+  };
+  const double bits = bytes * 8.0;
+  PacketExpect e{2 * terminal, 0, 0, 0};
+  for (const auto& h : hops) {
+    e.latency_ps += router;
+    e.router_j += bits * router_j_per_bit(h.ports);
+    if (h.kind.empty()) continue;
+    e.latency_ps += link_ps(h.kind);
+    (h.kind == "planar" ? e.link_j : e.tsv_j) += bits * link_j_per_bit(h.kind);
+  }
+  e.latency_ps += (bytes * 8 + 255) / 256 * cycle;  // 256-bit channels everywhere
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("probe packet: the zero-load formula for three site pairs, one across tiers") {
+  const std::string chain =
+      " --platform " + std::string(ATLEUS_SOURCE_DIR) + "/tests/data/platforms/tsv-skip-chain.yaml";
+  // Ports: (0,0,0) planar, vertical, skip, core, host = 5; (0,1,0) planar, skip, core, HBM = 4;
+  // (1,0,0) and (2,0,0) planar, vertical, core = 3; (1,1,0), (2,1,0) planar, core = 2;
+  // (3,0,0) planar, vertical, skip, core = 4.
+  struct Pair {
+    std::string from, to;
+    uint64_t bytes;
+    std::vector<Hop> hops;
+    std::vector<std::string> path;
+  };
+  const std::vector<Pair> pairs = {
+      {"1,0,0",
+       "2,0,0",
+       100,
+       {{"vertical", 3}, {"skip", 5}, {"vertical", 4}, {"", 3}},
+       {"t1_x0_y0", "t0_x0_y0", "t3_x0_y0", "t2_x0_y0"}},
+      {"0,0,0", "0,1,0", 1000, {{"planar", 5}, {"", 4}}, {"t0_x0_y0", "t0_x1_y0"}},
+      {"1,1,0",
+       "2,1,0",
+       64,
+       {{"planar", 2}, {"vertical", 3}, {"skip", 5}, {"vertical", 4}, {"planar", 3}, {"", 2}},
+       {"t1_x1_y0", "t1_x0_y0", "t0_x0_y0", "t3_x0_y0", "t2_x0_y0", "t2_x1_y0"}},
+  };
+  for (const auto& p : pairs) {
+    const Result r = probe("packet --json" + chain + " --from " + p.from + " --to " + p.to +
+                           " --bytes " + std::to_string(p.bytes));
+    INFO(p.from << " -> " << p.to << ": " << r.err);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    const PacketExpect e = packet_closed_form(p.hops, p.bytes);
+    CHECK(j["hops"].get<unsigned>() == p.hops.size() - 1);
+    CHECK(j["path"].get<std::vector<std::string>>() == p.path);
+    CHECK(j["time_s"].get<double>() == Approx(e.latency_ps * 1e-12).epsilon(1e-12));
+    CHECK(j["cycles"].get<uint64_t>() == e.latency_ps / 50);
+    CHECK(j["energy_j"]["router"].get<double>() == Approx(e.router_j).epsilon(1e-12));
+    CHECK(j["energy_j"]["link"].get<double>() == Approx(e.link_j).epsilon(1e-12));
+    CHECK(j["energy_j"]["tsv"].get<double>() == Approx(e.tsv_j).epsilon(1e-12));
+  }
+  const Result text = probe("packet" + chain + " --from 0,0,0 --to 0,1,0 --bytes 1000");
+  CHECK(text.code == 0);
+  CHECK(text.out.find("path: t0_x0_y0 -planar- t0_x1_y0") != std::string::npos);
+  const Result nowhere = probe("packet" + chain + " --from 0,0,0 --to 4,0,0 --bytes 8");
+  CHECK(nowhere.code == 2);
+  CHECK(nowhere.err == "atleus-vp: error: command line: --to: no core site at tier 4, x 0, y 0\n");
+  const Result malformed = probe("packet" + chain + " --from 0,0 --to 0,1,0 --bytes 8");
+  CHECK(malformed.code == 2);
+  CHECK(malformed.err.find("--from: expected a site as TIER,X,Y") != std::string::npos);
+  const Result empty = probe("packet" + chain + " --from 0,0,0 --to 0,1,0 --bytes 0");
+  CHECK(empty.code == 2);
+  CHECK(empty.err == "atleus-vp: error: command line: --bytes: must be > 0\n");
+}
+
+TEST_CASE("probe hbm: bursts, time, energy and utilisation from the HBM parameters") {
+  // Atleus preset: HBM2, 256 GB/s over 8 channels of 128 bits, burst length 2 (32-byte bursts),
+  // 256-byte interleaving, 40 ns access latency, 3.9 pJ per bit moved.
+  auto expect = [](uint64_t bytes) {
+    std::vector<uint64_t> ch(8, 0);
+    for (uint64_t off = 0, c = 0; off < bytes; off += 256, c = (c + 1) % 8)
+      ch[c] += std::min<uint64_t>(256, bytes - off);
+    uint64_t moved = 0, transfer_ps = 0, touched = 0;
+    for (uint64_t b : ch) {
+      if (b == 0) continue;
+      ++touched;
+      const uint64_t rounded = (b + 31) / 32 * 32;
+      moved += rounded;
+      transfer_ps = std::max(transfer_ps, rounded * 1000 / 32);  // 32 GB/s: 32 B per ns
+    }
+    return std::vector<double>{double(moved / 32),  double(touched),
+                               double(transfer_ps), double(transfer_ps + 40000),
+                               moved * 8 * 3.9e-12, bytes / (256e9 * transfer_ps * 1e-12)};
+  };
+  for (uint64_t bytes : {100ull, 1000ull, 4096ull, 1000000ull}) {
+    const Result r = probe("hbm --json --bytes " + std::to_string(bytes));
+    INFO(bytes << ": " << r.err);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    const auto e = expect(bytes);
+    CHECK(j["bursts"].get<double>() == e[0]);
+    CHECK(j["channels_touched"].get<double>() == e[1]);
+    CHECK(j["transfer_s"].get<double>() == Approx(e[2] * 1e-12).epsilon(1e-12));
+    CHECK(j["time_s"].get<double>() == Approx(e[3] * 1e-12).epsilon(1e-12));
+    CHECK(j["energy_j"]["hbm"].get<double>() == Approx(e[4]).epsilon(1e-12));
+    CHECK(j["bandwidth_utilisation"].get<double>() == Approx(e[5]).epsilon(1e-12));
+  }
+  // 4096 B fill every channel with whole bursts: the full peak while transferring.
+  CHECK(expect(4096)[5] == Approx(1.0));
+  const Result zero = probe("hbm --bytes 0");
+  CHECK(zero.code == 2);
+  CHECK(zero.err == "atleus-vp: error: command line: --bytes: must be > 0\n");
+}

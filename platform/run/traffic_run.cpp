@@ -14,6 +14,7 @@
 #include "atleus/noc/link_physics.hpp"
 #include "atleus/noc/packet.hpp"
 #include "atleus/platform/netlist.hpp"
+#include "atleus/platform/packet_probe.hpp"
 #include "atleus/platform/run/sim_errors.hpp"
 
 namespace atleus {
@@ -246,14 +247,9 @@ TrafficResult run_flow_traffic(const PlatformConfig& cfg, const TrafficOptions& 
   }
   // Router energy per bit at each router's port count, as the netlist builds it.
   std::vector<double> router_j_per_bit(n);
-  for (int r = 0; r < n; ++r) {
-    int ports = topo.radix(r) + 1;
-    if (std::find(plan.hbm_routers.begin(), plan.hbm_routers.end(), r) != plan.hbm_routers.end())
-      ++ports;
-    if (r == plan.host_router) ++ports;
-    for (int pr : plan.port_routers) ports += pr == r ? 1 : 0;
-    router_j_per_bit[r] = noc::router_energy_pj_per_bit(cfg.noc.router, ports) * 1e-12;
-  }
+  for (int r = 0; r < n; ++r)
+    router_j_per_bit[r] =
+        noc::router_energy_pj_per_bit(cfg.noc.router, router_ports(plan, r)) * 1e-12;
   const uint64_t router_ps = uint64_t{cfg.noc.router.latency_cycles} * cycle;
 
   struct Sent {

@@ -65,6 +65,13 @@ void check_resident_capacity(const CoreType& type, const std::vector<int>& sites
                      std::to_string(matrices.front().bits) + " bits)");
 }
 
+// Every kernel class but the frozen products (which have their own placement).
+bool runs_dynamic_work(const BlockKind& kind) {
+  for (const auto& cls : kernel_classes())
+    if (cls != "frozen" && !kind.can_run(cls)) return false;
+  return true;
+}
+
 MappingTarget mapping_target(const PlatformConfig& cfg, const NetworkPlan& plan) {
   MappingTarget t;
   std::vector<MappingTarget::Slot> roofline;
@@ -78,11 +85,12 @@ MappingTarget mapping_target(const PlatformConfig& cfg, const NetworkPlan& plan)
         t.reram.push_back({s.index, s.tier, s.x, s.y});
       else if (role == BlockRole::kArray)
         t.systolic.push_back({s.index, s.tier, s.x, s.y});
-      else
+      else if (runs_dynamic_work(*ct.kind))
         roofline.push_back({s.index, s.tier, s.x, s.y});
     }
   }
-  // Without systolic cores the dynamic work runs on the roofline cores by default.
+  // Without systolic cores the dynamic work runs on the roofline cores by default (those whose
+  // kind runs all of it: a kind that claims only frozen products is no fallback).
   if (t.systolic.empty()) t.systolic = roofline;
   if (rp != nullptr) {
     const ReramCoreParams p = *rp;
