@@ -16,7 +16,7 @@
 #include <systemc>
 #include <tlm>
 
-#include "atleus/platform/run/sim_errors.hpp"
+#include "atleus/platform/sim_errors.hpp"
 
 namespace atleus {
 

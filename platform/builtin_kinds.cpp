@@ -9,9 +9,9 @@
 #include "atleus/models/roofline_core.hpp"
 #include "atleus/models/systolic_core.hpp"
 #include "atleus/platform/block_kind.hpp"
-#include "atleus/platform/run/compute_node.hpp"
 #include "atleus/platform/core_fields.hpp"
 #include "atleus/platform/platform_config.hpp"
+#include "atleus/platform/run/compute_node.hpp"
 
 namespace atleus {
 

@@ -2,7 +2,7 @@
 
 #include "atleus/models/sim_time.hpp"
 #include "atleus/platform/netlist.hpp"
-#include "atleus/platform/run/sim_errors.hpp"
+#include "atleus/platform/sim_errors.hpp"
 
 namespace atleus {
 

@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "atleus/platform/run/sim_errors.hpp"
 #include "atleus/platform/run/workload_platform.hpp"
+#include "atleus/platform/sim_errors.hpp"
 
 namespace atleus {
 

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "atleus/platform/run/functional_run.hpp"
 #include "atleus/platform/netlist.hpp"
 #include "atleus/platform/platform_config.hpp"
 #include "atleus/platform/protocol_checker.hpp"
+#include "atleus/platform/run/functional_run.hpp"
 #include "atleus/workloads/op_graph.hpp"
 
 namespace atleus {

@@ -21,10 +21,69 @@ std::string num(double v) {
   return buf;
 }
 
+using J = nlohmann::ordered_json;
+
+// The share of MACs on the ReRAM crossbars, and the paper's way of counting it.
+void add_mac_split(const RunResult& r, J& j) {
+  uint64_t total = 0;  // every core kind's
+  for (const auto& [kind, n] : r.macs) total += n;
+  j["reram_mac_share"] = total ? static_cast<double>(r.macs.at("reram")) / total : 0.0;
+  // The paper counts the layers only, and attention as one d n^2 product (Table II); it gives
+  // 91.9% for GPT-2 Medium at n = 1024. Counting Q.K^T and softmax(S).V as the d n^2 products
+  // they each are gives less (about 6 d / n instead of 12 d / n for ReRAM/SA).
+  const uint64_t layers = total - r.macs_head;
+  j["mac_split"] = {
+      {"reram_share", total ? static_cast<double>(r.macs.at("reram")) / total : 0.0},
+      {"reram_share_layers_only", layers ? static_cast<double>(r.macs.at("reram")) / layers : 0.0},
+      {"head_macs", r.macs_head},
+      {"paper_reram_share_gpt2_medium_n1024", 0.919}};
+}
+
+J pipeline_json(const RunResult& r) {
+  J stages = J::array();
+  for (const auto& s : r.pipeline)
+    stages.push_back({{"stage", s.stage},
+                      {"cores", s.cores},
+                      {"tasks", s.tasks},
+                      {"busy_s", s.busy_s},
+                      {"utilisation", s.utilisation},
+                      {"max_core_utilisation", s.max_core_utilisation},
+                      {"compute_per_layer_s", s.compute_per_layer_s},
+                      {"communication_per_layer_s", s.communication_per_layer_s},
+                      {"stall_per_layer_s", s.stall_per_layer_s},
+                      {"queue_s", s.queue_s}});
+  return stages;
+}
+
+J tiers_json(const RunResult& r) {
+  J tiers = J::array();
+  for (const auto& t : r.tiers)
+    tiers.push_back(
+        {{"index", t.index}, {"name", t.name}, {"kind", t.kind}, {"grid", {t.width, t.height}}});
+  return tiers;
+}
+
+J cores_json(const RunResult& r) {
+  J cores = J::array();
+  for (const auto& c : r.cores) {
+    J tracks = J::array();
+    for (const auto& [name, busy] : c.tracks) tracks.push_back({{"unit", name}, {"busy_s", busy}});
+    cores.push_back({{"name", c.name},
+                     {"kind", c.kind},
+                     {"tier", c.tier},
+                     {"x", c.x},
+                     {"y", c.y},
+                     {"tasks", c.tasks},
+                     {"busy_s", c.busy_s},
+                     {"utilisation", c.utilisation},
+                     {"units", tracks}});
+  }
+  return cores;
+}
+
 }  // namespace
 
 nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
-  using J = nlohmann::ordered_json;
   J j;
   j["mode"] = r.mode;
   j["warnings"] = r.warnings;
@@ -46,31 +105,8 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
   j["core_static_energy_j"] = r.core_static_energy_j;
   j["macs"] = r.macs;
   j["macs_by_phase"] = r.macs_by_phase;
-  uint64_t total = 0;  // every core kind's
-  for (const auto& [kind, n] : r.macs) total += n;
-  j["reram_mac_share"] = total ? static_cast<double>(r.macs.at("reram")) / total : 0.0;
-  // The paper counts the layers only, and attention as one d n^2 product (Table II); it gives
-  // 91.9% for GPT-2 Medium at n = 1024. Counting Q.K^T and softmax(S).V as the d n^2 products
-  // they each are gives less (about 6 d / n instead of 12 d / n for ReRAM/SA).
-  const uint64_t layers = total - r.macs_head;
-  j["mac_split"] = {
-      {"reram_share", total ? static_cast<double>(r.macs.at("reram")) / total : 0.0},
-      {"reram_share_layers_only", layers ? static_cast<double>(r.macs.at("reram")) / layers : 0.0},
-      {"head_macs", r.macs_head},
-      {"paper_reram_share_gpt2_medium_n1024", 0.919}};
-  J stages = J::array();
-  for (const auto& s : r.pipeline)
-    stages.push_back({{"stage", s.stage},
-                      {"cores", s.cores},
-                      {"tasks", s.tasks},
-                      {"busy_s", s.busy_s},
-                      {"utilisation", s.utilisation},
-                      {"max_core_utilisation", s.max_core_utilisation},
-                      {"compute_per_layer_s", s.compute_per_layer_s},
-                      {"communication_per_layer_s", s.communication_per_layer_s},
-                      {"stall_per_layer_s", s.stall_per_layer_s},
-                      {"queue_s", s.queue_s}});
-  j["pipeline"] = stages;
+  add_mac_split(r, j);
+  j["pipeline"] = pipeline_json(r);
   j["noc"] = {{"packets", r.noc_packets},
               {"bytes", r.noc_bytes},
               {"average_hops", r.noc_avg_hops},
@@ -87,26 +123,8 @@ nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec) {
       {"weight_reloading", r.reloading},        {"duplication", r.duplication},
       {"crossbars_needed", r.crossbars_needed}, {"crossbars_available", r.crossbars_available},
       {"cells_written", r.cells_written}};
-  J tiers = J::array();
-  for (const auto& t : r.tiers)
-    tiers.push_back(
-        {{"index", t.index}, {"name", t.name}, {"kind", t.kind}, {"grid", {t.width, t.height}}});
-  j["tiers"] = tiers;
-  J cores = J::array();
-  for (const auto& c : r.cores) {
-    J tracks = J::array();
-    for (const auto& [name, busy] : c.tracks) tracks.push_back({{"unit", name}, {"busy_s", busy}});
-    cores.push_back({{"name", c.name},
-                     {"kind", c.kind},
-                     {"tier", c.tier},
-                     {"x", c.x},
-                     {"y", c.y},
-                     {"tasks", c.tasks},
-                     {"busy_s", c.busy_s},
-                     {"utilisation", c.utilisation},
-                     {"units", tracks}});
-  }
-  j["cores"] = cores;
+  j["tiers"] = tiers_json(r);
+  j["cores"] = cores_json(r);
   if (!r.functional.is_null()) j["functional"] = r.functional;
   j["tasks"] = r.tasks;
   j["transactions"] = r.transactions;

@@ -15,7 +15,7 @@
 #include "atleus/noc/packet.hpp"
 #include "atleus/platform/netlist.hpp"
 #include "atleus/platform/packet_probe.hpp"
-#include "atleus/platform/run/sim_errors.hpp"
+#include "atleus/platform/sim_errors.hpp"
 
 namespace atleus {
 

@@ -7,8 +7,8 @@
 #include "atleus/models/reram_core.hpp"
 #include "atleus/models/sim_time.hpp"
 #include "atleus/platform/block_kind.hpp"
-#include "atleus/platform/run/sim_errors.hpp"
 #include "atleus/platform/run/workload_platform_impl.hpp"
+#include "atleus/platform/sim_errors.hpp"
 
 namespace atleus {
 

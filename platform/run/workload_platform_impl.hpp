@@ -6,10 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "atleus/platform/protocol_checker.hpp"
 #include "atleus/platform/run/compute_node.hpp"
 #include "atleus/platform/run/functional_run.hpp"
 #include "atleus/platform/run/host_driver.hpp"
-#include "atleus/platform/protocol_checker.hpp"
 #include "atleus/platform/run/run_state.hpp"
 #include "atleus/platform/run/workload_platform.hpp"
 #include "atleus/workloads/mapping.hpp"

@@ -7,9 +7,9 @@
 #include "atleus/models/param_check.hpp"
 #include "atleus/models/roofline_core.hpp"
 #include "atleus/platform/block_kind.hpp"
-#include "atleus/platform/run/compute_node.hpp"
 #include "atleus/platform/param_binding.hpp"
 #include "atleus/platform/platform_config.hpp"
+#include "atleus/platform/run/compute_node.hpp"
 
 namespace {
 
