@@ -40,6 +40,16 @@ struct Fake {
   }
 };
 
+// Three requests 1e-12 s apart (rate 1e12): they arrive while the first is prefilled.
+ServeOptions together(unsigned max_batch) {
+  ServeOptions o;
+  o.arrival_rate = 1e12;
+  o.requests = 3;
+  o.max_batch = max_batch;
+  o.seed = 1;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("serving: Poisson arrivals are seeded, increasing, with mean gap 1 / rate") {
@@ -56,12 +66,7 @@ TEST_CASE("serving: requests that arrive together are prefilled as they fit, the
   // prefilled alone; the other two arrive during it and are prefilled together; then the batch
   // of three takes G - 1 = 2 decode steps, over caches of P = 5 and then 6 tokens.
   Fake f;
-  ServeOptions o;
-  o.arrival_rate = 1e12;
-  o.requests = 3;
-  o.max_batch = 3;
-  o.seed = 1;
-  const ServeResult r = serve(spec(5, 3), o, f.sim());
+  const ServeResult r = serve(spec(5, 3), together(3), f.sim());
   REQUIRE(f.asked.size() == 4);
   CHECK(f.asked[0].prefill);
   CHECK(f.asked[0].requests == 1);
@@ -84,11 +89,7 @@ TEST_CASE("serving: max_batch bounds the batch and identical steps are simulated
   // One slot: the requests run one after another, each a prefill (1) and 3 steps of 0.25; the
   // second and third wait in the queue for the previous one to finish.
   Fake f;
-  ServeOptions o;
-  o.arrival_rate = 1e12;
-  o.requests = 3;
-  o.max_batch = 1;
-  const ServeResult r = serve(spec(8, 4), o, f.sim());
+  const ServeResult r = serve(spec(8, 4), together(1), f.sim());
   CHECK(r.max_decode_batch == 1);
   CHECK(r.decode_steps == 9);
   CHECK(r.prefills == 3);
