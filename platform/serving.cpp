@@ -223,6 +223,7 @@ ServeResult serve(const WorkloadSpec& spec, const ServeOptions& opt, const StepS
           active.push_back(a);
       }
       t += c.time_s;
+      if (opt.progress) opt.progress(finished, opt.requests);
       continue;
     }
     ServeStep s;
@@ -246,6 +247,7 @@ ServeResult serve(const WorkloadSpec& spec, const ServeOptions& opt, const StepS
         still.push_back(a);
     }
     active = std::move(still);
+    if (opt.progress) opt.progress(finished, opt.requests);
   }
   r.mean_decode_batch = r.decode_steps ? batch_total / static_cast<double>(r.decode_steps) : 0.0;
   return r;

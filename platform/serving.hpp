@@ -45,6 +45,8 @@ struct ServeOptions {
   unsigned requests = 0;    // requests that arrive in all
   unsigned max_batch = 0;   // requests in the decode batch at most
   uint64_t seed = 1;        // of the arrival times
+  // Optional: called after every step with the requests finished and their total.
+  std::function<void(unsigned finished, unsigned total)> progress;
 };
 
 // One step the scheduler needs the time of.

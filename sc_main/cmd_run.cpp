@@ -200,7 +200,21 @@ int serve_one(const PlatformConfig& cfg, const RunCliOptions& o, const WorkloadS
   so.max_batch = o.max_batch;
   so.seed = o.seed;
   const auto wall0 = std::chrono::steady_clock::now();
+  // A progress line on stderr for runs longer than a second, when it is a terminal.
+  auto last = wall0;
+  bool shown = false;
+  if (!o.quiet && isatty(STDERR_FILENO))
+    so.progress = [&](unsigned done, unsigned total) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - wall0 < std::chrono::seconds(1) ||
+          (now - last < std::chrono::milliseconds(200) && done < total))
+        return;
+      last = now;
+      shown = true;
+      std::fprintf(stderr, "\rserving   %u/%u requests done", done, total);
+    };
   const ServeResult r = serve(spec, so, forked_step_simulator(cfg, spec, ro));
+  if (shown) std::fprintf(stderr, "\n");
   nlohmann::ordered_json j;
   j["mode"] = to_string(Mode::kGenerate);
   j["sequences"] = r.requests.size();
