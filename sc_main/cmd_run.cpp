@@ -187,6 +187,28 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
   return w;
 }
 
+// A progress line on stderr: nothing in the first second, then at most every 200 ms and at the
+// end; end() closes the line if anything was shown.
+class ProgressLine {
+ public:
+  bool due(uint64_t done, uint64_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - start_ < std::chrono::seconds(1) ||
+        (now - last_ < std::chrono::milliseconds(200) && done < total))
+      return false;
+    last_ = now;
+    shown_ = true;
+    return true;
+  }
+  void end() const {
+    if (shown_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ = start_;
+  bool shown_ = false;
+};
+
 // A serving run (--arrival-rate): the scheduler of serving.hpp over steps simulated in child
 // processes; summary.json holds `generate` with `serving`, and requests.csv one line per request.
 int serve_one(const PlatformConfig& cfg, const RunCliOptions& o, const WorkloadSpec& spec,
@@ -200,21 +222,14 @@ int serve_one(const PlatformConfig& cfg, const RunCliOptions& o, const WorkloadS
   so.max_batch = o.max_batch;
   so.seed = o.seed;
   const auto wall0 = std::chrono::steady_clock::now();
-  // A progress line on stderr for runs longer than a second, when it is a terminal.
-  auto last = wall0;
-  bool shown = false;
+  ProgressLine line;
   if (!o.quiet && isatty(STDERR_FILENO))
     so.progress = [&](unsigned done, unsigned total) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - wall0 < std::chrono::seconds(1) ||
-          (now - last < std::chrono::milliseconds(200) && done < total))
-        return;
-      last = now;
-      shown = true;
-      std::fprintf(stderr, "\rserving   %u/%u requests done", done, total);
+      if (line.due(done, total))
+        std::fprintf(stderr, "\rserving   %u/%u requests done", done, total);
     };
   const ServeResult r = serve(spec, so, forked_step_simulator(cfg, spec, ro));
-  if (shown) std::fprintf(stderr, "\n");
+  line.end();
   nlohmann::ordered_json j;
   j["mode"] = to_string(Mode::kGenerate);
   j["sequences"] = r.requests.size();
@@ -278,17 +293,10 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, bool h
   ro.functional_options.seed = o.seed;
   // A progress bar on stderr for runs longer than a second, when it is a terminal.
   const bool bar = !o.quiet && !half && isatty(STDERR_FILENO);
-  const auto t0 = std::chrono::steady_clock::now();
-  auto last = t0;
-  bool shown = false;
+  ProgressLine line;
   if (bar)
     ro.progress = [&](uint64_t done, uint64_t total) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - t0 < std::chrono::seconds(1) ||
-          (now - last < std::chrono::milliseconds(200) && done < total))
-        return;
-      last = now;
-      shown = true;
+      if (!line.due(done, total)) return;
       const int width = 30, fill = static_cast<int>(width * done / std::max<uint64_t>(total, 1));
       std::fprintf(stderr, "\r%-9s [%s%s] %3d%% %llu/%llu tasks", to_string(mode),
                    std::string(fill, '#').c_str(), std::string(width - fill, '.').c_str(),
@@ -296,7 +304,7 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, bool h
                    static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
     };
   const RunResult r = run_workload(cfg, spec, ro);
-  if (shown) std::fprintf(stderr, "\n");
+  line.end();
   auto j = to_json(r, spec);
   j["wall_time_s"] = r.wall_s;
   write_file(dir / "summary.json", j.dump(2));
