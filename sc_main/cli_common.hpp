@@ -121,8 +121,12 @@ struct RunCliOptions {
   uint64_t seed = 1;
   unsigned prompt_len = 0, gen_len = 0;  // --mode generate
   bool explain_model = false;            // list the model's fields and their effect; no run
-  bool task_given = false;               // --task was on the command line
-  std::vector<std::string> argv;         // the command line, recorded in summary.json
+  // Serving (--mode generate --arrival-rate): Poisson arrivals and continuous batching.
+  double arrival_rate = 0;  // requests per second; 0: not a serving run
+  unsigned requests = 0, max_batch = 0;
+  std::vector<std::string> given;  // the run options given on the command line, by name
+  bool task_given = false;         // --task was on the command line
+  std::vector<std::string> argv;   // the command line, recorded in summary.json
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
 struct ProbeGemmOptions {

@@ -18,6 +18,7 @@
 #include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/describe.hpp"
 #include "atleus/platform/run/run_engine.hpp"
+#include "atleus/platform/run/serving.hpp"
 #include "atleus/platform/yaml_config.hpp"
 #include "atleus/workloads/mapping.hpp"
 #include "sc_main/cli_common.hpp"
@@ -35,7 +36,8 @@ constexpr int kSchemaVersion = 1;
 
 // What a run leaves in its --out folder (plots/ is scripts/plot.sh's).
 const std::vector<std::string> kRunFiles = {"summary.json", "kernels.csv", "links.csv",
-                                            "report.html",  "trace.json",  "plots"};
+                                            "report.html",  "trace.json",  "plots",
+                                            "requests.csv"};
 
 // The signal that asked this process to stop (SIGINT, SIGTERM, SIGHUP), 0 if none.
 volatile std::sig_atomic_t g_stop_signal = 0;
@@ -156,6 +158,8 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
                         "only --mode generate reads it");
   }
   if (o.batch) w.task.batch = o.batch;
+  // Serving: the largest batch a step can have (the size limits and the cache are checked for it).
+  if (o.arrival_rate > 0 && o.max_batch) w.task.batch = o.max_batch;
   // A value from a flag: its error names the flag.
   auto from_flag = [](const char* flag, auto&& parse) {
     try {
@@ -183,11 +187,101 @@ WorkloadSpec make_spec(const RunCliOptions& o, Mode mode) {
   return w;
 }
 
+// A progress line on stderr: nothing in the first second, then at most every 200 ms and at the
+// end; end() closes the line if anything was shown.
+class ProgressLine {
+ public:
+  bool due(uint64_t done, uint64_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - start_ < std::chrono::seconds(1) ||
+        (now - last_ < std::chrono::milliseconds(200) && done < total))
+      return false;
+    last_ = now;
+    shown_ = true;
+    return true;
+  }
+  void end() const {
+    if (shown_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ = start_;
+  bool shown_ = false;
+};
+
+// A serving run (--arrival-rate): the scheduler of serving.hpp over steps simulated in child
+// processes; summary.json holds `generate` with `serving`, and requests.csv one line per request.
+int serve_one(const PlatformConfig& cfg, const RunCliOptions& o, const WorkloadSpec& spec,
+              const fs::path& dir) {
+  RunOptions ro;
+  ro.allow_reload = o.allow_reload;
+  ro.packet_bytes = o.packet_bytes;
+  ServeOptions so;
+  so.arrival_rate = o.arrival_rate;
+  so.requests = o.requests;
+  so.max_batch = o.max_batch;
+  so.seed = o.seed;
+  const auto wall0 = std::chrono::steady_clock::now();
+  ProgressLine line;
+  if (!o.quiet && isatty(STDERR_FILENO))
+    so.progress = [&](unsigned done, unsigned total) {
+      if (line.due(done, total))
+        std::fprintf(stderr, "\rserving   %u/%u requests done", done, total);
+    };
+  const ServeResult r = serve(spec, so, forked_step_simulator(cfg, spec, ro));
+  line.end();
+  nlohmann::ordered_json j;
+  j["mode"] = to_string(Mode::kGenerate);
+  j["sequences"] = r.requests.size();
+  j["seq_len"] = spec.task.seq_len;
+  j["generate"] = serving_json(r);
+  j["simulated_time_s"] = j["generate"]["serving"]["span_s"];
+  j["wall_time_s"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  write_file(dir / "summary.json", j.dump(2));
+  write_file(dir / "requests.csv", requests_csv(r));
+  return 0;
+}
+
+// The flags of a serving run: --arrival-rate needs --mode generate, --requests and
+// --max-batch, and replaces --batch; flags a serving run does not read are errors.
+void check_serving_flags(const RunCliOptions& o, const std::string& mode_name) {
+  const bool serving = o.arrival_rate > 0;
+  if (!serving) {
+    if (o.requests)
+      throw ConfigError("", 0, 0, "--requests", "only a serving run (--arrival-rate) reads it");
+    if (o.max_batch)
+      throw ConfigError("", 0, 0, "--max-batch", "only a serving run (--arrival-rate) reads it");
+    return;
+  }
+  if (mode_name != "generate")
+    throw ConfigError("", 0, 0, "--arrival-rate", "only --mode generate reads it");
+  if (o.batch)
+    throw ConfigError("", 0, 0, "--batch",
+                      "a serving run (--arrival-rate) batches continuously up to --max-batch; "
+                      "--batch is the static batch of a plain generate run");
+  if (!o.requests)
+    throw ConfigError("", 0, 0, "--arrival-rate", "needs --requests (how many requests arrive)");
+  if (!o.max_batch)
+    throw ConfigError("", 0, 0, "--arrival-rate",
+                      "needs --max-batch (how many requests are decoded together at most)");
+  const std::pair<bool, const char*> unread[] = {{o.steady_state, "--steady-state"},
+                                                 {o.trace, "--trace"},
+                                                 {o.functional, "--functional"},
+                                                 {o.check_protocol, "--check-protocol"}};
+  for (const auto& [on, flag] : unread)
+    if (on)
+      throw ConfigError("", 0, 0, flag,
+                        "a serving run (--arrival-rate) does not read it: its steps are "
+                        "simulated one by one");
+}
+
 // Writes mode `m`'s files into `dir` (with `half`, of half the batch, for --steady-state);
 // returns the process exit code.
 int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, bool half,
             const fs::path& dir) {
   WorkloadSpec spec = make_spec(o, mode);
+  if (o.arrival_rate > 0) return serve_one(cfg, o, spec, dir);
   if (half) spec.task.batch /= 2;
   RunOptions ro;
   ro.allow_reload = o.allow_reload;
@@ -199,17 +293,10 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, bool h
   ro.functional_options.seed = o.seed;
   // A progress bar on stderr for runs longer than a second, when it is a terminal.
   const bool bar = !o.quiet && !half && isatty(STDERR_FILENO);
-  const auto t0 = std::chrono::steady_clock::now();
-  auto last = t0;
-  bool shown = false;
+  ProgressLine line;
   if (bar)
     ro.progress = [&](uint64_t done, uint64_t total) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - t0 < std::chrono::seconds(1) ||
-          (now - last < std::chrono::milliseconds(200) && done < total))
-        return;
-      last = now;
-      shown = true;
+      if (!line.due(done, total)) return;
       const int width = 30, fill = static_cast<int>(width * done / std::max<uint64_t>(total, 1));
       std::fprintf(stderr, "\r%-9s [%s%s] %3d%% %llu/%llu tasks", to_string(mode),
                    std::string(fill, '#').c_str(), std::string(width - fill, '.').c_str(),
@@ -217,7 +304,7 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, bool h
                    static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
     };
   const RunResult r = run_workload(cfg, spec, ro);
-  if (shown) std::fprintf(stderr, "\n");
+  line.end();
   auto j = to_json(r, spec);
   j["wall_time_s"] = r.wall_s;
   write_file(dir / "summary.json", j.dump(2));
@@ -227,7 +314,43 @@ int run_one(const PlatformConfig& cfg, const RunCliOptions& o, Mode mode, bool h
   return 0;
 }
 
+// A serving run's figures (serving.hpp).
+void print_serving_summary(const nlohmann::ordered_json& s) {
+  const auto& g = s["generate"];
+  const auto& v = g["serving"];
+  std::printf("\n== generate, serving: %s on %s, %s, %s ==\n",
+              s["workload"]["model"].get<std::string>().c_str(),
+              s["platform"].get<std::string>().c_str(),
+              s["workload"]["task"].get<std::string>().c_str(),
+              s["workload"]["quant"].get<std::string>().c_str());
+  std::printf(
+      "  arrivals              %d requests, Poisson at %.6g/s (seed %llu); continuous batching "
+      "up to %d\n",
+      v["requests"].get<int>(), v["arrival_rate_per_s"].get<double>(),
+      static_cast<unsigned long long>(v["seed"].get<uint64_t>()), v["max_batch"].get<int>());
+  auto dist = [](const char* name, const nlohmann::ordered_json& d) {
+    std::printf("  %-21s mean %.6g s, p50 %.6g s, p99 %.6g s\n", name, d["mean"].get<double>(),
+                d["p50"].get<double>(), d["p99"].get<double>());
+  };
+  dist("TTFT", g["ttft_s"]);
+  dist("TPOT", g["tpot_s"]);
+  dist("queueing delay", v["queueing_delay_s"]);
+  std::printf("  throughput            %.6g tokens/s, %.6g requests/s over %.6g s\n",
+              g["tokens_per_s"].get<double>(), g["requests_per_s"].get<double>(),
+              v["span_s"].get<double>());
+  std::printf(
+      "  steps                 %llu decode steps (mean batch %.3g, max %d), %llu prefills; "
+      "simulated %llu + %llu distinct ones\n",
+      static_cast<unsigned long long>(v["decode_steps"].get<uint64_t>()),
+      v["mean_decode_batch"].get<double>(), v["max_decode_batch"].get<int>(),
+      static_cast<unsigned long long>(v["prefills"].get<uint64_t>()),
+      static_cast<unsigned long long>(v["decode_steps_simulated"].get<uint64_t>()),
+      static_cast<unsigned long long>(v["prefills_simulated"].get<uint64_t>()));
+  std::printf("  wall time             %.3g s\n", s["wall_time_s"].get<double>());
+}
+
 void print_summary(const nlohmann::ordered_json& s) {
+  if (s.contains("generate") && s["generate"].contains("serving")) return print_serving_summary(s);
   std::printf(
       "\n== %s: %s on %s, %s, seq_len %d, batch %d, %s ==\n", s["mode"].get<std::string>().c_str(),
       s["workload"]["model"].get<std::string>().c_str(), s["platform"].get<std::string>().c_str(),
@@ -371,7 +494,14 @@ int explain_model(const RunCliOptions& o) {
 }  // namespace
 
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
-  if (o.explain_model) return explain_model(o);
+  if (o.explain_model) {
+    // It reads the model and nothing else: another flag beside it would change nothing.
+    for (const std::string& flag : o.given)
+      if (flag != "--explain-model" && flag != "--model")
+        throw ConfigError("", 0, 0, flag,
+                          "--explain-model reads only --model and runs nothing; drop " + flag);
+    return explain_model(o);
+  }
   PlatformConfig cfg = load(p);
   // --adc-bits overrides core_types.<every ReRAM type>.adc_bits: timing, energy, area and the
   // functional model all read the platform's value.
@@ -398,6 +528,7 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
     const WorkloadSpec w = load_workload_yaml(o.workload);
     if (w.mode_given) mode_name = to_string(w.mode);
   }
+  check_serving_flags(o, mode_name);
   std::vector<Mode> modes;
   if (mode_name == "both" || mode_name == "finetune") modes.push_back(Mode::kFinetune);
   if (mode_name == "both" || mode_name == "inference") modes.push_back(Mode::kInference);
@@ -531,6 +662,14 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
     workload["gen_len"] = spec.generate.gen_len;
     workload["kv_bits"] = spec.generate.kv_bits;
     workload["head_bits"] = spec.generate.head_bits;
+    if (o.arrival_rate > 0) {
+      // Served: the batch is whatever the scheduler forms, up to --max-batch.
+      workload.erase("batch");
+      workload["max_batch"] = o.max_batch;
+      workload["arrival_rate_per_s"] = o.arrival_rate;
+      workload["requests"] = o.requests;
+      workload["seed"] = o.seed;
+    }
   }
   summary["platform"] = cfg.name;
   summary["platform_name"] = cfg.name;
@@ -564,7 +703,10 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   for (Mode m : modes) {
     const fs::path dir = tmp / to_string(m);
     auto s = nlohmann::ordered_json::parse(slurp(dir / "summary.json"));
-    add_derived_metrics(s, described.area_total_mm2);
+    const bool serving = s.contains("generate") && s["generate"].contains("serving");
+    // A serving run reports times only (serving.hpp): no energy or MACs to derive from.
+    if (!serving) add_derived_metrics(s, described.area_total_mm2);
+    if (serving) write_file(staging / "requests.csv", slurp(dir / "requests.csv"));
     if (o.steady_state) {
       const auto small = nlohmann::ordered_json::parse(slurp(job_dir(m, true) / "summary.json"));
       s["steady_state"] = steady_state_json(small, s);
@@ -617,13 +759,17 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                nlohmann::ordered_json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump());
   }
   write_file(staging / "summary.json", summary.dump(2) + "\n");
-  write_file(staging / "kernels.csv", kernels);
-  write_file(staging / "links.csv", links);
+  // A serving run has no single simulation to break down by kernel and link (serving.hpp).
+  if (o.arrival_rate <= 0) {
+    write_file(staging / "kernels.csv", kernels);
+    write_file(staging / "links.csv", links);
+  }
   fs::remove_all(tmp);
   if (g_stop_signal) return stop();
   folder.commit();
   if (!o.quiet) {
-    std::printf("\nwrote %s/{summary.json,kernels.csv,links.csv,report.html}\n", out.c_str());
+    std::printf("\nwrote %s/{summary.json,%s,report.html}\n", out.c_str(),
+                o.arrival_rate > 0 ? "requests.csv" : "kernels.csv,links.csv");
     if (o.trace)
       std::printf("trace: %s/trace.json (open it in ui.perfetto.dev or chrome://tracing)\n",
                   out.c_str());

@@ -1,4 +1,5 @@
 // atleus-vp: the command line over the atleus_vp library.
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 
@@ -222,7 +223,27 @@ int main(int argc, char** argv) {
   run->add_option("--noise", run_o.noise, "device weight noise sigma / max|w| for --functional")
       ->check(cli::finite_in(0.0, 1.0))
       ->capture_default_str();
-  run->add_option("--seed", run_o.seed, "seed of the weights, inputs and noise of --functional")
+  run->add_option("--arrival-rate", run_o.arrival_rate,
+                  "--mode generate: serve requests arriving as a Poisson process at this many per "
+                  "second, with continuous batching (needs --requests and --max-batch; writes "
+                  "DIR/requests.csv)")
+      ->check(
+          [](const std::string& v) {
+            char* end = nullptr;
+            const double r = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end != '\0' || !std::isfinite(r) || r <= 0)
+              return std::string("must be a positive finite number of requests per second");
+            return std::string();
+          },
+          "R > 0");
+  run->add_option("--requests", run_o.requests, "--arrival-rate: requests that arrive in all")
+      ->check(cli::integer_in(1, 1u << 20));
+  run->add_option("--max-batch", run_o.max_batch,
+                  "--arrival-rate: requests decoded together at most (the continuous batch)")
+      ->check(cli::integer_in(1, 1u << 16));
+  run->add_option("--seed", run_o.seed,
+                  "seed of the weights, inputs and noise of --functional, and of the arrivals of "
+                  "--arrival-rate")
       ->check(cli::integer_in(0, ~0ull))
       ->capture_default_str();
   run->add_option("--layers", run_o.layers, "run only this many of the model's layers")
@@ -396,6 +417,8 @@ int main(int argc, char** argv) {
     if (*describe) return cli::run_describe(describe_p, describe_json);
     // With no subcommand the main job runs: RoBERTa-Base on SQuAD, both modes, on Atleus.
     run_o.task_given = run->count("--task") > 0;
+    for (const CLI::Option* opt : run->get_options())
+      if (opt->count() > 0) run_o.given.push_back(opt->get_name());
     if (*run || app.get_subcommands().empty()) return cli::run_run_cmd(run_p, run_o);
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
     if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out, compare_labels);

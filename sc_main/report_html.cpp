@@ -1072,6 +1072,39 @@ std::string generate_html(const Mode& m) {
   return o.str();
 }
 
+// A serving run (--arrival-rate): the latency distributions, the throughput and every request.
+// It has no single simulation, so none of the per-run breakdowns.
+std::string serving_html(const Mode& m) {
+  const ojson& g = (*m.s)["generate"];
+  const ojson& v = g["serving"];
+  auto dist_card = [](const char* id, const char* label, const ojson& d) {
+    return card(id, label, d["mean"], fmt_time(num(d, "mean")),
+                "p50 " + esc(fmt_time(num(d, "p50"))) + ", p99 " + esc(fmt_time(num(d, "p99"))));
+  };
+  std::ostringstream o;
+  o << "<h3>Serving: continuous batching</h3><p>" << esc(str(v, "requests"))
+    << " requests, Poisson at " << esc(sig3(num(v, "arrival_rate_per_s"))) << "/s (seed "
+    << esc(str(v, "seed")) << "), batch up to " << esc(str(v, "max_batch")) << "; "
+    << esc(str(v, "policy")) << ".</p>"
+    << "<div class=\"cards\">" << dist_card("ttft", "time to first token (mean)", g["ttft_s"])
+    << dist_card("tpot", "time per output token (mean)", g["tpot_s"])
+    << dist_card("queueing", "queueing delay (mean)", v["queueing_delay_s"])
+    << card("tokens-per-s", "tokens / s", g["tokens_per_s"], sig3(num(g, "tokens_per_s")),
+            esc(sig3(num(g, "requests_per_s"))) + " requests/s")
+    << card("decode-batch", "decode batch (mean)", v["mean_decode_batch"],
+            sig3(num(v, "mean_decode_batch")),
+            esc(str(v, "decode_steps")) + " steps, " + esc(str(v, "prefills")) + " prefills")
+    << "</div><table id=\"serving-requests\"><thead><tr><th>request</th><th>arrival</th>"
+    << "<th>queueing</th><th>TTFT</th><th>TPOT</th><th>mean batch</th></tr></thead><tbody>";
+  for (const auto& r : v["records"])
+    o << "<tr><td>" << esc(str(r, "id")) << "</td><td>" << esc(fmt_time(num(r, "arrival_s")))
+      << "</td><td>" << esc(fmt_time(num(r, "queueing_s"))) << "</td><td>"
+      << esc(fmt_time(num(r, "ttft_s"))) << "</td><td>" << esc(fmt_time(num(r, "tpot_s")))
+      << "</td><td>" << esc(sig3(num(r, "mean_decode_batch"))) << "</td></tr>";
+  o << "</tbody></table>";
+  return o.str();
+}
+
 std::string render_run_report(const nlohmann::ordered_json& summary, const std::string& kernels_csv,
                               const std::string& links_csv) {
   const auto ms = modes_of(summary);
@@ -1084,6 +1117,11 @@ std::string render_run_report(const nlohmann::ordered_json& summary, const std::
   for (const auto& m : ms) hdr << "<a href=\"#" << m.name << "\">" << mode_title(m.name) << "</a>";
   hdr << "</nav>";
   for (const auto& m : ms) {
+    if (m.s->contains("generate") && (*m.s)["generate"].contains("serving")) {
+      body << "<section class=\"mode\" id=\"" << m.name << "\"><h2>" << mode_title(m.name)
+           << "</h2>" << inputs_html(summary, m) << serving_html(m) << "</section>\n";
+      continue;
+    }
     const Csv kernels = parse_csv(kernels_csv, m.name);
     const auto links = link_rows(parse_csv(links_csv, m.name));
     body << "<section class=\"mode\" id=\"" << m.name << "\"><h2>" << mode_title(m.name) << "</h2>"

@@ -48,6 +48,20 @@ macs = j["macs"]["reram"] + j["macs"]["systolic"]
 print(f"  functional: {macs:.3e} MACs computed twice (hardware numerics and float) in {wall:.2f} s"
       f" = {macs / wall:.3e} MAC/s per numerics")
 PY
+# Serving (continuous batching): every distinct step is a platform simulation of its own, so
+# the wall time follows the distinct steps, which grow as arrivals stagger the cache lengths.
+printf "%-52s %8s %14s %12s\n" "serving qwen2.5-0.5b M4F4 P=128 G=32, 32 requests" wall_s "steps (distinct)" steps/wall_s
+for rate in 5 500; do
+  timed run "$bin" run --quiet --model qwen2.5-0.5b --quant M4F4 --mode generate --prompt-len 128 \
+    --gen-len 32 --arrival-rate "$rate" --requests 32 --max-batch 8 --out "$work/s_$rate"
+  python3 - "$work/s_$rate/summary.json" "$wall" "rate $rate/s, max batch 8" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))["generate"]["serving"]; wall = max(float(sys.argv[2]), 1e-3)
+steps = v["decode_steps"] + v["prefills"]
+distinct = v["decode_steps_simulated"] + v["prefills_simulated"]
+print(f"  {sys.argv[3]:<50} {wall:8.2f} {f'{steps} ({distinct})':>14} {steps / wall:12.1f}")
+PY
+done
 for spec in "atleus uniform 0.05 20000" "3d-mesh uniform 0.3 20000" "3d-mesh transpose 0.9 5000"; do
   set -- $spec
   timed traffic "$bin" traffic --platform "$1" --pattern "$2" --rate "$3" --packets "$4" --json

@@ -445,6 +445,7 @@ write("platform/line3.yaml", "include: " + atleus_rel + "\nname: line3\ntiers:\n
       "vertical: {adjacent: true, skip: [], links: []}\nmemory:\n  hbm: {attach: [[0, 0, 0]]}\nhost: {attach: [0, 0, 0]}\n")
 
 R = ["run", "--out", "{out}", "--quiet"]
+GEN = ["--model", "smollm2-360m", "--mode", "generate", "--prompt-len", "8", "--gen-len", "2"]
 for label, args, regex, code in [
     ("seq-len-zero", ["--seq-len", "0"], r"--seq-len: must be in \[1, 1048576\] \(got 0\)", 2),
     ("seq-len-neg", ["--seq-len=-1"], r"--seq-len: expected a whole number", 2),
@@ -493,7 +494,23 @@ for label, args, regex, code in [
     ("unknown-flag", ["--turbo"], r"The following argument was not expected: --turbo", 2),
     ("set-no-value", ["--set"], r"--set: ", 2),
     ("does-not-fit", ["--platform", "{files}/platform/tiny-reram.yaml", "--model", "bert-large"], r"infeasible: the model does not fit in ReRAM: it needs 73728 crossbars", 3),
-    ("die-larger-than-wafer", ["--platform", "{files}/platform/big64.yaml"], r"infeasible: \S*big64.yaml: cost.wafer_diameter_mm: a \S+ mm\^2 die does not fit on a \S+ mm wafer", 3),
+    ("die-larger-than-wafer", ["--platform", "{files}/platform/big64.yaml"], r"infeasible: \S*big64.yaml: cost.wafer_diameter_mm: a \S+ mm\^2 die does not fit on a \S+ mm wafer", 3),    ("serve-rate-without-generate", ["--arrival-rate", "2", "--requests", "4", "--max-batch", "2"], r"error: .*--arrival-rate: only --mode generate reads it", 2),
+    ("serve-rate-zero", GEN + ["--arrival-rate", "0"], r"--arrival-rate: must be a positive finite number", 2),
+    ("serve-rate-neg", GEN + ["--arrival-rate=-1"], r"--arrival-rate: must be a positive finite number", 2),
+    ("serve-rate-nan", GEN + ["--arrival-rate", "nan"], r"--arrival-rate: must be a positive finite number", 2),
+    ("serve-rate-inf", GEN + ["--arrival-rate", "inf"], r"--arrival-rate: must be a positive finite number", 2),
+    ("serve-rate-text", GEN + ["--arrival-rate", "fast"], r"--arrival-rate: must be a positive finite number", 2),
+    ("serve-max-batch-zero", GEN + ["--arrival-rate", "2", "--requests", "4", "--max-batch", "0"], r"--max-batch: must be in \[1, 65536\] \(got 0\)", 2),
+    ("serve-requests-zero", GEN + ["--arrival-rate", "2", "--requests", "0", "--max-batch", "2"], r"--requests: must be in \[1, 1048576\] \(got 0\)", 2),
+    ("serve-rate-beside-batch", GEN + ["--arrival-rate", "2", "--requests", "4", "--max-batch", "2", "--batch", "2"], r"error: .*--batch: a serving run \(--arrival-rate\) batches continuously", 2),
+    ("serve-rate-without-requests", GEN + ["--arrival-rate", "2", "--max-batch", "2"], r"error: .*--arrival-rate: needs --requests", 2),
+    ("serve-rate-without-max-batch", GEN + ["--arrival-rate", "2", "--requests", "4"], r"error: .*--arrival-rate: needs --max-batch", 2),
+    ("serve-requests-without-rate", GEN + ["--requests", "4"], r"error: .*--requests: only a serving run \(--arrival-rate\) reads it", 2),
+    ("serve-max-batch-without-rate", GEN + ["--max-batch", "4"], r"error: .*--max-batch: only a serving run \(--arrival-rate\) reads it", 2),
+    ("serve-rate-beside-trace", GEN + ["--arrival-rate", "2", "--requests", "4", "--max-batch", "2", "--trace"], r"error: .*--trace: a serving run \(--arrival-rate\) does not read it", 2),
+    ("explain-model-beside-batch", ["--model", "qwen2.5-0.5b", "--explain-model", "--batch", "2"], r"error: .*--batch: --explain-model reads only --model", 2),
+    ("explain-model-beside-mode", ["--model", "qwen2.5-0.5b", "--explain-model", "--mode", "generate"], r"error: .*--mode: --explain-model reads only --model", 2),
+    ("explain-model-beside-set", ["--set", "kv_cache=sram", "--model", "qwen2.5-0.5b", "--explain-model"], r"error: .*--set: --explain-model reads only --model", 2),
 ]:
     case("run-" + label, code, r"atleus-vp: " + regex, R + args)
 case("cli-bad-utf8-arg", 2, r"atleus-vp: command line: argument 3: invalid UTF-8", ["describe", "--platform", "\udcff"])

@@ -357,23 +357,6 @@ void collect_mapping(const WorkloadPlatform::Impl& p, RunResult& r) {
   for (const auto& t : p.tasks.tasks) r.transactions += t.instances;
 }
 
-// Mean, median and 99th percentile (nearest rank) of `v` (seconds).
-nlohmann::ordered_json distribution(std::vector<double> v) {
-  if (v.empty()) return {{"mean", 0.0}, {"p50", 0.0}, {"p99", 0.0}, {"samples", 0}};
-  std::sort(v.begin(), v.end());
-  double sum = 0;
-  for (double x : v) sum += x;
-  auto rank = [&v](double q) {
-    const auto n = static_cast<double>(v.size());
-    const auto i = static_cast<std::size_t>(std::max(1.0, std::ceil(q * n))) - 1;
-    return v[std::min(i, v.size() - 1)];
-  };
-  return {{"mean", sum / static_cast<double>(v.size())},
-          {"p50", rank(0.50)},
-          {"p99", rank(0.99)},
-          {"samples", v.size()}};
-}
-
 // Generation: the prefill's tasks are those of sequences 0..B-1, decode step j's those of
 // sequence index B + j; a token is out when its head_sample task finishes. Core (dynamic) energy
 // is split by the tasks' phase; the rest (static, NoC, HBM) in proportion to the time each phase
@@ -455,6 +438,7 @@ void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
   g["requests"] = B;
   g["decode_steps"] = steps;
   g["ttft_s"] = distribution(ttft);
+  g["first_token_s"] = ttft;  // per request, in request order
   g["tpot_s"] = distribution(tpot);
   g["inter_token_latency_s"] = distribution(itl);
   g["tokens_per_s"] = seconds > 0 ? generated / seconds : 0.0;
@@ -507,6 +491,22 @@ void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
 }
 
 }  // namespace
+
+nlohmann::ordered_json distribution(std::vector<double> v) {
+  if (v.empty()) return {{"mean", 0.0}, {"p50", 0.0}, {"p99", 0.0}, {"samples", 0}};
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (double x : v) sum += x;
+  auto rank = [&v](double q) {
+    const auto n = static_cast<double>(v.size());
+    const auto i = static_cast<std::size_t>(std::max(1.0, std::ceil(q * n))) - 1;
+    return v[std::min(i, v.size() - 1)];
+  };
+  return {{"mean", sum / static_cast<double>(v.size())},
+          {"p50", rank(0.50)},
+          {"p99", rank(0.99)},
+          {"samples", v.size()}};
+}
 
 RunResult collect_run(const WorkloadPlatform::Impl& p) {
   RunResult r;

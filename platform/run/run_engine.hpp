@@ -36,6 +36,10 @@ struct RunOptions {
   bool external_host = false;
   // WorkloadPlatform only: call sc_stop() when the last task finishes.
   bool stop_when_done = false;
+  // Mode::kGenerate, when not empty: no prefill, only these decode steps, chained, each given
+  // by the cache lengths of its requests (the serving scheduler measures a step this way,
+  // serving.hpp).
+  std::vector<std::vector<uint64_t>> decode_steps;
 };
 
 struct KernelRow {
@@ -134,5 +138,7 @@ RunResult run_workload(const PlatformConfig& cfg, const WorkloadSpec& spec, cons
 nlohmann::ordered_json to_json(const RunResult& r, const WorkloadSpec& spec);
 std::string kernels_csv(const RunResult& r);
 std::string links_csv(const RunResult& r);
+// Mean, median and 99th percentile (nearest rank) of `v`, and its sample count.
+nlohmann::ordered_json distribution(std::vector<double> v);
 
 }  // namespace atleus

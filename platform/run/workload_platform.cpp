@@ -190,7 +190,8 @@ TaskGraph make_task_graph(const WorkloadPlatform::Impl& p) {
   TaskGraphInputs in;
   in.graph = &p.graph;
   in.mapping = &p.mapping;
-  in.sequences = static_cast<int>(p.spec.task.batch);
+  // Decode steps alone (RunOptions::decode_steps): no prompt to prefill.
+  in.sequences = p.opt.decode_steps.empty() ? static_cast<int>(p.spec.task.batch) : 0;
   in.d_model = p.spec.model.d_model;
   in.d_ff = p.spec.model.d_ff;
   in.cells_bits_per_cell = reram_params(p.cfg) ? reram_params(p.cfg)->bits_per_cell : 2;
@@ -261,6 +262,18 @@ WorkloadPlatform::WorkloadPlatform(sc_core::sc_module_name name, const PlatformC
   p.spec.generate.kv_in_sram = cfg.kv_cache == "sram";
   p.opt = opt;
   p.graph = build_graph(p.spec);
+  if (!p.opt.decode_steps.empty()) {
+    if (p.spec.mode != Mode::kGenerate)
+      throw std::logic_error("RunOptions::decode_steps needs Mode::kGenerate");
+    p.graph.decode.clear();
+    for (const auto& cache_len : p.opt.decode_steps) {
+      DecodeStep step;
+      step.cache_len = cache_len;
+      step.layer = build_decode_layer(p.spec, cache_len);
+      step.head = build_lm_head(p.spec, cache_len.size());
+      p.graph.decode.push_back(std::move(step));
+    }
+  }
   p.plan = plan_network(p.cfg);
   p.mapping = map_model(static_cast<int>(p.spec.model.layers), layer_matrices(p.spec),
                         mapping_target(p.cfg, p.plan), p.opt.allow_reload, p.spec.duplication);
