@@ -15,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "atleus/workloads/infeasible.hpp"
 #include "atleus/workloads/mapping.hpp"
 
 namespace atleus {
@@ -107,6 +108,9 @@ StepSimulator forked_step_simulator(const PlatformConfig& cfg, const WorkloadSpe
       } catch (const MappingError& e) {
         code = 3;
         msg = e.what();
+      } catch (const InfeasibleDesign& e) {
+        code = 4;
+        msg = e.what();
       } catch (const std::exception& e) {
         code = 1;
         msg = e.what();
@@ -132,6 +136,7 @@ StepSimulator forked_step_simulator(const PlatformConfig& cfg, const WorkloadSpe
     const int code = std::stoi(out.substr(0, nl));
     const std::string body = out.substr(nl + 1);
     if (code == 3) throw MappingError(body);
+    if (code == 4) throw InfeasibleDesign(body);
     if (code != 0) throw std::runtime_error(body);
     StepCost c;
     std::istringstream in(body);
