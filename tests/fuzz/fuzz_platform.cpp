@@ -13,6 +13,11 @@
 #include "atleus/workloads/infeasible.hpp"
 #include "fuzz_common.hpp"
 
+// Debian's libsystemc refers to sc_main; libFuzzer owns main, so this one is never called.
+int sc_main(int, char**) {
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = fuzz::as_file(data, size, ".yaml");
   try {
