@@ -358,78 +358,129 @@ void collect_mapping(const WorkloadPlatform::Impl& p, RunResult& r) {
 }
 
 // Generation: the prefill's tasks are those of sequences 0..B-1, decode step j's those of
-// sequence index B + j; a token is out when its head_sample task finishes. Core (dynamic) energy
-// is split by the tasks' phase; the rest (static, NoC, HBM) in proportion to the time each phase
-// spans (prefill: until its last task ends).
-void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
-  if (p.spec.mode != Mode::kGenerate) return;
-  const TaskGraph& tg = p.tasks;
-  const RunState& st = p.state;
-  const int B = tg.sequences;
-  const std::size_t steps = p.graph.decode.size();
-  const GenerateSpec& gen = p.spec.generate;
-  std::vector<uint64_t> first_token(static_cast<std::size_t>(B), 0), step_done(steps, 0);
-  double e_prefill = 0, e_decode = 0;
+// sequence index B + j; a token is out when its head_sample task finishes.
+struct GenerateTally {
+  std::vector<uint64_t> first_token, step_done;  // per request; per decode step
+  double e_prefill = 0, e_decode = 0;            // core (dynamic) energy by phase
   uint64_t prefill_end = 0, hbm_decode = 0, hbm_prefill = 0, weights_decode = 0;
   // Decode: (kernel class, site) -> intervals the class kept that core busy (or loading).
   std::map<std::pair<std::string, int>, std::vector<std::pair<uint64_t, uint64_t>>> busy;
   std::map<std::string, double> class_busy;
+};
+
+GenerateTally tally_generate(const WorkloadPlatform::Impl& p) {
+  const TaskGraph& tg = p.tasks;
+  const int B = tg.sequences;
+  GenerateTally g;
+  g.first_token.assign(static_cast<std::size_t>(B), 0);
+  g.step_done.assign(p.graph.decode.size(), 0);
   for (const Task& t : tg.tasks) {
-    const TaskState& s = st.tasks[static_cast<std::size_t>(t.id)];
-    const bool decode = t.sequence >= B;
+    const TaskState& s = p.state.tasks[static_cast<std::size_t>(t.id)];
     const bool sample = t.kernel->name == "head_sample";
-    if (decode) {
-      e_decode += s.energy_j;
-      // A roofline core's resident weights stream from its own memory (the GPU's HBM2).
-      hbm_decode +=
-          t.hbm_read_bytes + t.hbm_write_bytes + (t.weights_local ? t.weight_read_bytes : 0);
-      weights_decode += t.weight_read_bytes;
-      const std::string cls = kernel_class(*t.kernel);
-      busy[{cls, t.site}].emplace_back(s.start_ps, s.finish_ps);
-      class_busy[cls] += (s.finish_ps - s.start_ps) * 1e-12;
-      // Waiting for operands from HBM over the NoC, before the unit could start.
-      if (s.loaded_ps > s.ready_ps) {
-        const std::string load = cls + " operand loads (HBM/NoC)";
-        busy[{load, t.site}].emplace_back(s.ready_ps, s.loaded_ps);
-        class_busy[load] += (s.loaded_ps - s.ready_ps) * 1e-12;
-      }
-      if (sample) {
-        auto& d = step_done[static_cast<std::size_t>(t.sequence - B)];
-        d = std::max(d, s.finish_ps);
-      }
-    } else {
-      e_prefill += s.energy_j;
-      hbm_prefill +=
-          t.hbm_read_bytes + t.hbm_write_bytes + (t.weights_local ? t.weight_read_bytes : 0);
-      prefill_end = std::max(prefill_end, s.finish_ps);
+    // A roofline core's resident weights stream from its own memory (the GPU's HBM2).
+    const uint64_t hbm =
+        t.hbm_read_bytes + t.hbm_write_bytes + (t.weights_local ? t.weight_read_bytes : 0);
+    if (t.sequence < B) {
+      g.e_prefill += s.energy_j;
+      g.hbm_prefill += hbm;
+      g.prefill_end = std::max(g.prefill_end, s.finish_ps);
       if (sample && t.sequence >= 0) {
-        auto& f = first_token[static_cast<std::size_t>(t.sequence)];
+        auto& f = g.first_token[static_cast<std::size_t>(t.sequence)];
         f = std::max(f, s.finish_ps);
       }
+      continue;
+    }
+    g.e_decode += s.energy_j;
+    g.hbm_decode += hbm;
+    g.weights_decode += t.weight_read_bytes;
+    const std::string cls = kernel_class(*t.kernel);
+    g.busy[{cls, t.site}].emplace_back(s.start_ps, s.finish_ps);
+    g.class_busy[cls] += (s.finish_ps - s.start_ps) * 1e-12;
+    // Waiting for operands from HBM over the NoC, before the unit could start.
+    if (s.loaded_ps > s.ready_ps) {
+      const std::string load = cls + " operand loads (HBM/NoC)";
+      g.busy[{load, t.site}].emplace_back(s.ready_ps, s.loaded_ps);
+      g.class_busy[load] += (s.loaded_ps - s.ready_ps) * 1e-12;
+    }
+    if (sample) {
+      auto& d = g.step_done[static_cast<std::size_t>(t.sequence - B)];
+      d = std::max(d, s.finish_ps);
     }
   }
-  const uint64_t T = st.last_finish_ps;
-  const double rest = std::max(0.0, r.energy_j - e_prefill - e_decode);
-  const double prefill_share = T > 0 ? static_cast<double>(prefill_end) / T : 1.0;
-  const double prefill_j = e_prefill + rest * prefill_share;
-  const double decode_j = e_decode + rest * (1.0 - prefill_share);
+  return g;
+}
+
+// The bottleneck of the decode steps: the (kernel class, core) busiest over them.
+nlohmann::ordered_json decode_bottleneck(const GenerateTally& g, const RunResult& r,
+                                         double decode_s) {
+  const std::size_t steps = g.step_done.size();
+  nlohmann::ordered_json bottleneck = nlohmann::ordered_json::object();
+  double top = -1;
+  for (const auto& [key, iv] : g.busy) {
+    const double b = union_length(iv) * 1e-12;
+    if (b <= top) continue;
+    top = b;
+    std::string core;
+    for (const auto& c : r.cores)
+      if (c.site == key.second) core = c.name;
+    bottleneck = {{"stage", key.first},
+                  {"core", core},
+                  {"busy_per_step_s", steps ? b / steps : 0.0},
+                  {"share_of_decode_time", decode_s > 0 ? b / decode_s : 0.0}};
+  }
+  return bottleneck;
+}
+
+// KV-cache and memory-traffic figures of a generate run.
+void add_generate_memory(const WorkloadPlatform::Impl& p, const GenerateTally& t,
+                         nlohmann::ordered_json& g) {
+  const GenerateSpec& gen = p.spec.generate;
+  const uint64_t B = static_cast<uint64_t>(p.tasks.sequences);
+  const std::size_t steps = t.step_done.size();
+  const uint64_t decoded = B * steps;
+  const uint64_t kv_token = p.spec.model.kv_bytes_per_token(gen.kv_bits);
+  g["kv_bits"] = gen.kv_bits;
+  g["kv_cache_bytes_per_token"] = kv_token;
+  g["kv_cache_bytes_per_request"] = kv_token * gen.max_context();
+  g["kv_cache_bytes"] = kv_token * gen.max_context() * B;
+  g["kv_cache_placement"] = gen.kv_in_sram ? "sram" : "hbm";
+  g["hbm_bytes_prefill"] = t.hbm_prefill;
+  g["hbm_bytes_per_output_token"] = decoded ? static_cast<double>(t.hbm_decode) / decoded : 0.0;
+  g["weight_read_bytes_per_step"] = steps ? static_cast<double>(t.weights_decode) / steps : 0.0;
+  g["weight_read_bytes_per_output_token"] =
+      decoded ? static_cast<double>(t.weights_decode) / decoded : 0.0;
+  g["model_weight_bytes"] = decode_weight_bytes(p.spec);
+}
+
+// Core (dynamic) energy is split by the tasks' phase; the rest (static, NoC, HBM) in proportion
+// to the time each phase spans (prefill: until its last task ends).
+void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
+  if (p.spec.mode != Mode::kGenerate) return;
+  const GenerateTally t = tally_generate(p);
+  const int B = p.tasks.sequences;
+  const std::size_t steps = t.step_done.size();
+  const GenerateSpec& gen = p.spec.generate;
+  const uint64_t T = p.state.last_finish_ps;
+  const double rest = std::max(0.0, r.energy_j - t.e_prefill - t.e_decode);
+  const double prefill_share = T > 0 ? static_cast<double>(t.prefill_end) / T : 1.0;
+  const double prefill_j = t.e_prefill + rest * prefill_share;
+  const double decode_j = t.e_decode + rest * (1.0 - prefill_share);
 
   std::vector<double> ttft, tpot, itl;
-  const uint64_t last = steps > 0 ? step_done.back() : 0;
+  const uint64_t last = steps > 0 ? t.step_done.back() : 0;
   for (int q = 0; q < B; ++q) {
-    const uint64_t f = first_token[static_cast<std::size_t>(q)];
+    const uint64_t f = t.first_token[static_cast<std::size_t>(q)];
     ttft.push_back(f * 1e-12);
     if (steps > 0) tpot.push_back((last - f) * 1e-12 / static_cast<double>(steps));
     uint64_t prev = f;
-    for (uint64_t d : step_done) {
+    for (uint64_t d : t.step_done) {
       itl.push_back((d - prev) * 1e-12);
       prev = d;
     }
   }
   const double seconds = T * 1e-12;
+  const double decode_s = (T - std::min(T, t.prefill_end)) * 1e-12;
   const uint64_t generated = uint64_t(B) * gen.gen_len, decoded = uint64_t(B) * steps;
-  const ModelSpec& m = p.spec.model;
-  const uint64_t kv_token = m.kv_bytes_per_token(gen.kv_bits);
 
   using J = nlohmann::ordered_json;
   J g;
@@ -443,11 +494,11 @@ void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
   g["inter_token_latency_s"] = distribution(itl);
   g["tokens_per_s"] = seconds > 0 ? generated / seconds : 0.0;
   g["requests_per_s"] = seconds > 0 ? B / seconds : 0.0;
-  g["prefill_time_s"] = prefill_end * 1e-12;
-  g["decode_time_s"] = (T - std::min(T, prefill_end)) * 1e-12;
+  g["prefill_time_s"] = t.prefill_end * 1e-12;
+  g["decode_time_s"] = decode_s;
   J step_times = J::array();
-  uint64_t prev = prefill_end;
-  for (uint64_t d : step_done) {
+  uint64_t prev = t.prefill_end;
+  for (uint64_t d : t.step_done) {
     step_times.push_back((d - std::min(d, prev)) * 1e-12);
     prev = d;
   }
@@ -456,36 +507,10 @@ void collect_generate(const WorkloadPlatform::Impl& p, RunResult& r) {
   g["energy_decode_j"] = decode_j;
   g["energy_per_prompt_token_j"] = prefill_j / std::max<double>(1.0, double(B) * gen.prompt_len);
   g["energy_per_output_token_j"] = decode_j / std::max<double>(1.0, double(decoded));
-  g["kv_bits"] = gen.kv_bits;
-  g["kv_cache_bytes_per_token"] = kv_token;
-  g["kv_cache_bytes_per_request"] = kv_token * gen.max_context();
-  g["kv_cache_bytes"] = kv_token * gen.max_context() * uint64_t(B);
-  g["kv_cache_placement"] = gen.kv_in_sram ? "sram" : "hbm";
-  g["hbm_bytes_prefill"] = hbm_prefill;
-  g["hbm_bytes_per_output_token"] = decoded ? static_cast<double>(hbm_decode) / decoded : 0.0;
-  g["weight_read_bytes_per_step"] = steps ? static_cast<double>(weights_decode) / steps : 0.0;
-  g["weight_read_bytes_per_output_token"] =
-      decoded ? static_cast<double>(weights_decode) / decoded : 0.0;
-  g["model_weight_bytes"] = decode_weight_bytes(p.spec);
-  // The bottleneck: the (kernel class, core) busiest over the decode steps.
-  J bottleneck = J::object();
-  double top = -1;
-  for (const auto& [key, iv] : busy) {
-    const double b = union_length(iv) * 1e-12;
-    if (b <= top) continue;
-    top = b;
-    std::string core;
-    for (const auto& c : r.cores)
-      if (c.site == key.second) core = c.name;
-    const double decode_s = (T - std::min(T, prefill_end)) * 1e-12;
-    bottleneck = {{"stage", key.first},
-                  {"core", core},
-                  {"busy_per_step_s", steps ? b / steps : 0.0},
-                  {"share_of_decode_time", decode_s > 0 ? b / decode_s : 0.0}};
-  }
-  g["decode_bottleneck"] = bottleneck;
+  add_generate_memory(p, t, g);
+  g["decode_bottleneck"] = decode_bottleneck(t, r, decode_s);
   J per_class = J::object();
-  for (const auto& [cls, b] : class_busy) per_class[cls] = steps ? b / steps : 0.0;
+  for (const auto& [cls, b] : t.class_busy) per_class[cls] = steps ? b / steps : 0.0;
   g["decode_busy_per_step_s"] = per_class;
   r.generate = g;
 }

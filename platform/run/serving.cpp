@@ -162,24 +162,40 @@ std::vector<double> poisson_arrivals(unsigned n, double rate, uint64_t seed) {
   return t;
 }
 
-ServeResult serve(const WorkloadSpec& spec, const ServeOptions& opt, const StepSimulator& sim) {
-  if (opt.arrival_rate <= 0 || !std::isfinite(opt.arrival_rate) || opt.requests == 0 ||
-      opt.max_batch == 0)
-    throw std::invalid_argument("serve(): arrival rate, requests and max batch must be positive");
-  const unsigned P = spec.generate.prompt_len, G = spec.generate.gen_len;
-  ServeResult r;
-  r.options = opt;
-  r.prompt_len = P;
-  r.gen_len = G;
-  const std::vector<double> arrivals = poisson_arrivals(opt.requests, opt.arrival_rate, opt.seed);
-  r.requests.resize(opt.requests);
-  std::map<ServeStep, StepCost> cache;
-  auto cost = [&](const ServeStep& s) -> const StepCost& {
-    auto it = cache.find(s);
-    if (it != cache.end()) return it->second;
-    (s.prefill ? r.prefills_simulated : r.decode_steps_simulated) += 1;
-    return cache.emplace(s, sim(s)).first->second;
-  };
+namespace {
+
+// The scheduler's state between steps; serve() alternates prefill() and decode() on it.
+class ServeLoop {
+ public:
+  ServeLoop(const WorkloadSpec& spec, const ServeOptions& opt, const StepSimulator& sim)
+      : opt_(opt), sim_(sim), P_(spec.generate.prompt_len), G_(spec.generate.gen_len) {
+    r_.options = opt;
+    r_.prompt_len = P_;
+    r_.gen_len = G_;
+    arrivals_ = poisson_arrivals(opt.requests, opt.arrival_rate, opt.seed);
+    r_.requests.resize(opt.requests);
+  }
+
+  ServeResult run() {
+    while (finished_ < opt_.requests) {
+      while (next_ < arrivals_.size() && arrivals_[next_] <= t_)
+        waiting_.push_back(static_cast<int>(next_++));
+      if (active_.empty() && waiting_.empty()) {
+        t_ = arrivals_[next_];  // idle until the next request arrives
+        continue;
+      }
+      if (!waiting_.empty() && active_.size() < opt_.max_batch)
+        prefill();
+      else
+        decode();
+      if (opt_.progress) opt_.progress(finished_, opt_.requests);
+    }
+    r_.mean_decode_batch =
+        r_.decode_steps ? batch_total_ / static_cast<double>(r_.decode_steps) : 0.0;
+    return std::move(r_);
+  }
+
+ private:
   struct Active {
     int id;
     uint64_t cache_len;  // tokens in its KV cache before this step
@@ -187,75 +203,91 @@ ServeResult serve(const WorkloadSpec& spec, const ServeOptions& opt, const StepS
     double batch_sum;
     unsigned steps;
   };
-  std::vector<Active> active;
-  std::deque<int> waiting;
-  std::size_t next = 0;  // next request to arrive
-  unsigned finished = 0;
-  double t = 0, batch_total = 0;
-  auto finish = [&](Active& a, double at) {
-    ServedRequest& q = r.requests[static_cast<std::size_t>(a.id)];
+
+  const StepCost& cost(const ServeStep& s) {
+    auto it = cache_.find(s);
+    if (it != cache_.end()) return it->second;
+    (s.prefill ? r_.prefills_simulated : r_.decode_steps_simulated) += 1;
+    return cache_.emplace(s, sim_(s)).first->second;
+  }
+
+  void finish(const Active& a, double at) {
+    ServedRequest& q = r_.requests[static_cast<std::size_t>(a.id)];
     q.finish_s = at;
     q.mean_batch = a.steps ? a.batch_sum / a.steps : 0.0;
-    ++finished;
-  };
-  while (finished < opt.requests) {
-    while (next < arrivals.size() && arrivals[next] <= t)
-      waiting.push_back(static_cast<int>(next++));
-    if (active.empty() && waiting.empty()) {
-      t = arrivals[next];  // idle until the next request arrives
-      continue;
-    }
-    if (!waiting.empty() && active.size() < opt.max_batch) {
-      ServeStep s;
-      s.prefill = true;
-      s.requests = static_cast<unsigned>(
-          std::min<std::size_t>(waiting.size(), opt.max_batch - active.size()));
-      const StepCost& c = cost(s);
-      ++r.prefills;
-      for (unsigned j = 0; j < s.requests; ++j) {
-        const int id = waiting.front();
-        waiting.pop_front();
-        ServedRequest& q = r.requests[static_cast<std::size_t>(id)];
-        q.id = id;
-        q.arrival_s = arrivals[static_cast<std::size_t>(id)];
-        q.admitted_s = t;
-        q.first_token_s = t + c.first_token_s.at(j);
-        // The first token is the prefill's; the first decode step attends over the prompt.
-        Active a{id, P, 1, 0.0, 0};
-        if (G == 1)
-          finish(a, q.first_token_s);
-        else
-          active.push_back(a);
-      }
-      t += c.time_s;
-      if (opt.progress) opt.progress(finished, opt.requests);
-      continue;
-    }
+    ++finished_;
+  }
+
+  // The waiting requests that fit in the batch, prefilled together.
+  void prefill() {
     ServeStep s;
-    for (const Active& a : active) s.cache_len.push_back(a.cache_len);
+    s.prefill = true;
+    s.requests = static_cast<unsigned>(
+        std::min<std::size_t>(waiting_.size(), opt_.max_batch - active_.size()));
+    const StepCost& c = cost(s);
+    ++r_.prefills;
+    for (unsigned j = 0; j < s.requests; ++j) {
+      const int id = waiting_.front();
+      waiting_.pop_front();
+      ServedRequest& q = r_.requests[static_cast<std::size_t>(id)];
+      q.id = id;
+      q.arrival_s = arrivals_[static_cast<std::size_t>(id)];
+      q.admitted_s = t_;
+      q.first_token_s = t_ + c.first_token_s.at(j);
+      // The first token is the prefill's; the first decode step attends over the prompt.
+      Active a{id, P_, 1, 0.0, 0};
+      if (G_ == 1)
+        finish(a, q.first_token_s);
+      else
+        active_.push_back(a);
+    }
+    t_ += c.time_s;
+  }
+
+  // One token for every request in the batch; those with their G-th token leave.
+  void decode() {
+    ServeStep s;
+    for (const Active& a : active_) s.cache_len.push_back(a.cache_len);
     std::sort(s.cache_len.begin(), s.cache_len.end());
-    const double dt = cost(s).time_s;
-    t += dt;
-    ++r.decode_steps;
-    const auto b = static_cast<double>(active.size());
-    batch_total += b;
-    r.max_decode_batch = std::max(r.max_decode_batch, static_cast<unsigned>(active.size()));
+    t_ += cost(s).time_s;
+    ++r_.decode_steps;
+    const auto b = static_cast<double>(active_.size());
+    batch_total_ += b;
+    r_.max_decode_batch = std::max(r_.max_decode_batch, static_cast<unsigned>(active_.size()));
     std::vector<Active> still;
-    for (Active& a : active) {
+    for (Active& a : active_) {
       ++a.cache_len;
       ++a.tokens;
       a.batch_sum += b;
       ++a.steps;
-      if (a.tokens == G)
-        finish(a, t);
+      if (a.tokens == G_)
+        finish(a, t_);
       else
         still.push_back(a);
     }
-    active = std::move(still);
-    if (opt.progress) opt.progress(finished, opt.requests);
+    active_ = std::move(still);
   }
-  r.mean_decode_batch = r.decode_steps ? batch_total / static_cast<double>(r.decode_steps) : 0.0;
-  return r;
+
+  const ServeOptions& opt_;
+  const StepSimulator& sim_;
+  const unsigned P_, G_;
+  ServeResult r_;
+  std::vector<double> arrivals_;
+  std::map<ServeStep, StepCost> cache_;
+  std::vector<Active> active_;
+  std::deque<int> waiting_;
+  std::size_t next_ = 0;  // next request to arrive
+  unsigned finished_ = 0;
+  double t_ = 0, batch_total_ = 0;
+};
+
+}  // namespace
+
+ServeResult serve(const WorkloadSpec& spec, const ServeOptions& opt, const StepSimulator& sim) {
+  if (opt.arrival_rate <= 0 || !std::isfinite(opt.arrival_rate) || opt.requests == 0 ||
+      opt.max_batch == 0)
+    throw std::invalid_argument("serve(): arrival rate, requests and max batch must be positive");
+  return ServeLoop(spec, opt, sim).run();
 }
 
 nlohmann::ordered_json serving_json(const ServeResult& r) {
