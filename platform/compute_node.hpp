@@ -10,12 +10,16 @@
 // optimizer step last), so sequences stream through the layer pipeline in order instead of
 // each unit serving whatever became ready first.
 // Timing style: loosely timed; one SC_THREAD per node acts at the times of its timed queue,
-// so every NoC request is injected at its own simulated time.
+// so every NoC request is injected at its own simulated time. With whole_messages (the flow
+// NoC), a message is one transaction whose b_transport waits until it is delivered; sender
+// threads (created as needed, then reused) carry the messages while the worker goes on.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <array>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <queue>
@@ -47,6 +51,9 @@ struct NodeOptions {
   bool batch_instances = false;
   // The core has one unit for every op (a roofline core): tasks never overlap on it.
   bool single_unit = false;
+  // Each message is one transaction that waits in the NoC for its delivery (noc.model: flow):
+  // the node sends from threads of its own so that its worker keeps running meanwhile.
+  bool whole_messages = false;
   BindHook bind_hook;  // the node's bindings to its core model pass through it
 };
 
@@ -104,8 +111,18 @@ class ComputeNode : public Endpoint {
   // Resets the node's payload for one request (it is reused for every packet and op).
   void prepare(tlm::tlm_command cmd, uint64_t address, unsigned len);
   void prepare_op();
-  // Sends `bytes` to `address` in packets from now; returns when the last byte arrives.
-  uint64_t send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd);
+  // Sends `bytes` to `address` from now; `then(at)` runs once the last byte arrives at `at`
+  // (at once with packets, from a sender thread at `at` with whole messages).
+  void send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd,
+            std::function<void(uint64_t)> then);
+  // Packets: returns when the last byte arrives.
+  uint64_t send_packets(uint64_t address, uint64_t bytes, tlm::tlm_command cmd);
+  struct Message {
+    uint64_t address, bytes;
+    tlm::tlm_command cmd;
+    std::function<void(uint64_t)> then;
+  };
+  void sender();  // a sender thread (whole messages)
 
   int site_;
   std::unique_ptr<BlockModel> model_;
@@ -120,6 +137,10 @@ class ComputeNode : public Endpoint {
   noc::PacketInfo packet_info_;  // attached while sending, so the NoC allocates none per packet
   std::vector<unsigned char> buffer_;
   std::array<unsigned char, 64> op_descriptor_{};
+  std::deque<Message> outbox_;
+  sc_core::sc_event outbox_ev_;
+  unsigned idle_senders_ = 0;
+  unsigned senders_ = 0;
 };
 
 }  // namespace atleus

@@ -383,12 +383,11 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                       "'external' memory is a user's TLM target given through the library "
                       "(RunOptions::memory); the command line has none to attach");
   }
-  if (cfg.noc.model != noc::NocModel::kPacket) {
+  if (cfg.noc.model == noc::NocModel::kFlit) {
     const auto& at = cfg.noc_model_at;
     throw ConfigError(at.file.empty() ? cfg.file : at.file, at.line, at.column, "noc.model",
-                      std::string("'") + noc::to_string(cfg.noc.model) +
-                          "' is supported only by `atleus-vp traffic` for now; `run` needs "
-                          "'packet'");
+                      "'flit' is supported only by `atleus-vp traffic` for now; `run` takes "
+                      "'packet' or 'flow'");
   }
   // Area and cost first: a die that does not fit its wafer is infeasible before any run.
   const PlatformSummary described = describe_platform(cfg);
