@@ -1,5 +1,3 @@
-// sc_spawn for the sender threads of whole-message sends.
-#define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "atleus/platform/compute_node.hpp"
 
 #include <algorithm>
@@ -23,6 +21,10 @@ ComputeNode::ComputeNode(sc_core::sc_module_name name, int site, std::unique_ptr
   bind_through(opt_.bind_hook, to_model, model_->noc_in);
   bind_through(opt_.bind_hook, model_->noc_out, sink_.in);
   SC_THREAD(worker);
+  if (opt_.whole_messages) {
+    SC_THREAD(send_writes);
+    SC_THREAD(send_reads);
+  }
 }
 
 void ComputeNode::push(uint64_t at_ps, int task, Step step) {
@@ -129,26 +131,20 @@ void ComputeNode::send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd,
     then(send_packets(address, bytes, cmd));
     return;
   }
-  outbox_.push_back({address, bytes, cmd, std::move(then)});
-  if (idle_senders_ > 0) {
-    outbox_ev_.notify(sc_core::SC_ZERO_TIME);
-    return;
-  }
-  sc_core::sc_spawn_options opts;
-  sc_core::sc_spawn([this] { sender(); }, ("sender_" + std::to_string(senders_++)).c_str(), &opts);
+  // Writes leave through the injection channel, reads' data come back through the ejection
+  // channel: one queue each, served in order.
+  Outbox& o = outbox_[cmd == tlm::TLM_READ_COMMAND ? 1 : 0];
+  o.queue.push_back({address, bytes, cmd, std::move(then)});
+  o.ready.notify(sc_core::SC_ZERO_TIME);
 }
 
-void ComputeNode::sender() {
+void ComputeNode::sender(Outbox& o) {
   guard_process([&] {
     tlm::tlm_generic_payload tx;
     for (;;) {
-      while (outbox_.empty()) {
-        ++idle_senders_;
-        wait(outbox_ev_);
-        --idle_senders_;
-      }
-      Message m = std::move(outbox_.front());
-      outbox_.pop_front();
+      while (o.queue.empty()) wait(o.ready);
+      Message m = std::move(o.queue.front());
+      o.queue.pop_front();
       if (state_.message_buffer.size() < m.bytes) state_.message_buffer.resize(m.bytes);
       const auto len = static_cast<unsigned>(m.bytes);
       tx.set_command(m.cmd);

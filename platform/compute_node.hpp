@@ -11,8 +11,11 @@
 // each unit serving whatever became ready first.
 // Timing style: loosely timed; one SC_THREAD per node acts at the times of its timed queue,
 // so every NoC request is injected at its own simulated time. With whole_messages (the flow
-// NoC), a message is one transaction whose b_transport waits until it is delivered; sender
-// threads (created as needed, then reused) carry the messages while the worker goes on.
+// NoC), a message is one transaction whose b_transport waits until it is delivered. The
+// node's network interface then sends its writes one at a time in the order they were made
+// (one thread), as the packet model's injection channel serves a node's packets in order, and
+// its reads likewise (another thread: their data return over the ejection channel), while the
+// worker goes on. Messages of different nodes share the links max-min fairly.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -52,7 +55,8 @@ struct NodeOptions {
   // The core has one unit for every op (a roofline core): tasks never overlap on it.
   bool single_unit = false;
   // Each message is one transaction that waits in the NoC for its delivery (noc.model: flow):
-  // the node sends from threads of its own so that its worker keeps running meanwhile.
+  // the node sends from two threads of its own (writes, reads) so that its worker keeps
+  // running meanwhile.
   bool whole_messages = false;
   BindHook bind_hook;  // the node's bindings to its core model pass through it
 };
@@ -122,7 +126,14 @@ class ComputeNode : public Endpoint {
     tlm::tlm_command cmd;
     std::function<void(uint64_t)> then;
   };
-  void sender();  // a sender thread (whole messages)
+  struct Outbox {
+    std::deque<Message> queue;
+    sc_core::sc_event ready;
+  };
+  // Whole messages: one thread sends the writes, one the reads, each in order.
+  void sender(Outbox& o);
+  void send_writes() { sender(outbox_[0]); }
+  void send_reads() { sender(outbox_[1]); }
 
   int site_;
   std::unique_ptr<BlockModel> model_;
@@ -137,10 +148,7 @@ class ComputeNode : public Endpoint {
   noc::PacketInfo packet_info_;  // attached while sending, so the NoC allocates none per packet
   std::vector<unsigned char> buffer_;
   std::array<unsigned char, 64> op_descriptor_{};
-  std::deque<Message> outbox_;
-  sc_core::sc_event outbox_ev_;
-  unsigned idle_senders_ = 0;
-  unsigned senders_ = 0;
+  std::array<Outbox, 2> outbox_;  // [0] writes, [1] reads
 };
 
 }  // namespace atleus
