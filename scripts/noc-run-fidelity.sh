@@ -29,14 +29,16 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # The preset workloads: the paper's BERT/RoBERTa fine-tuning and inference (task presets'
-# batch and sequence length) and a generation run.
+# batch and sequence length) and a generation run. BERT-Large's full fine-tuning does not fit
+# the Atleus ReRAM (run exits 3), so it reloads weights; LoRA-only fine-tuning fits.
 workloads=(
   "roberta-base squad finetune|--model roberta-base --task squad --mode finetune"
   "roberta-base squad inference|--model roberta-base --task squad --mode inference"
-  "bert-large squad finetune|--model bert-large --task squad --mode finetune"
+  "bert-large squad finetune, reload, b32|--model bert-large --task squad --mode finetune --batch 32 --allow-reload"
+  "bert-large squad finetune, lora-only, b32|--model bert-large --task squad --mode finetune --batch 32 --backward lora-only"
   "bert-large squad inference|--model bert-large --task squad --mode inference"
   "bert-base swag finetune|--model bert-base --task swag --mode finetune"
-  "qwen2.5-0.5b generate 64+16|--model qwen2.5-0.5b --mode generate --prompt-len 64 --gen-len 16"
+  "qwen2.5-0.5b M4F4 generate 64+16|--model qwen2.5-0.5b --quant M4F4 --mode generate --prompt-len 64 --gen-len 16"
 )
 [ "$quick" = 1 ] && workloads=("roberta-base squad inference, 2 layers|--model roberta-base --task squad --mode inference --layers 2 --batch 2")
 
@@ -49,7 +51,10 @@ for w in "${workloads[@]}"; do
     out="$work/run"
     rm -rf "$out"
     start=$(date +%s.%N)
-    "$bin" run --quiet "${args[@]}" --set "noc.model=$m" --out "$out" >/dev/null
+    if ! "$bin" run --quiet "${args[@]}" --set "noc.model=$m" --out "$out" >/dev/null; then
+      echo "noc-run-fidelity: failed: $bin run ${args[*]} --set noc.model=$m" >&2
+      exit 1
+    fi
     wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
     python3 - "$label" "$m" "$wall" "$out/summary.json" >> "$rows" <<'PY'
 import json, sys
