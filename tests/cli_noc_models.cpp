@@ -45,7 +45,8 @@ std::map<std::string, Link> links(const cli::fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("run under flow: the same link bytes as packet\\, time and energy close", "[cli][flow]") {
+TEST_CASE("run under flow: the same link bytes as packet and close time and energy",
+          "[cli][flow]") {
   for (const std::string mode : {"inference", "finetune"}) {
     const std::string args =
         "--model roberta-base --task squad --layers 2 --batch 2 --mode " + mode + " --set ";
