@@ -43,9 +43,6 @@ class FlowNetwork {
   void advance(double t_ps, std::vector<int>& finished);
   // When the next active flow runs dry (+infinity when none is active).
   double next_drain_ps() const;
-  bool finished(int flow) const { return flows_.at(flow).solved; }
-  // A flow's current rate in bytes per ps (0 once finished).
-  double rate(int flow) const { return flows_.at(flow).solved ? 0.0 : rate_.at(flow); }
 
   uint64_t finish_ps(int flow) const { return flows_.at(flow).finish_ps; }
   int channels() const { return static_cast<int>(capacity_.size()); }

@@ -145,21 +145,27 @@ void ComputeNode::sender(Outbox& o) {
       while (o.queue.empty()) wait(o.ready);
       Message m = std::move(o.queue.front());
       o.queue.pop_front();
-      if (state_.message_buffer.size() < m.bytes) state_.message_buffer.resize(m.bytes);
-      const auto len = static_cast<unsigned>(m.bytes);
-      tx.set_command(m.cmd);
-      tx.set_address(m.address);
-      tx.set_data_ptr(state_.message_buffer.data());
-      tx.set_data_length(len);
-      tx.set_streaming_width(len);
-      tx.set_byte_enable_ptr(nullptr);
-      tx.set_dmi_allowed(false);
-      tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      // A payload's length is 32 bits: a larger message goes as consecutive transactions.
+      constexpr uint64_t kMaxTransaction = uint64_t{1} << 30;
+      const uint64_t chunk = std::min(m.bytes, kMaxTransaction);
+      if (state_.message_buffer.size() < chunk) state_.message_buffer.resize(chunk);
       const uint64_t sent = now_ps();
-      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-      noc_out->b_transport(tx, delay);
-      if (!tx.is_response_ok()) SC_REPORT_ERROR(name(), "a NoC transfer failed");
-      const uint64_t at = now_ps() + to_ps(delay);
+      uint64_t at = sent;
+      for (uint64_t off = 0; off < m.bytes; off += kMaxTransaction) {
+        const auto len = static_cast<unsigned>(std::min(kMaxTransaction, m.bytes - off));
+        tx.set_command(m.cmd);
+        tx.set_address(m.address + off);
+        tx.set_data_ptr(state_.message_buffer.data());
+        tx.set_data_length(len);
+        tx.set_streaming_width(len);
+        tx.set_byte_enable_ptr(nullptr);
+        tx.set_dmi_allowed(false);
+        tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        noc_out->b_transport(tx, delay);
+        if (!tx.is_response_ok()) SC_REPORT_ERROR(name(), "a NoC transfer failed");
+        at = now_ps() + to_ps(delay);
+      }
       state_.noc_packets_timed++;
       state_.noc_packet_latency_ps += at - sent;
       m.then(at);

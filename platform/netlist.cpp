@@ -29,6 +29,13 @@ int site_node(const noc::Topology& t, const SiteRef& s, const char* what) {
   return n;
 }
 
+// The flow fabric's source index of initiator port `port` (after the sites and the host).
+int fabric_source_of_port(const PlatformConfig& cfg, int n_sites, int port) {
+  int s = n_sites + 1;
+  for (int i = 0; i < port; ++i) s += cfg.ports[i].initiator ? 1 : 0;
+  return s;
+}
+
 }  // namespace
 
 noc::Topology build_topology(const PlatformConfig& cfg) {
@@ -426,13 +433,6 @@ void Netlist::attach_flow_fabric(bool host_stub) {
     connect(fabric_->out[plan_.host_target], stub->noc_in);
     fillers_.push_back(std::move(stub));
   }
-}
-
-// The fabric's source index of initiator port `port` (after the sites and the host).
-static int fabric_source_of_port(const PlatformConfig& cfg, int n_sites, int port) {
-  int s = n_sites + 1;
-  for (int i = 0; i < port; ++i) s += cfg.ports[i].initiator ? 1 : 0;
-  return s;
 }
 
 int Netlist::port_index(const std::string& name, bool initiator) const {

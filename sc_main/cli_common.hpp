@@ -122,6 +122,7 @@ struct RunCliOptions {
   unsigned prompt_len = 0, gen_len = 0;  // --mode generate
   bool explain_model = false;            // list the model's fields and their effect; no run
   bool task_given = false;               // --task was on the command line
+  bool packet_bytes_given = false;       // --packet-bytes was on the command line
   std::vector<std::string> argv;         // the command line, recorded in summary.json
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);

@@ -389,6 +389,10 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                       "'flit' is supported only by `atleus-vp traffic` for now; `run` takes "
                       "'packet' or 'flow'");
   }
+  if (cfg.noc.model == noc::NocModel::kFlow && o.packet_bytes_given)
+    throw ConfigError("", 0, 0, "--packet-bytes",
+                      "changes nothing under noc.model flow, which carries each message as one "
+                      "transaction");
   // Area and cost first: a die that does not fit its wafer is infeasible before any run.
   const PlatformSummary described = describe_platform(cfg);
   // The modes: --mode when given, else the workload YAML's `mode:`, else both (README).

@@ -372,6 +372,7 @@ int main(int argc, char** argv) {
     if (*describe) return cli::run_describe(describe_p, describe_json);
     // With no subcommand the main job runs: RoBERTa-Base on SQuAD, both modes, on Atleus.
     run_o.task_given = run->count("--task") > 0;
+    run_o.packet_bytes_given = run->count("--packet-bytes") > 0;
     if (*run || app.get_subcommands().empty()) return cli::run_run_cmd(run_p, run_o);
     if (*traffic) return cli::run_traffic_cmd(traffic_p, traffic_o);
     if (*compare) return cli::run_compare_cmd(compare_dirs, compare_out, compare_labels);

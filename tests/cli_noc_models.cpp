@@ -84,3 +84,13 @@ TEST_CASE("run under flow: the same link bytes as packet and close time and ener
     cli::fs::remove_all(flow.dir);
   }
 }
+
+TEST_CASE("run under flow rejects --packet-bytes as it would change nothing", "[cli][flow]") {
+  const cli::Out o = cli::run("--set noc.model=flow --packet-bytes 8192 --layers 1 --batch 1");
+  CHECK(o.code == 2);
+  CHECK(o.err.find("--packet-bytes") != std::string::npos);
+  CHECK(o.err.find("noc.model flow") != std::string::npos);
+  const cli::Out packet = cli::run("--packet-bytes 8192 --layers 1 --batch 1 --mode inference");
+  CHECK(packet.code == 0);
+  cli::fs::remove_all(packet.dir);
+}
