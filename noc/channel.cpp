@@ -48,6 +48,18 @@ uint64_t Channel::occupy(uint64_t arrival_ps, uint64_t bytes, uint64_t& wait_ps)
   return start;
 }
 
+void Channel::record_message(uint64_t bytes) {
+  stats_.packets++;
+  stats_.flits += flits_of(bytes);
+  stats_.bytes += bytes;
+  stats_.busy_ps += serialisation_ps(bytes);
+  stats_.energy_j += static_cast<double>(bytes) * 8.0 * phys_.energy_j_per_bit;
+}
+
+void Channel::record_busy(uint64_t start_ps, uint64_t end_ps) {
+  if (keep_intervals_ && end_ps > start_ps) intervals_.emplace_back(start_ps, end_ps);
+}
+
 void Channel::set_input_buffer(unsigned fifos, unsigned depth_flits, unsigned turnaround_cycles) {
   turnaround_ps_ = uint64_t{turnaround_cycles} * phys_.period_ps;
   fifos_.assign(depth_flits == 0 ? 0 : fifos, Fifo{});

@@ -66,6 +66,13 @@ class Channel : public sc_core::sc_module {
   // A FIFO serves one packet at a time: the next packet's route computation and allocation
   // take `turnaround_cycles` after the tail ahead of it has left.
   void set_input_buffer(unsigned fifos, unsigned depth_flits, unsigned turnaround_cycles);
+  // A whole message of `bytes` carried by the flow model (platform/flow_fabric.hpp) instead of
+  // this channel's own timing: counted as one packet, busy for its serialisation at full
+  // rate, charged its energy per bit.
+  void record_message(uint64_t bytes);
+  // The interval [start, end) during which a flow-model message held a share of this channel
+  // (for a timeline, once keep_busy_intervals() is on).
+  void record_busy(uint64_t start_ps, uint64_t end_ps);
   // Called by the next channel on a packet's path when the packet's tail leaves this
   // channel's receiving buffer.
   void note_departure(unsigned fifo, uint64_t left_ps, uint64_t flits);

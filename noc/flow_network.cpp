@@ -73,50 +73,83 @@ void FlowNetwork::fair_rates(const std::vector<int>& active) {
   }
 }
 
+void FlowNetwork::finish(int f, double at) {
+  flows_[f].finish_ps = static_cast<uint64_t>(std::llround(at)) + flows_[f].head_latency_ps;
+  flows_[f].solved = true;
+  flows_[f].path = {};  // no longer needed; a long online run keeps many flows
+}
+
+bool FlowNetwork::progress(double t, std::vector<int>& finished) {
+  for (int f : active_) left_bytes_[f] -= rate_[f] * (t - now_);
+  now_ = t;
+  bool changed = false;
+  std::vector<int> still;
+  for (int f : active_) {
+    // Relative tolerance: a flow whose remainder is rounding noise has finished.
+    if (left_bytes_[f] <= 1e-9 * static_cast<double>(std::max<uint64_t>(flows_[f].bytes, 1))) {
+      finish(f, t);
+      finished.push_back(f);
+      changed = true;
+    } else {
+      still.push_back(f);
+    }
+  }
+  active_.swap(still);
+  return changed;
+}
+
+bool FlowNetwork::admit(int f, double t, std::vector<int>& finished) {
+  left_bytes_.resize(flows_.size(), 0.0);
+  if (flows_[f].bytes == 0 || flows_[f].path.empty()) {
+    finish(f, t);
+    finished.push_back(f);
+    return false;
+  }
+  left_bytes_[f] = static_cast<double>(flows_[f].bytes);
+  active_.push_back(f);
+  return true;
+}
+
+double FlowNetwork::next_drain_ps() const {
+  double t = std::numeric_limits<double>::infinity();
+  for (int f : active_) t = std::min(t, now_ + left_bytes_[f] / rate_[f]);
+  return t;
+}
+
+void FlowNetwork::start(int f, double t_ps, std::vector<int>& finished) {
+  if (f < 0 || f >= flows() || flows_[f].solved)
+    throw std::invalid_argument("start of a flow that does not exist or has finished");
+  bool changed = progress(std::max(t_ps, now_), finished);
+  changed |= admit(f, now_, finished);
+  if (changed && !active_.empty()) fair_rates(active_);
+}
+
+void FlowNetwork::advance(double t_ps, std::vector<int>& finished) {
+  if (progress(std::max(t_ps, now_), finished) && !active_.empty()) fair_rates(active_);
+}
+
 void FlowNetwork::solve() {
   std::vector<int> order;
   for (int f = 0; f < flows(); ++f)
     if (!flows_[f].solved) order.push_back(f);
   std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return flows_[a].start_ps < flows_[b].start_ps; });
-  std::vector<double> left(flows_.size(), 0.0);  // bytes still to send
-  std::vector<int> active;
+  active_.clear();
+  now_ = 0.0;
+  std::vector<int> finished;
   std::size_t next = 0;
-  double t = 0.0;
-  auto finish = [&](int f, double at) {
-    flows_[f].finish_ps = static_cast<uint64_t>(std::llround(at)) + flows_[f].head_latency_ps;
-    flows_[f].solved = true;
-  };
-  while (next < order.size() || !active.empty()) {
+  while (next < order.size() || !active_.empty()) {
     // Next event: a start, or the first active flow to run out of data.
-    double t_next = next < order.size() ? static_cast<double>(flows_[order[next]].start_ps)
-                                        : std::numeric_limits<double>::infinity();
-    for (int f : active) t_next = std::min(t_next, t + left[f] / rate_[f]);
-    for (int f : active) left[f] -= rate_[f] * (t_next - t);
-    t = t_next;
-    bool changed = false;
-    std::vector<int> still;
-    for (int f : active) {
-      // Relative tolerance: a flow whose remainder is rounding noise has finished.
-      if (left[f] <= 1e-9 * static_cast<double>(std::max<uint64_t>(flows_[f].bytes, 1))) {
-        finish(f, t);
-        changed = true;
-      } else {
-        still.push_back(f);
-      }
-    }
-    active.swap(still);
-    while (next < order.size() && static_cast<double>(flows_[order[next]].start_ps) <= t) {
+    const double t_next =
+        std::min(next < order.size() ? static_cast<double>(flows_[order[next]].start_ps)
+                                     : std::numeric_limits<double>::infinity(),
+                 next_drain_ps());
+    bool changed = progress(t_next, finished);
+    while (next < order.size() && static_cast<double>(flows_[order[next]].start_ps) <= now_) {
       const int f = order[next++];
-      if (flows_[f].bytes == 0 || flows_[f].path.empty()) {
-        finish(f, std::max(t, static_cast<double>(flows_[f].start_ps)));
-        continue;
-      }
-      left[f] = static_cast<double>(flows_[f].bytes);
-      active.push_back(f);
-      changed = true;
+      changed |= admit(f, std::max(now_, static_cast<double>(flows_[f].start_ps)), finished);
     }
-    if (changed && !active.empty()) fair_rates(active);
+    if (changed && !active_.empty()) fair_rates(active_);
   }
 }
 

@@ -73,7 +73,8 @@ struct TsvParams {
 // Which model of the network a run uses (design.md, "Abstraction and timing"): `packet`, the
 // loosely-timed channel calendars of router.hpp / channel.hpp, `flit`, the cycle-level
 // input-queued virtual-channel router of flit_network.hpp, or `flow`, the message-level
-// max-min fair fluid model of flow_network.hpp (flit and flow: synthetic traffic only for now).
+// max-min fair fluid model of flow_network.hpp (`run` carries it in flow_fabric.hpp). `run`
+// takes packet and flow; flit runs synthetic traffic only for now.
 enum class NocModel { kPacket, kFlit, kFlow };
 NocModel parse_noc_model(const std::string& name);  // "packet" | "flit" | "flow"; throws
 const char* to_string(NocModel model);

@@ -43,6 +43,12 @@ class Router : public sc_core::sc_module {
   int ports() const { return static_cast<int>(out.size()); }
   const RouterParams& params() const { return params_; }
   const RouterStats& stats() const { return stats_; }
+  // A whole message of `bytes` switched under the flow model (platform/flow_fabric.hpp): a
+  // request counts as a packet forwarded, read data returning does not.
+  void record_message(uint64_t bytes, bool request) {
+    if (request) stats_.packets++;
+    count(bytes);
+  }
 
  private:
   void b_transport(int port, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);

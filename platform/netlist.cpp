@@ -7,6 +7,7 @@
 #include "atleus/models/roofline_core.hpp"
 #include "atleus/models/sim_time.hpp"
 #include "atleus/models/systolic_core.hpp"
+#include "atleus/noc/flow_fabric.hpp"
 #include "atleus/noc/link_physics.hpp"
 #include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/port_fillers.hpp"
@@ -26,6 +27,13 @@ int site_node(const noc::Topology& t, const SiteRef& s, const char* what) {
                                 std::to_string(s.x) + ", " + std::to_string(s.y) +
                                 ") names a core site that does not exist");
   return n;
+}
+
+// The flow fabric's source index of initiator port `port` (after the sites and the host).
+int fabric_source_of_port(const PlatformConfig& cfg, int n_sites, int port) {
+  int s = n_sites + 1;
+  for (int i = 0; i < port; ++i) s += cfg.ports[i].initiator ? 1 : 0;
+  return s;
 }
 
 }  // namespace
@@ -187,10 +195,11 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
     throw std::invalid_argument(
         "memory.kind is external but no memory target was given (NetlistOptions::memory)");
   cfg_.noc.validate();
-  if (cfg_.noc.model != noc::NocModel::kPacket)
+  if (cfg_.noc.model == noc::NocModel::kFlit)
     throw std::invalid_argument(
-        std::string("the netlist elaborates the packet NoC model; noc.model ") +
-        noc::to_string(cfg_.noc.model) + " runs only synthetic traffic");
+        "the netlist elaborates the packet and flow NoC models; noc.model flit runs only "
+        "synthetic traffic");
+  const bool flow = cfg_.noc.model == noc::NocModel::kFlow;
   const auto& topo = plan_.topology;
   const int n_sites = static_cast<int>(plan_.sites.size());
 
@@ -273,10 +282,11 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
     }
     auto& inj = make_local_channel("inject_" + site.name, noc::ChannelRole::kInject);
     auto& ej = make_local_channel("eject_" + site.name, noc::ChannelRole::kEject);
-    connect(ep->noc_out, inj.in);
+    if (!flow) connect(ep->noc_out, inj.in);
     connect(inj.out, routers_[site.index]->in[core_port[site.index]]);
     connect(routers_[site.index]->out[core_port[site.index]], ej.in);
-    connect(ej.out, ep->noc_in);
+    if (!flow) connect(ej.out, ep->noc_in);
+    site_channels_.emplace_back(&inj, &ej);
     inj.set_reverse(&ej);
     ej.set_reverse(&inj);
     endpoints_.push_back(std::move(ep));
@@ -293,7 +303,9 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
   connect(routers_[hr]->out[host_port[hr]], host_eject_->in);
   host_inject_->set_reverse(host_eject_);
   host_eject_->set_reverse(host_inject_);
-  if (host_stub) {
+  if (flow) {
+    attach_flow_fabric(host_stub);
+  } else if (host_stub) {
     auto stub = std::make_unique<HostStub>("host_stub");
     connect(stub->noc_out, host_inject_->in);
     connect(host_eject_->out, stub->noc_in);
@@ -315,11 +327,17 @@ void Netlist::attach_memory(const std::vector<int>& hbm_port) {
     hbm_ = std::make_unique<Hbm>("hbm", hbm_params);
     memory = &hbm_->port;
   }
+  memory_ = memory;
+  const bool flow = cfg_.noc.model == noc::NocModel::kFlow;
   for (int r : plan_.hbm_routers) {
     auto& ej = make_local_channel("eject_hbm_" + plan_.sites[r].name, noc::ChannelRole::kEject);
     auto& inj = make_local_channel("inject_hbm_" + plan_.sites[r].name, noc::ChannelRole::kInject);
     connect(routers_[r]->out[hbm_port[r]], ej.in);
-    connect(ej.out, *memory);
+    if (flow)
+      null_after(ej);  // the fabric delivers to the memory
+    else
+      connect(ej.out, *memory);
+    hbm_channels_.emplace_back(&inj, &ej);
     ej.set_reverse(&inj);
     inj.set_reverse(&ej);
     auto idle = std::make_unique<IdleInitiator>(("idle_hbm_" + plan_.sites[r].name).c_str());
@@ -342,6 +360,7 @@ void Netlist::attach_ports(const std::vector<int>& first_port) {
     connect(routers_[r]->out[rp], ej.in);
     inj.set_reverse(&ej);
     ej.set_reverse(&inj);
+    port_channels_.emplace_back(&inj, &ej);
     if (port.initiator) {
       auto end = std::make_unique<NullTarget>(("null_port_" + port.name).c_str());
       connect(ej.out, end->in);
@@ -353,6 +372,66 @@ void Netlist::attach_ports(const std::vector<int>& first_port) {
       fillers_.push_back(std::move(idle));
       port_channel_.push_back(&ej);
     }
+  }
+}
+
+void Netlist::idle_into(noc::Channel& inject) {
+  auto idle = std::make_unique<IdleInitiator>((std::string("idle_") + inject.basename()).c_str());
+  connect(idle->out, inject.in);
+  fillers_.push_back(std::move(idle));
+}
+
+void Netlist::null_after(noc::Channel& eject) {
+  auto end = std::make_unique<NullTarget>((std::string("null_") + eject.basename()).c_str());
+  connect(eject.out, end->in);
+  fillers_.push_back(std::move(end));
+}
+
+// Sources of the fabric: the core sites by index, then the host, then the initiator ports.
+// Its targets are the routing table's.
+void Netlist::attach_flow_fabric(bool host_stub) {
+  const int n_sites = static_cast<int>(plan_.sites.size());
+  noc::FlowFabric::Wiring w;
+  for (const auto& ch : link_ch_) w.link_channels.push_back(ch.get());
+  for (const auto& r : routers_) w.routers.push_back(r.get());
+  for (int i = 0; i < n_sites; ++i) {
+    auto [inj, ej] = site_channels_[i];
+    w.sources.push_back({i, inj, ej});
+    w.target_ports[{i, i}] = {ej, inj};
+    idle_into(*inj);
+    null_after(*ej);
+  }
+  for (std::size_t k = 0; k < plan_.hbm_routers.size(); ++k)
+    w.target_ports[{plan_.hbm_target, plan_.hbm_routers[k]}] = {hbm_channels_[k].second,
+                                                                hbm_channels_[k].first};
+  const int hr = plan_.host_router;
+  w.sources.push_back({hr, host_inject_, host_eject_});
+  w.target_ports[{plan_.host_target, hr}] = {host_eject_, host_inject_};
+  idle_into(*host_inject_);
+  null_after(*host_eject_);
+  for (std::size_t i = 0; i < cfg_.ports.size(); ++i) {
+    auto [inj, ej] = port_channels_[i];
+    const int r = plan_.port_routers[i];
+    if (cfg_.ports[i].initiator) {
+      w.sources.push_back({r, inj, ej});
+      idle_into(*inj);  // the user's initiator binds to the fabric instead
+    } else {
+      w.target_ports[{plan_.port_targets[i], r}] = {ej, inj};
+      null_after(*ej);  // the user's target binds to the fabric instead
+    }
+  }
+  fabric_ = std::make_unique<noc::FlowFabric>("flow_fabric", plan_.topology, *plan_.routing,
+                                              plan_.address_map, cfg_.noc.router, std::move(w));
+  for (int i = 0; i < n_sites; ++i) {
+    connect(endpoints_[i]->noc_out, fabric_->in[i]);
+    connect(fabric_->out[i], endpoints_[i]->noc_in);
+  }
+  connect(fabric_->out[plan_.hbm_target], *memory_);
+  if (host_stub) {
+    auto stub = std::make_unique<HostStub>("host_stub");
+    connect(stub->noc_out, fabric_->in[n_sites]);
+    connect(fabric_->out[plan_.host_target], stub->noc_in);
+    fillers_.push_back(std::move(stub));
   }
 }
 
@@ -368,11 +447,16 @@ int Netlist::port_index(const std::string& name, bool initiator) const {
 }
 
 tlm::tlm_initiator_socket<>& Netlist::port_target(const std::string& name) {
-  return port_channel_[port_index(name, false)]->out;
+  const int i = port_index(name, false);
+  if (fabric_) return fabric_->out[plan_.port_targets[i]];
+  return port_channel_[i]->out;
 }
 
 tlm::tlm_target_socket<>& Netlist::port_initiator(const std::string& name) {
-  return port_channel_[port_index(name, true)]->in;
+  const int i = port_index(name, true);
+  if (fabric_)
+    return fabric_->in[fabric_source_of_port(cfg_, static_cast<int>(plan_.sites.size()), i)];
+  return port_channel_[i]->in;
 }
 
 Hbm& Netlist::hbm() {
@@ -398,9 +482,11 @@ void Netlist::give_input_buffer(noc::Channel& ch) const {
 }
 
 tlm::tlm_target_socket<>& Netlist::host_in() {
+  if (fabric_) return fabric_->in[plan_.sites.size()];
   return host_inject_->in;
 }
 tlm::tlm_initiator_socket<>& Netlist::host_out() {
+  if (fabric_) return fabric_->out[plan_.host_target];
   return host_eject_->out;
 }
 

@@ -2,6 +2,10 @@
 // one router per core site, two Channels per link (one each way) and per local port, a core
 // (or any Endpoint a caller supplies) on every site, the HBM on its attachment routers, and a
 // host port whose two sockets an external host model binds (a stub answers when none is given).
+// noc.model: packet sends every transaction through the routers and channels. noc.model: flow
+// elaborates them too, but the endpoints, memory, host and ports bind to a FlowFabric
+// (noc/flow_fabric.hpp) that carries each message as one flow and keeps its statistics in
+// those routers and channels. noc.model: flit is not elaborated here.
 // Address map: core i owns [core_base(i), +core_window); the HBM owns hbm_base().
 #pragma once
 
@@ -83,6 +87,9 @@ struct NetlistOptions {
 };
 
 class MemoryPort;
+namespace noc {
+class FlowFabric;
+}
 
 class Netlist : public sc_core::sc_module {
  public:
@@ -124,6 +131,9 @@ class Netlist : public sc_core::sc_module {
   tlm::tlm_target_socket<>& port_initiator(const std::string& name);
 
   uint64_t hbm_base() const { return kHbmBase; }
+  // Under noc.model: flow, the fabric that carries every message (the routers and channels
+  // then only keep its statistics); nullptr under packet.
+  const noc::FlowFabric* flow_fabric() const { return fabric_.get(); }
 
  private:
   noc::Channel& make_local_channel(const std::string& name, noc::ChannelRole role);
@@ -131,6 +141,10 @@ class Netlist : public sc_core::sc_module {
   void build(EndpointFactory make_endpoint, bool host_stub);
   void attach_memory(const std::vector<int>& hbm_port);
   void attach_ports(const std::vector<int>& first_port);
+  // noc.model: flow: endpoints bind to the fabric, the channels' own ends to fillers.
+  void attach_flow_fabric(bool host_stub);
+  void idle_into(noc::Channel& inject);
+  void null_after(noc::Channel& eject);
   int port_index(const std::string& name, bool initiator) const;
 
   PlatformConfig cfg_;
@@ -147,6 +161,11 @@ class Netlist : public sc_core::sc_module {
   std::vector<noc::Channel*> port_channel_;  // per port: its eject (target) or inject channel
   noc::Channel* host_inject_ = nullptr;
   noc::Channel* host_eject_ = nullptr;
+  tlm::tlm_base_target_socket_b<>* memory_ = nullptr;  // the HBM's or the user's memory port
+  std::vector<std::pair<noc::Channel*, noc::Channel*>> site_channels_;  // (inject, eject)
+  std::vector<std::pair<noc::Channel*, noc::Channel*>> hbm_channels_;   // per hbm_routers
+  std::vector<std::pair<noc::Channel*, noc::Channel*>> port_channels_;  // per port
+  std::unique_ptr<noc::FlowFabric> fabric_;
 };
 
 }  // namespace atleus

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -125,8 +126,11 @@ struct RunCliOptions {
   double arrival_rate = 0;  // requests per second; 0: not a serving run
   unsigned requests = 0, max_batch = 0;
   std::vector<std::string> given;  // the run options given on the command line, by name
-  bool task_given = false;         // --task was on the command line
-  std::vector<std::string> argv;   // the command line, recorded in summary.json
+  bool was_given(const std::string& flag) const {
+    return std::find(given.begin(), given.end(), flag) != given.end();
+  }
+  bool task_given = false;        // --task was on the command line
+  std::vector<std::string> argv;  // the command line, recorded in summary.json
 };
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o);
 struct ProbeGemmOptions {

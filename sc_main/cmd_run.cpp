@@ -513,13 +513,16 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                       "'external' memory is a user's TLM target given through the library "
                       "(RunOptions::memory); the command line has none to attach");
   }
-  if (cfg.noc.model != noc::NocModel::kPacket) {
+  if (cfg.noc.model == noc::NocModel::kFlit) {
     const auto& at = cfg.noc_model_at;
     throw ConfigError(at.file.empty() ? cfg.file : at.file, at.line, at.column, "noc.model",
-                      std::string("'") + noc::to_string(cfg.noc.model) +
-                          "' is supported only by `atleus-vp traffic` for now; `run` needs "
-                          "'packet'");
+                      "'flit' is supported only by `atleus-vp traffic` for now; `run` takes "
+                      "'packet' or 'flow'");
   }
+  if (cfg.noc.model == noc::NocModel::kFlow && o.was_given("--packet-bytes"))
+    throw ConfigError("", 0, 0, "--packet-bytes",
+                      "changes nothing under noc.model flow, which carries each message as one "
+                      "transaction");
   // Area and cost first: a die that does not fit its wafer is infeasible before any run.
   const PlatformSummary described = describe_platform(cfg);
   // The modes: --mode when given, else the workload YAML's `mode:`, else both (README).

@@ -3,7 +3,8 @@
 # NoC, uniform and transpose, 1- and 4-flit packets, offered loads from near zero to past
 # saturation, under the flit model, the packet model (preset: unbounded buffers; and with
 # noc.packet.back_pressure) and the flow model. Writes results/noc/README.md with the
-# latency-load curves (PNG), saturation throughput and each model's deviation from flit.
+# latency-load curves (PNG), saturation throughput and each model's deviation from flit, and
+# the preset workloads' time and energy under each model `run` takes (noc-run-fidelity.sh).
 # Usage: noc-fidelity.sh [--quick] (quick: fewer loads and packets; what the test runs).
 # Environment: ATLEUS_VP (binary, default build/atleus-vp), OUT (default results/noc).
 set -euo pipefail
@@ -50,4 +51,8 @@ for p in "${platforms[@]}"; do
     done
   done
 done
-"$PY" "$root/scripts/noc_fidelity.py" "$data" "$out"
+# The preset workloads under each model `run` takes.
+run_quick=()
+[ "$quick" = 1 ] && run_quick=(--quick)
+"$root/scripts/noc-run-fidelity.sh" --bin "$bin" "${run_quick[@]}" > "$out/run_models.md"
+"$PY" "$root/scripts/noc_fidelity.py" "$data" "$out" "$out/run_models.md"

@@ -6,6 +6,8 @@ import sys
 from collections import defaultdict
 
 data, out = sys.argv[1], sys.argv[2]
+# The preset workloads under each model `run` takes (scripts/noc-run-fidelity.sh), if given.
+run_table = open(sys.argv[3]).read().strip() if len(sys.argv) > 3 else ""
 rows = [json.loads(line) for line in open(data) if line.strip()]
 curves = defaultdict(list)  # (platform, pattern, flits) -> rows
 for r in rows:
@@ -79,9 +81,19 @@ lines += ["Reading the table:",
           "  (processor sharing), so few finish inside the measurement window and its accepted",
           "  rate past saturation understates what the network carries; read it below saturation.",
           "  It also runs fewer packets per node (the script's `flow_packets`).",
-          "- Workload runs (`run`) support only the packet model for now, so the preset workloads'",
-          "  time and energy are not compared across models here; with the packet model the",
-          "  terminal channels' cycle moved them by under 0.001% in time and not at all in energy.",
+          "- Workload runs (`run`) take the packet and the flow model (flit: `traffic` only).",
+          "",
+          "## Preset workloads under each model",
+          "",
+          "`scripts/noc-run-fidelity.sh`: simulated time, energy and wall time of `run`, and each",
+          "model's deviation from packet. The flow model carries a message (a whole tensor) as one",
+          "flow; it differs from packet in how contending messages share a channel (max-min fair",
+          "shares against first come, first booked, which queues a message behind the whole of",
+          "an earlier one) and sends one read-request header per message instead of one per",
+          "packet. Where the flow model is faster, messages contend; README.md (\"NoC models\")",
+          "shows that gap closing with wider links.",
+          "",
+          run_table or "(not run)",
           "",
           "Raw results: `traffic.jsonl` (one `traffic --json` result per line).", ""]
 with open(os.path.join(out, "README.md"), "w") as f:

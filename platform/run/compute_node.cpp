@@ -21,6 +21,10 @@ ComputeNode::ComputeNode(sc_core::sc_module_name name, int site, std::unique_ptr
   bind_through(opt_.bind_hook, to_model, model_->noc_in);
   bind_through(opt_.bind_hook, model_->noc_out, sink_.in);
   SC_THREAD(worker);
+  if (opt_.whole_messages) {
+    SC_THREAD(send_writes);
+    SC_THREAD(send_reads);
+  }
 }
 
 void ComputeNode::push(uint64_t at_ps, int task, Step step) {
@@ -121,7 +125,55 @@ void ComputeNode::prepare_op() {
   tx_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
 }
 
-uint64_t ComputeNode::send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd) {
+void ComputeNode::send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd,
+                       std::function<void(uint64_t)> then) {
+  if (!opt_.whole_messages) {
+    then(send_packets(address, bytes, cmd));
+    return;
+  }
+  // Writes leave through the injection channel, reads' data come back through the ejection
+  // channel: one queue each, served in order.
+  Outbox& o = outbox_[cmd == tlm::TLM_READ_COMMAND ? 1 : 0];
+  o.queue.push_back({address, bytes, cmd, std::move(then)});
+  o.ready.notify(sc_core::SC_ZERO_TIME);
+}
+
+void ComputeNode::sender(Outbox& o) {
+  guard_process([&] {
+    tlm::tlm_generic_payload tx;
+    for (;;) {
+      while (o.queue.empty()) wait(o.ready);
+      Message m = std::move(o.queue.front());
+      o.queue.pop_front();
+      // A payload's length is 32 bits: a larger message goes as consecutive transactions.
+      constexpr uint64_t kMaxTransaction = uint64_t{1} << 30;
+      const uint64_t chunk = std::min(m.bytes, kMaxTransaction);
+      if (state_.message_buffer.size() < chunk) state_.message_buffer.resize(chunk);
+      const uint64_t sent = now_ps();
+      uint64_t at = sent;
+      for (uint64_t off = 0; off < m.bytes; off += kMaxTransaction) {
+        const auto len = static_cast<unsigned>(std::min(kMaxTransaction, m.bytes - off));
+        tx.set_command(m.cmd);
+        tx.set_address(m.address + off);
+        tx.set_data_ptr(state_.message_buffer.data());
+        tx.set_data_length(len);
+        tx.set_streaming_width(len);
+        tx.set_byte_enable_ptr(nullptr);
+        tx.set_dmi_allowed(false);
+        tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        noc_out->b_transport(tx, delay);
+        if (!tx.is_response_ok()) SC_REPORT_ERROR(name(), "a NoC transfer failed");
+        at = now_ps() + to_ps(delay);
+      }
+      state_.noc_packets_timed++;
+      state_.noc_packet_latency_ps += at - sent;
+      m.then(at);
+    }
+  });
+}
+
+uint64_t ComputeNode::send_packets(uint64_t address, uint64_t bytes, tlm::tlm_command cmd) {
   uint64_t last = now_ps();
   tx_.set_extension(&packet_info_);
   for (uint64_t off = 0; off < bytes; off += opt_.packet_bytes) {
@@ -168,22 +220,26 @@ uint64_t ComputeNode::operand_offset(int id, bool write) const {
 
 void ComputeNode::load(int id) {
   const Task& t = state_.graph->tasks[id];
-  uint64_t arrival = now_ps();
-  if (t.hbm_read_bytes > 0 && !opt_.local_memory) {
-    // Operands stream in from HBM; each task reads its own region so channels interleave.
-    const uint64_t addr = opt_.hbm_base + operand_offset(id, false);
-    arrival = send(addr, t.hbm_read_bytes, tlm::TLM_READ_COMMAND);
-  }
+  uint64_t program_ps = 0;
   if (t.program_cells > 0 && opt_.reram != nullptr) {
     // Weight reloading: the part is programmed before it computes.
     const auto placement = place_matrix(*opt_.reram, t.op.k, t.op.n, t.op.weight_bits);
     const ReramWriteCost w = write_cost(*opt_.reram, placement);
-    arrival += w.latency_ps;
+    program_ps = w.latency_ps;
     state_.cells_written += w.cells;
     state_.write_energy_j += w.energy_j;
     state_.write_ps += w.latency_ps;
   }
-  push(arrival, id, Step::kQueue);
+  auto queue = [this, id, program_ps](uint64_t arrival) {
+    push(arrival + program_ps, id, Step::kQueue);
+  };
+  if (t.hbm_read_bytes > 0 && !opt_.local_memory) {
+    // Operands stream in from HBM; each task reads its own region so channels interleave.
+    const uint64_t addr = opt_.hbm_base + operand_offset(id, false);
+    send(addr, t.hbm_read_bytes, tlm::TLM_READ_COMMAND, queue);
+  } else {
+    queue(now_ps());
+  }
 }
 
 void ComputeNode::enqueue(int id) {
@@ -238,16 +294,21 @@ void ComputeNode::finish(int id) {
     unit.waiting.erase(unit.waiting.begin());
     dispatch(unit, next);
   }
+  const uint64_t now = now_ps();
   for (int c : t.consumers) {
     const int dest = state_.graph->tasks[c].site;
-    const uint64_t at =
-        dest == site_ ? now_ps() : send(core_base(dest), t.out_bytes, tlm::TLM_WRITE_COMMAND);
-    state_.tasks[id].comm_ps = std::max(state_.tasks[id].comm_ps, at - now_ps());
-    state_.node_of_site[dest]->arrive(c, at);
+    auto deliver = [this, id, c, dest, now](uint64_t at) {
+      state_.tasks[id].comm_ps = std::max(state_.tasks[id].comm_ps, at - now);
+      state_.node_of_site[dest]->arrive(c, at);
+    };
+    if (dest == site_)
+      deliver(now);
+    else
+      send(core_base(dest), t.out_bytes, tlm::TLM_WRITE_COMMAND, deliver);
   }
   if (t.hbm_write_bytes > 0 && !opt_.local_memory) {
     const uint64_t addr = opt_.hbm_base + operand_offset(id, true);
-    send(addr, t.hbm_write_bytes, tlm::TLM_WRITE_COMMAND);
+    send(addr, t.hbm_write_bytes, tlm::TLM_WRITE_COMMAND, [](uint64_t) {});
   }
   if (state_.on_finish) state_.on_finish(t);
   TaskState& s = state_.tasks[id];

@@ -10,12 +10,19 @@
 // optimizer step last), so sequences stream through the layer pipeline in order instead of
 // each unit serving whatever became ready first.
 // Timing style: loosely timed; one SC_THREAD per node acts at the times of its timed queue,
-// so every NoC request is injected at its own simulated time.
+// so every NoC request is injected at its own simulated time. With whole_messages (the flow
+// NoC), a message is one transaction whose b_transport waits until it is delivered. The
+// node's network interface then sends its writes one at a time in the order they were made
+// (one thread), as the packet model's injection channel serves a node's packets in order, and
+// its reads likewise (another thread: their data return over the ejection channel), while the
+// worker goes on. Messages of different nodes share the links max-min fairly.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <array>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <queue>
@@ -47,6 +54,10 @@ struct NodeOptions {
   bool batch_instances = false;
   // The core has one unit for every op (a roofline core): tasks never overlap on it.
   bool single_unit = false;
+  // Each message is one transaction that waits in the NoC for its delivery (noc.model: flow):
+  // the node sends from two threads of its own (writes, reads) so that its worker keeps
+  // running meanwhile.
+  bool whole_messages = false;
   BindHook bind_hook;  // the node's bindings to its core model pass through it
 };
 
@@ -104,8 +115,25 @@ class ComputeNode : public Endpoint {
   // Resets the node's payload for one request (it is reused for every packet and op).
   void prepare(tlm::tlm_command cmd, uint64_t address, unsigned len);
   void prepare_op();
-  // Sends `bytes` to `address` in packets from now; returns when the last byte arrives.
-  uint64_t send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd);
+  // Sends `bytes` to `address` from now; `then(at)` runs once the last byte arrives at `at`
+  // (at once with packets, from a sender thread at `at` with whole messages).
+  void send(uint64_t address, uint64_t bytes, tlm::tlm_command cmd,
+            std::function<void(uint64_t)> then);
+  // Packets: returns when the last byte arrives.
+  uint64_t send_packets(uint64_t address, uint64_t bytes, tlm::tlm_command cmd);
+  struct Message {
+    uint64_t address, bytes;
+    tlm::tlm_command cmd;
+    std::function<void(uint64_t)> then;
+  };
+  struct Outbox {
+    std::deque<Message> queue;
+    sc_core::sc_event ready;
+  };
+  // Whole messages: one thread sends the writes, one the reads, each in order.
+  void sender(Outbox& o);
+  void send_writes() { sender(outbox_[0]); }
+  void send_reads() { sender(outbox_[1]); }
 
   int site_;
   std::unique_ptr<BlockModel> model_;
@@ -120,6 +148,7 @@ class ComputeNode : public Endpoint {
   noc::PacketInfo packet_info_;  // attached while sending, so the NoC allocates none per packet
   std::vector<unsigned char> buffer_;
   std::array<unsigned char, 64> op_descriptor_{};
+  std::array<Outbox, 2> outbox_;  // [0] writes, [1] reads
 };
 
 }  // namespace atleus

@@ -31,9 +31,12 @@ struct RunState {
   uint64_t done = 0;
   uint64_t last_finish_ps = 0;
   // Packets the compute nodes sent and their summed latency (injection to tail arrival,
-  // queueing included).
+  // queueing included); under noc.model: flow a packet is a whole message.
   uint64_t noc_packets_timed = 0;
   uint64_t noc_packet_latency_ps = 0;
+  // The data of whole-message transactions (noc.model: flow). A timing run's payload bytes
+  // carry nothing, so every node's messages share one buffer of the largest message.
+  std::vector<unsigned char> message_buffer;
   // Weight reloading.
   uint64_t cells_written = 0;
   double write_energy_j = 0.0;

@@ -242,6 +242,7 @@ std::unique_ptr<Endpoint> make_node(WorkloadPlatform::Impl& p, const Site& site)
   if (!p.cfg.memory_external) node_opt.hbm_bytes = p.cfg.hbm.capacity_bytes();
   node_opt.reram = reram_params(p.cfg);
   node_opt.bind_hook = p.bind_hook;
+  node_opt.whole_messages = p.cfg.noc.model == noc::NocModel::kFlow;
   site.type->kind->node_options(*site.type, node_opt);
   std::unique_ptr<BlockModel> model = site.type->kind->make_model(name, *site.type);
   auto node = std::make_unique<ComputeNode>(("node_" + site.name).c_str(), site.index,
