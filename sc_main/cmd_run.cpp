@@ -349,6 +349,52 @@ void print_serving_summary(const nlohmann::ordered_json& s) {
   std::printf("  wall time             %.3g s\n", s["wall_time_s"].get<double>());
 }
 
+// The per-token figures of a generate run.
+void print_generate_summary(const nlohmann::ordered_json& g) {
+  std::printf("  TTFT                  mean %.6g s, p50 %.6g s, p99 %.6g s\n",
+              g["ttft_s"]["mean"].get<double>(), g["ttft_s"]["p50"].get<double>(),
+              g["ttft_s"]["p99"].get<double>());
+  std::printf("  TPOT                  mean %.6g s, p50 %.6g s, p99 %.6g s\n",
+              g["tpot_s"]["mean"].get<double>(), g["tpot_s"]["p50"].get<double>(),
+              g["tpot_s"]["p99"].get<double>());
+  std::printf("  tokens/s              %.6g (%d requests x %d tokens; %.6g requests/s)\n",
+              g["tokens_per_s"].get<double>(), g["requests"].get<int>(), g["gen_len"].get<int>(),
+              g["requests_per_s"].get<double>());
+  std::printf(
+      "  energy / token        prefill %.6g J per prompt token, decode %.6g J per "
+      "output token\n",
+      g["energy_per_prompt_token_j"].get<double>(), g["energy_per_output_token_j"].get<double>());
+  std::printf(
+      "  KV cache              %.6g B per token, %.6g B per request; HBM %.6g B per "
+      "output token, weights read %.6g B per step\n",
+      g["kv_cache_bytes_per_token"].get<double>(), g["kv_cache_bytes_per_request"].get<double>(),
+      g["hbm_bytes_per_output_token"].get<double>(), g["weight_read_bytes_per_step"].get<double>());
+  if (g["decode_bottleneck"].contains("stage"))
+    std::printf("  decode bottleneck     %s on %s (%.1f%% of the decode time)\n",
+                g["decode_bottleneck"]["stage"].get<std::string>().c_str(),
+                g["decode_bottleneck"]["core"].get<std::string>().c_str(),
+                100.0 * g["decode_bottleneck"]["share_of_decode_time"].get<double>());
+}
+
+// The pipeline stages and the one that limits it.
+void print_pipeline(const nlohmann::ordered_json& s) {
+  std::printf("\n  pipeline (busy utilisation, queueing):\n");
+  std::string bottleneck;
+  double top = -1;
+  for (const auto& st : s["pipeline"]) {
+    std::printf("    %-16s %3d cores  util %5.1f%% (busiest core %5.1f%%)  queue %.4g s\n",
+                st["stage"].get<std::string>().c_str(), st["cores"].get<int>(),
+                100.0 * st["utilisation"].get<double>(),
+                100.0 * st["max_core_utilisation"].get<double>(), st["queue_s"].get<double>());
+    // The stage whose busiest core is busiest limits the pipeline.
+    if (st["max_core_utilisation"].get<double>() > top) {
+      top = st["max_core_utilisation"].get<double>();
+      bottleneck = st["stage"].get<std::string>();
+    }
+  }
+  std::printf("  bottleneck            %s\n", bottleneck.c_str());
+}
+
 void print_summary(const nlohmann::ordered_json& s) {
   if (s.contains("generate") && s["generate"].contains("serving")) return print_serving_summary(s);
   std::printf(
@@ -356,33 +402,7 @@ void print_summary(const nlohmann::ordered_json& s) {
       s["workload"]["model"].get<std::string>().c_str(), s["platform"].get<std::string>().c_str(),
       s["workload"]["task"].get<std::string>().c_str(), s["seq_len"].get<int>(),
       s["sequences"].get<int>(), s["workload"]["quant"].get<std::string>().c_str());
-  if (s.contains("generate")) {
-    const auto& g = s["generate"];
-    std::printf("  TTFT                  mean %.6g s, p50 %.6g s, p99 %.6g s\n",
-                g["ttft_s"]["mean"].get<double>(), g["ttft_s"]["p50"].get<double>(),
-                g["ttft_s"]["p99"].get<double>());
-    std::printf("  TPOT                  mean %.6g s, p50 %.6g s, p99 %.6g s\n",
-                g["tpot_s"]["mean"].get<double>(), g["tpot_s"]["p50"].get<double>(),
-                g["tpot_s"]["p99"].get<double>());
-    std::printf("  tokens/s              %.6g (%d requests x %d tokens; %.6g requests/s)\n",
-                g["tokens_per_s"].get<double>(), g["requests"].get<int>(), g["gen_len"].get<int>(),
-                g["requests_per_s"].get<double>());
-    std::printf(
-        "  energy / token        prefill %.6g J per prompt token, decode %.6g J per "
-        "output token\n",
-        g["energy_per_prompt_token_j"].get<double>(), g["energy_per_output_token_j"].get<double>());
-    std::printf(
-        "  KV cache              %.6g B per token, %.6g B per request; HBM %.6g B per "
-        "output token, weights read %.6g B per step\n",
-        g["kv_cache_bytes_per_token"].get<double>(), g["kv_cache_bytes_per_request"].get<double>(),
-        g["hbm_bytes_per_output_token"].get<double>(),
-        g["weight_read_bytes_per_step"].get<double>());
-    if (g["decode_bottleneck"].contains("stage"))
-      std::printf("  decode bottleneck     %s on %s (%.1f%% of the decode time)\n",
-                  g["decode_bottleneck"]["stage"].get<std::string>().c_str(),
-                  g["decode_bottleneck"]["core"].get<std::string>().c_str(),
-                  100.0 * g["decode_bottleneck"]["share_of_decode_time"].get<double>());
-  }
+  if (s.contains("generate")) print_generate_summary(s["generate"]);
   std::printf("  simulated time        %.6g s for %d sequences\n",
               s["simulated_time_s"].get<double>(), s["sequences"].get<int>());
   std::printf("  latency / sequence    %.6g s\n", s["latency_per_sequence_s"].get<double>());
@@ -414,21 +434,7 @@ void print_summary(const nlohmann::ordered_json& s) {
       for (auto& [k, v] : parts.items())
         std::printf(" %s %.1f%%", k.c_str(), 100.0 * v.get<double>() / total);
     }
-  std::printf("\n  pipeline (busy utilisation, queueing):\n");
-  std::string bottleneck;
-  double top = -1;
-  for (const auto& st : s["pipeline"]) {
-    std::printf("    %-16s %3d cores  util %5.1f%% (busiest core %5.1f%%)  queue %.4g s\n",
-                st["stage"].get<std::string>().c_str(), st["cores"].get<int>(),
-                100.0 * st["utilisation"].get<double>(),
-                100.0 * st["max_core_utilisation"].get<double>(), st["queue_s"].get<double>());
-    // The stage whose busiest core is busiest limits the pipeline.
-    if (st["max_core_utilisation"].get<double>() > top) {
-      top = st["max_core_utilisation"].get<double>();
-      bottleneck = st["stage"].get<std::string>();
-    }
-  }
-  std::printf("  bottleneck            %s\n", bottleneck.c_str());
+  print_pipeline(s);
   if (s.contains("warnings"))
     for (const auto& w : s["warnings"])
       std::printf("  warning               %s\n", w.get<std::string>().c_str());
@@ -491,6 +497,281 @@ int explain_model(const RunCliOptions& o) {
   return 0;
 }
 
+// Checks each mode's workload, its size and the mapping before forking, so bad input fails at
+// once.
+void check_modes(const PlatformConfig& cfg, const RunCliOptions& o,
+                 const std::vector<Mode>& modes) {
+  for (Mode m : modes) {
+    const WorkloadSpec checked = make_spec(o, m);
+    check_run_size(cfg, checked, o.force);
+    if (!o.steady_state) continue;
+    if (m == Mode::kGenerate)
+      throw ConfigError("", 0, 0, "--steady-state",
+                        "is for finetune and inference runs; generate reports its own per-token "
+                        "figures");
+    if (checked.task.batch < 2)
+      throw ConfigError("", 0, 0, "--steady-state",
+                        "needs a batch of at least 2 (it also simulates half the batch); got " +
+                            std::to_string(checked.task.batch));
+  }
+}
+
+// One process per mode, and per mode one of half the batch for --steady-state, each writing its
+// own folder under the staging folder's `.modes/`.
+class ModeProcesses {
+ public:
+  ModeProcesses(OutputFolder& folder, bool steady_state)
+      : folder_(folder), tmp_(folder.staging() / ".modes"), steady_state_(steady_state) {
+    fs::create_directories(tmp_);
+  }
+
+  const fs::path& tmp() const { return tmp_; }
+  fs::path dir(Mode m, bool half = false) const {
+    return tmp_ / (std::string(to_string(m)) + (half ? "-half" : ""));
+  }
+
+  // Runs every job; 0 when all succeeded, else the first failure's code (its error printed) or
+  // 128 + signal.
+  int run(const PlatformConfig& cfg, const RunCliOptions& o, const std::vector<Mode>& modes) {
+    for (Mode m : modes)
+      for (bool half : {false, true})
+        if (!half || steady_state_) jobs_.emplace_back(m, half);
+    for (const auto& [m, half] : jobs_) {
+      const pid_t pid = spawn(cfg, o, m, half);
+      if (pid < 0) {
+        g_stop_signal = g_stop_signal ? g_stop_signal : SIGTERM;
+        stop();
+        throw std::runtime_error("cannot fork");
+      }
+      children_.push_back(pid);
+      if (g_stop_signal) return stop();
+    }
+    return reap();
+  }
+
+  // On SIGINT/SIGTERM/SIGHUP: forward it to the children, wait for them, remove the staging
+  // folder, exit 128 + signal.
+  int stop() {
+    for (pid_t c : children_)
+      if (c > 0) kill(c, g_stop_signal ? static_cast<int>(g_stop_signal) : SIGTERM);
+    for (pid_t c : children_)
+      if (c > 0)
+        while (waitpid(c, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    folder_.abandon();
+    return 128 + static_cast<int>(g_stop_signal);
+  }
+
+ private:
+  pid_t spawn(const PlatformConfig& cfg, const RunCliOptions& o, Mode m, bool half) {
+    const fs::path d = dir(m, half);
+    fs::create_directories(d);
+    std::fflush(nullptr);
+    const pid_t parent = ::getpid();
+    const pid_t pid = fork();
+    if (pid != 0) return pid;
+    child_dies_with_parent(parent);
+    int code = 0;
+    // The error goes to DIR/error.txt: the parent prints the first failed mode's only, so two
+    // modes failing alike give one line, not two interleaved.
+    std::ostringstream error;
+    std::streambuf* const cerr_buf = std::cerr.rdbuf(error.rdbuf());
+    try {
+      code = run_one(cfg, o, m, half, d);
+    } catch (const MappingError& e) {
+      std::string why = e.what();
+      const std::string hint = "enable weight reloading to run it anyway";
+      const auto at = why.find(hint);
+      if (at != std::string::npos)
+        why.replace(at, hint.size(), "run with --allow-reload (weight reloading) anyway");
+      std::cerr << "atleus-vp: infeasible: " << why << "\n";
+      code = kExitInfeasible;
+    } catch (...) {
+      code = report_exception();
+    }
+    std::cerr.rdbuf(cerr_buf);
+    if (!error.str().empty()) {
+      std::ofstream f(d / "error.txt");
+      f << error.str();
+      if (!f) std::cerr << error.str();
+    }
+    std::fflush(nullptr);
+    _exit(code);
+  }
+
+  int reap() {
+    int worst = 0;
+    std::size_t worst_job = 0;
+    for (pid_t& c : children_) {
+      int status = 0;
+      while (waitpid(c, &status, 0) < 0) {
+        if (errno != EINTR) break;
+        if (g_stop_signal) return stop();
+      }
+      c = -c;  // reaped
+      const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+      if (code != 0 && worst == 0) {
+        worst = code;
+        worst_job = static_cast<std::size_t>(&c - children_.data());
+      }
+    }
+    children_.clear();
+    if (g_stop_signal) return stop();
+    if (worst != 0) {
+      // The first failed process's error; the folder is abandoned, so the previous run stays.
+      const auto& [m, half] = jobs_[worst_job];
+      std::cerr << slurp(dir(m, half) / "error.txt") << std::flush;
+    }
+    return worst;
+  }
+
+  OutputFolder& folder_;
+  fs::path tmp_;
+  bool steady_state_;
+  std::vector<std::pair<Mode, bool>> jobs_;
+  std::vector<pid_t> children_;
+};
+
+nlohmann::ordered_json workload_json(const WorkloadSpec& spec, const RunCliOptions& o) {
+  nlohmann::ordered_json workload = {{"model", spec.model.name},
+                                     {"task", spec.task.name},
+                                     {"seq_len", spec.task.seq_len},
+                                     {"batch", spec.task.batch},
+                                     {"quant", spec.quant.name()},
+                                     {"backward", to_string(spec.backward)},
+                                     {"lora_rank", spec.lora.rank},
+                                     {"lora_targets", spec.lora.targets},
+                                     {"transpose_on", to_string(spec.transpose_on)},
+                                     {"duplication", duplication_name(spec.duplication)}};
+  if (spec.mode == Mode::kGenerate) {
+    workload["prompt_len"] = spec.generate.prompt_len;
+    workload["gen_len"] = spec.generate.gen_len;
+    workload["kv_bits"] = spec.generate.kv_bits;
+    workload["head_bits"] = spec.generate.head_bits;
+    if (o.arrival_rate > 0) {
+      // Served: the batch is whatever the scheduler forms, up to --max-batch.
+      workload.erase("batch");
+      workload["max_batch"] = o.max_batch;
+      workload["arrival_rate_per_s"] = o.arrival_rate;
+      workload["requests"] = o.requests;
+      workload["seed"] = o.seed;
+    }
+  }
+  return workload;
+}
+
+// What produced this run and what the platform is, before the modes' results.
+nlohmann::ordered_json summary_head(const PlatformOptions& p, const RunCliOptions& o,
+                                    const PlatformConfig& cfg, const PlatformSummary& d,
+                                    const nlohmann::ordered_json& workload,
+                                    const std::string& mode_name) {
+  nlohmann::ordered_json summary;
+  summary["schema_version"] = kSchemaVersion;
+  summary["tool"] = std::string("atleus-vp ") + atleus::version();
+  summary["platform"] = cfg.name;
+  summary["platform_name"] = cfg.name;
+  summary["platform_file"] = cfg.file;
+  summary["workload"] = workload;
+  // The merged platform YAML (includes and --set applied) and its hash, the workload, the
+  // command line and the version.
+  summary["config"] = {{"platform_yaml", cfg.effective_yaml},
+                       {"platform_sha256", sha256_hex(cfg.effective_yaml)},
+                       {"overrides", p.overrides},
+                       {"workload", workload},
+                       {"mode", mode_name},
+                       {"argv", o.argv},
+                       {"version", atleus::version()}};
+  summary["warnings"] = platform_warnings(cfg);
+  summary["area_mm2"] = {{"cores", d.area_cores_mm2},
+                         {"routers", d.area_routers_mm2},
+                         {"tsv", d.area_tsv_mm2},
+                         {"total", d.area_total_mm2}};
+  summary["stack_cost"] = {{"total_usd", d.cost.total_usd},
+                           {"die_cost_usd", d.cost.die_cost_usd},
+                           {"die_yield", d.cost.die_yield},
+                           {"stacking_yield", d.cost.stacking_yield},
+                           {"tsv_yield", d.cost.tsv_yield}};
+  return summary;
+}
+
+// Appends one mode's CSV to the merged one, each row prefixed with the mode (header once).
+void append_mode_csv(std::string& acc, const std::string& csv, Mode m, bool header) {
+  std::istringstream in(csv);
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    if (first) {
+      if (header) acc += line + "\n";
+      first = false;
+      continue;
+    }
+    acc += std::string(to_string(m)) + "," + line + "\n";
+  }
+}
+
+// Each mode's results into the summary (at the top level for one mode, under its name for
+// several), the merged CSVs and the report into the staging folder; returns the protocol
+// violations found.
+uint64_t merge_modes(const ModeProcesses& procs, const std::vector<Mode>& modes,
+                     const RunCliOptions& o, const PlatformConfig& cfg,
+                     const PlatformSummary& described, const nlohmann::ordered_json& workload,
+                     nlohmann::ordered_json& summary) {
+  const fs::path staging = procs.tmp().parent_path();
+  uint64_t violations = 0;
+  std::string kernels = "mode,", links = "mode,";
+  bool header = true;
+  for (Mode m : modes) {
+    const fs::path dir = procs.dir(m);
+    auto s = nlohmann::ordered_json::parse(slurp(dir / "summary.json"));
+    const bool serving = s.contains("generate") && s["generate"].contains("serving");
+    // A serving run reports times only (serving.hpp): no energy or MACs to derive from.
+    if (!serving) add_derived_metrics(s, described.area_total_mm2);
+    if (serving) write_file(staging / "requests.csv", slurp(dir / "requests.csv"));
+    if (o.steady_state) {
+      const auto small = nlohmann::ordered_json::parse(slurp(procs.dir(m, true) / "summary.json"));
+      s["steady_state"] = steady_state_json(small, s);
+      s["wall_time_s"] = s["wall_time_s"].get<double>() + small["wall_time_s"].get<double>();
+    }
+    append_mode_csv(kernels, slurp(dir / "kernels.csv"), m, header);
+    append_mode_csv(links, slurp(dir / "links.csv"), m, header);
+    header = false;
+    nlohmann::ordered_json printable = s;
+    printable["platform"] = cfg.name;
+    printable["workload"] = workload;
+    if (!o.quiet) print_summary(printable);
+    violations += report_violations(s);
+    if (modes.size() == 1) {
+      for (auto& [k, v] : s.items()) summary[k] = v;
+    } else {
+      summary[to_string(m)] = s;
+    }
+  }
+  write_file(staging / "report.html", render_run_report(summary, kernels, links));
+  // A serving run has no single simulation to break down by kernel and link (serving.hpp).
+  if (o.arrival_rate <= 0) {
+    write_file(staging / "kernels.csv", kernels);
+    write_file(staging / "links.csv", links);
+  }
+  return violations;
+}
+
+// One timeline: each mode's processes renumbered and named after the mode.
+nlohmann::ordered_json merged_trace(const ModeProcesses& procs, const std::vector<Mode>& modes) {
+  nlohmann::ordered_json events = nlohmann::ordered_json::array();
+  int offset = 0;
+  for (Mode m : modes) {
+    auto t = nlohmann::ordered_json::parse(slurp(procs.dir(m) / "trace.json"));
+    for (auto& e : t["traceEvents"]) {
+      e["pid"] = e["pid"].get<int>() + offset;
+      if (e["ph"] == "M" && e["name"] == "process_name")
+        e["args"]["name"] = std::string(to_string(m)) + " " + e["args"]["name"].get<std::string>();
+      events.push_back(e);
+    }
+    offset += 2;
+  }
+  return nlohmann::ordered_json{{"traceEvents", events}, {"displayTimeUnit", "ns"}};
+}
+
 }  // namespace
 
 int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
@@ -536,239 +817,23 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
   if (mode_name == "both" || mode_name == "finetune") modes.push_back(Mode::kFinetune);
   if (mode_name == "both" || mode_name == "inference") modes.push_back(Mode::kInference);
   if (mode_name == "generate") modes.push_back(Mode::kGenerate);
-  // Check the workload, its size and the mapping before forking, so bad input fails at once.
-  for (Mode m : modes) {
-    const WorkloadSpec checked = make_spec(o, m);
-    check_run_size(cfg, checked, o.force);
-    if (!o.steady_state) continue;
-    if (m == Mode::kGenerate)
-      throw ConfigError("", 0, 0, "--steady-state",
-                        "is for finetune and inference runs; generate reports its own per-token "
-                        "figures");
-    if (checked.task.batch < 2)
-      throw ConfigError("", 0, 0, "--steady-state",
-                        "needs a batch of at least 2 (it also simulates half the batch); got " +
-                            std::to_string(checked.task.batch));
-  }
+  check_modes(cfg, o, modes);
 
   const fs::path out = o.out;
   install_stop_handlers();
   // Locked against a second run, staged beside the target, replaced as a whole.
   OutputFolder folder(out, "--out", kRunFiles);
-  const fs::path staging = folder.staging();
-  const fs::path tmp = staging / ".modes";  // each mode's process writes its own folder here
-  fs::create_directories(tmp);
-  std::vector<pid_t> children;
-  // On SIGINT/SIGTERM/SIGHUP: forward it to the children, wait for them, remove the staging
-  // folder, exit 128 + signal.
-  auto stop = [&]() {
-    for (pid_t c : children)
-      if (c > 0) kill(c, g_stop_signal ? static_cast<int>(g_stop_signal) : SIGTERM);
-    for (pid_t c : children)
-      if (c > 0)
-        while (waitpid(c, nullptr, 0) < 0 && errno == EINTR) {
-        }
-    folder.abandon();
-    return 128 + static_cast<int>(g_stop_signal);
-  };
-  // One process per mode, and per mode one of half the batch for --steady-state.
-  std::vector<std::pair<Mode, bool>> jobs;
-  for (Mode m : modes)
-    for (bool half : {false, true})
-      if (!half || o.steady_state) jobs.emplace_back(m, half);
-  auto job_dir = [&](Mode m, bool half) {
-    return tmp / (std::string(to_string(m)) + (half ? "-half" : ""));
-  };
-  for (const auto& [m, half] : jobs) {
-    const fs::path dir = job_dir(m, half);
-    fs::create_directories(dir);
-    std::fflush(nullptr);
-    const pid_t parent = ::getpid();
-    const pid_t pid = fork();
-    if (pid == 0) {
-      child_dies_with_parent(parent);
-      int code = 0;
-      // The error goes to DIR/error.txt: the parent prints the first failed mode's only, so two
-      // modes failing alike give one line, not two interleaved.
-      std::ostringstream error;
-      std::streambuf* const cerr_buf = std::cerr.rdbuf(error.rdbuf());
-      try {
-        code = run_one(cfg, o, m, half, dir);
-      } catch (const MappingError& e) {
-        std::string why = e.what();
-        const std::string hint = "enable weight reloading to run it anyway";
-        const auto at = why.find(hint);
-        if (at != std::string::npos)
-          why.replace(at, hint.size(), "run with --allow-reload (weight reloading) anyway");
-        std::cerr << "atleus-vp: infeasible: " << why << "\n";
-        code = kExitInfeasible;
-      } catch (...) {
-        code = report_exception();
-      }
-      std::cerr.rdbuf(cerr_buf);
-      if (!error.str().empty()) {
-        std::ofstream f(dir / "error.txt");
-        f << error.str();
-        if (!f) std::cerr << error.str();
-      }
-      std::fflush(nullptr);
-      _exit(code);
-    }
-    if (pid < 0) {
-      g_stop_signal = g_stop_signal ? g_stop_signal : SIGTERM;
-      stop();
-      throw std::runtime_error("cannot fork");
-    }
-    children.push_back(pid);
-    if (g_stop_signal) return stop();
-  }
-  int worst = 0;
-  std::size_t worst_mode = 0;
-  for (pid_t& c : children) {
-    int status = 0;
-    while (waitpid(c, &status, 0) < 0) {
-      if (errno != EINTR) break;
-      if (g_stop_signal) return stop();
-    }
-    c = -c;  // reaped
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-    if (code != 0 && worst == 0) {
-      worst = code;
-      worst_mode = static_cast<std::size_t>(&c - children.data());
-    }
-  }
-  children.clear();
-  if (g_stop_signal) return stop();
-  if (worst != 0) {
-    // The first failed process's error; the folder is abandoned, so the previous run stays.
-    const auto& [m, half] = jobs[worst_mode];
-    std::cerr << slurp(job_dir(m, half) / "error.txt") << std::flush;
-    return worst;
-  }
+  ModeProcesses procs(folder, o.steady_state);
+  if (const int code = procs.run(cfg, o, modes); code != 0) return code;
 
-  nlohmann::ordered_json summary;
-  summary["schema_version"] = kSchemaVersion;
-  summary["tool"] = std::string("atleus-vp ") + atleus::version();
   const WorkloadSpec spec = make_spec(o, modes.front());
-  nlohmann::ordered_json workload = {{"model", spec.model.name},
-                                     {"task", spec.task.name},
-                                     {"seq_len", spec.task.seq_len},
-                                     {"batch", spec.task.batch},
-                                     {"quant", spec.quant.name()},
-                                     {"backward", to_string(spec.backward)},
-                                     {"lora_rank", spec.lora.rank},
-                                     {"lora_targets", spec.lora.targets},
-                                     {"transpose_on", to_string(spec.transpose_on)},
-                                     {"duplication", duplication_name(spec.duplication)}};
-  if (spec.mode == Mode::kGenerate) {
-    workload["prompt_len"] = spec.generate.prompt_len;
-    workload["gen_len"] = spec.generate.gen_len;
-    workload["kv_bits"] = spec.generate.kv_bits;
-    workload["head_bits"] = spec.generate.head_bits;
-    if (o.arrival_rate > 0) {
-      // Served: the batch is whatever the scheduler forms, up to --max-batch.
-      workload.erase("batch");
-      workload["max_batch"] = o.max_batch;
-      workload["arrival_rate_per_s"] = o.arrival_rate;
-      workload["requests"] = o.requests;
-      workload["seed"] = o.seed;
-    }
-  }
-  summary["platform"] = cfg.name;
-  summary["platform_name"] = cfg.name;
-  summary["platform_file"] = cfg.file;
-  summary["workload"] = workload;
-  // What produced this run: the merged platform YAML (includes and --set applied) and its hash,
-  // the workload, the command line and the version.
-  summary["config"] = {{"platform_yaml", cfg.effective_yaml},
-                       {"platform_sha256", sha256_hex(cfg.effective_yaml)},
-                       {"overrides", p.overrides},
-                       {"workload", workload},
-                       {"mode", mode_name},
-                       {"argv", o.argv},
-                       {"version", atleus::version()}};
-  summary["warnings"] = platform_warnings(cfg);
-  {
-    const PlatformSummary& d = described;
-    summary["area_mm2"] = {{"cores", d.area_cores_mm2},
-                           {"routers", d.area_routers_mm2},
-                           {"tsv", d.area_tsv_mm2},
-                           {"total", d.area_total_mm2}};
-    summary["stack_cost"] = {{"total_usd", d.cost.total_usd},
-                             {"die_cost_usd", d.cost.die_cost_usd},
-                             {"die_yield", d.cost.die_yield},
-                             {"stacking_yield", d.cost.stacking_yield},
-                             {"tsv_yield", d.cost.tsv_yield}};
-  }
-  uint64_t violations = 0;
-  std::string kernels = "mode,", links = "mode,";
-  bool header = true;
-  for (Mode m : modes) {
-    const fs::path dir = tmp / to_string(m);
-    auto s = nlohmann::ordered_json::parse(slurp(dir / "summary.json"));
-    const bool serving = s.contains("generate") && s["generate"].contains("serving");
-    // A serving run reports times only (serving.hpp): no energy or MACs to derive from.
-    if (!serving) add_derived_metrics(s, described.area_total_mm2);
-    if (serving) write_file(staging / "requests.csv", slurp(dir / "requests.csv"));
-    if (o.steady_state) {
-      const auto small = nlohmann::ordered_json::parse(slurp(job_dir(m, true) / "summary.json"));
-      s["steady_state"] = steady_state_json(small, s);
-      s["wall_time_s"] = s["wall_time_s"].get<double>() + small["wall_time_s"].get<double>();
-    }
-    auto add_mode = [&](std::string& acc, const std::string& csv) {
-      std::istringstream in(csv);
-      std::string line;
-      bool first = true;
-      while (std::getline(in, line)) {
-        if (first) {
-          if (header) acc += line + "\n";
-          first = false;
-          continue;
-        }
-        acc += std::string(to_string(m)) + "," + line + "\n";
-      }
-    };
-    add_mode(kernels, slurp(dir / "kernels.csv"));
-    add_mode(links, slurp(dir / "links.csv"));
-    header = false;
-    nlohmann::ordered_json printable = s;
-    printable["platform"] = cfg.name;
-    printable["workload"] = workload;
-    if (!o.quiet) print_summary(printable);
-    violations += report_violations(s);
-    if (modes.size() == 1) {
-      for (auto& [k, v] : s.items()) summary[k] = v;
-    } else {
-      summary[to_string(m)] = s;
-    }
-  }
-  write_file(staging / "report.html", render_run_report(summary, kernels, links));
-  if (o.trace) {
-    // One timeline: each mode's processes renumbered and named after the mode.
-    nlohmann::ordered_json events = nlohmann::ordered_json::array();
-    int offset = 0;
-    for (Mode m : modes) {
-      auto t = nlohmann::ordered_json::parse(slurp(tmp / to_string(m) / "trace.json"));
-      for (auto& e : t["traceEvents"]) {
-        e["pid"] = e["pid"].get<int>() + offset;
-        if (e["ph"] == "M" && e["name"] == "process_name")
-          e["args"]["name"] =
-              std::string(to_string(m)) + " " + e["args"]["name"].get<std::string>();
-        events.push_back(e);
-      }
-      offset += 2;
-    }
-    write_file(staging / "trace.json",
-               nlohmann::ordered_json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump());
-  }
-  write_file(staging / "summary.json", summary.dump(2) + "\n");
-  // A serving run has no single simulation to break down by kernel and link (serving.hpp).
-  if (o.arrival_rate <= 0) {
-    write_file(staging / "kernels.csv", kernels);
-    write_file(staging / "links.csv", links);
-  }
-  fs::remove_all(tmp);
-  if (g_stop_signal) return stop();
+  const nlohmann::ordered_json workload = workload_json(spec, o);
+  nlohmann::ordered_json summary = summary_head(p, o, cfg, described, workload, mode_name);
+  const uint64_t violations = merge_modes(procs, modes, o, cfg, described, workload, summary);
+  if (o.trace) write_file(folder.staging() / "trace.json", merged_trace(procs, modes).dump());
+  write_file(folder.staging() / "summary.json", summary.dump(2) + "\n");
+  fs::remove_all(procs.tmp());
+  if (g_stop_signal) return procs.stop();
   folder.commit();
   if (!o.quiet) {
     std::printf("\nwrote %s/{summary.json,%s,report.html}\n", out.c_str(),
