@@ -513,12 +513,11 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                       "'external' memory is a user's TLM target given through the library "
                       "(RunOptions::memory); the command line has none to attach");
   }
-  if (cfg.noc.model == noc::NocModel::kFlit) {
-    const auto& at = cfg.noc_model_at;
-    throw ConfigError(at.file.empty() ? cfg.file : at.file, at.line, at.column, "noc.model",
-                      "'flit' is supported only by `atleus-vp traffic` for now; `run` takes "
-                      "'packet' or 'flow'");
-  }
+  if (cfg.noc.model == noc::NocModel::kFlit &&
+      cfg.noc.flit.routing != noc::FlitRouting::kDeterministic)
+    throw ConfigError(cfg.file, 0, 0, "noc.flit.routing",
+                      "a run under noc.model flit keeps per-link statistics along the routing "
+                      "table's paths, which adaptive routing leaves; `run` takes deterministic");
   if (cfg.noc.model == noc::NocModel::kFlow && o.was_given("--packet-bytes"))
     throw ConfigError("", 0, 0, "--packet-bytes",
                       "changes nothing under noc.model flow, which carries each message as one "
