@@ -112,6 +112,15 @@ void FlitFabric::run_network() {
     if (due > now) sc_core::wait(from_ps(due - now));
     sc_core::wait(sc_core::SC_ZERO_TIME);
     catch_up(now_ps() / period_ + 1);
+    // Then on without returning to the kernel while no other process can run: a packet created
+    // at time t enters at a cycle at or after t, so every cycle before the next pending activity
+    // (a caller waking, or a delivery notified above) is decided already.
+    while (net_->packets_in_flight() > 0) {
+      const uint64_t horizon = now_ps() + to_ps(sc_core::sc_time_to_pending_activity());
+      if (net_->now() * period_ >= horizon) break;
+      net_->step();
+      collect();
+    }
   }
 }
 

@@ -11,7 +11,8 @@
 // packet model's routers and links. Read data takes the table's route back, which is not the
 // request's path reversed (dimension order runs the other way).
 // Time: one thread steps the network one NoC cycle at a time while packets or credits are in
-// flight and sleeps otherwise; a packet created at simulated time t enters the network at the
+// flight (ahead of simulated time up to the kernel's next pending activity, before which no
+// packet can be created) and sleeps otherwise; a packet created at simulated time t enters the network at the
 // first cycle boundary at or after t (idle cycles are jumped with advance_to()). b_transport
 // synchronises (an annotated delay is waited first) and waits until the tail of the message's
 // last packet has arrived (writes: the target is called when the first packet has arrived, so it
