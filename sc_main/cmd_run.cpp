@@ -518,6 +518,10 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
     throw ConfigError(cfg.file, 0, 0, "noc.flit.routing",
                       "a run under noc.model flit keeps per-link statistics along the routing "
                       "table's paths, which adaptive routing leaves; `run` takes deterministic");
+  if (cfg.noc.model == noc::NocModel::kFlit && cfg.noc.packet.back_pressure)
+    throw ConfigError(cfg.file, 0, 0, "noc.packet.back_pressure",
+                      "gives the packet model input FIFOs and changes nothing under noc.model "
+                      "flit, whose routers have their own buffers (noc.flit.vcs, buffer_flits)");
   if (cfg.noc.model == noc::NocModel::kFlow && o.was_given("--packet-bytes"))
     throw ConfigError("", 0, 0, "--packet-bytes",
                       "changes nothing under noc.model flow, which carries each message as one "
