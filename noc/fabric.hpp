@@ -4,7 +4,7 @@
 // transport and DMI pass through untimed by address, DMI invalidations go back to every source.
 // The routers and channels stay elaborated and keep the statistics the fabric records into them
 // (Wiring), so reports read them as under the packet model. A derived fabric supplies the timed
-// transport.
+// transport; b_transport synchronises first (waits an annotated delay), so callers are threads.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -52,7 +52,8 @@ class Fabric : public sc_core::sc_module {
   Fabric(sc_core::sc_module_name name, const RoutingTable& routing, const AddressMap& map,
          Wiring wiring);
 
-  // A timed transaction from source `source`; the derived fabric's model of the NoC.
+  // A timed transaction from source `source`, synchronised (its annotated delay already waited,
+  // so the message enters the NoC now); the derived fabric's model of the NoC.
   virtual void transport(int source, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) = 0;
   // The routing target of the transaction's address, or -1 when none is bound.
   int target_of(const tlm::tlm_generic_payload& tx) const {
@@ -65,6 +66,10 @@ class Fabric : public sc_core::sc_module {
 
  private:
   void b_transport(int source, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+    if (delay != sc_core::SC_ZERO_TIME) {
+      sc_core::wait(delay);
+      delay = sc_core::SC_ZERO_TIME;
+    }
     transport(source, tx, delay);
   }
   unsigned int transport_dbg(int source, tlm::tlm_generic_payload& tx);

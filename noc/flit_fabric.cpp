@@ -151,11 +151,6 @@ void FlitFabric::wait_all(Waiter& w) {
 }
 
 void FlitFabric::transport(int source, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-  // Synchronise first: the packets enter the network at the caller's local time.
-  if (delay != sc_core::SC_ZERO_TIME) {
-    sc_core::wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-  }
   const int target = target_of(tx);
   const int to = target < 0 ? -1 : target_terminal(source, target);
   if (to < 0) {

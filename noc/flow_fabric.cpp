@@ -136,11 +136,6 @@ void FlowFabric::wait_for(Waiter& w) {
 }
 
 void FlowFabric::transport(int source, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-  // Synchronise first: the flow starts at the caller's local time.
-  if (delay != sc_core::SC_ZERO_TIME) {
-    sc_core::wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-  }
   const int target = target_of(tx);
   const Route* r = target >= 0 ? route(source, target) : nullptr;
   if (r == nullptr) {
