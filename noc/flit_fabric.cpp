@@ -6,6 +6,7 @@
 
 #include "atleus/models/sim_time.hpp"
 #include "atleus/noc/link_physics.hpp"
+#include "atleus/platform/sim_errors.hpp"
 
 namespace atleus::noc {
 
@@ -101,27 +102,30 @@ void FlitFabric::collect() {
 }
 
 void FlitFabric::run_network() {
-  for (;;) {
-    if (net_->packets_in_flight() == 0) {
-      sc_core::wait(kick_ev_);
-      continue;
+  // A deadlock (FlitDeadlock) reaches the caller of the simulation with its type.
+  guard_process([&] {
+    for (;;) {
+      if (net_->packets_in_flight() == 0) {
+        sc_core::wait(kick_ev_);
+        continue;
+      }
+      // Cycle c is simulated at time c x period, one delta late, so that packets created at that
+      // instant are queued before it.
+      const uint64_t due = net_->now() * period_, now = now_ps();
+      if (due > now) sc_core::wait(from_ps(due - now));
+      sc_core::wait(sc_core::SC_ZERO_TIME);
+      catch_up(now_ps() / period_ + 1);
+      // Then on without returning to the kernel while no other process can run: a packet created
+      // at time t enters at a cycle at or after t, so every cycle before the next pending activity
+      // (a caller waking, or a delivery notified above) is decided already.
+      while (net_->packets_in_flight() > 0) {
+        const uint64_t horizon = now_ps() + to_ps(sc_core::sc_time_to_pending_activity());
+        if (net_->now() * period_ >= horizon) break;
+        net_->step();
+        collect();
+      }
     }
-    // Cycle c is simulated at time c x period, one delta late, so that packets created at that
-    // instant are queued before it.
-    const uint64_t due = net_->now() * period_, now = now_ps();
-    if (due > now) sc_core::wait(from_ps(due - now));
-    sc_core::wait(sc_core::SC_ZERO_TIME);
-    catch_up(now_ps() / period_ + 1);
-    // Then on without returning to the kernel while no other process can run: a packet created
-    // at time t enters at a cycle at or after t, so every cycle before the next pending activity
-    // (a caller waking, or a delivery notified above) is decided already.
-    while (net_->packets_in_flight() > 0) {
-      const uint64_t horizon = now_ps() + to_ps(sc_core::sc_time_to_pending_activity());
-      if (net_->now() * period_ >= horizon) break;
-      net_->step();
-      collect();
-    }
-  }
+  });
 }
 
 void FlitFabric::send(int from, int to, uint64_t bytes, uint64_t packet, bool request, Waiter& w) {

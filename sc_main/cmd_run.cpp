@@ -15,6 +15,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "atleus/noc/flit_network.hpp"
 #include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/describe.hpp"
 #include "atleus/platform/run/run_engine.hpp"
@@ -604,6 +605,10 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
         if (at != std::string::npos)
           why.replace(at, hint.size(), "run with --allow-reload (weight reloading) anyway");
         std::cerr << "atleus-vp: infeasible: " << why << "\n";
+        code = kExitInfeasible;
+      } catch (const noc::FlitDeadlock& e) {
+        // A valid platform whose routing deadlocks in the flit model, as under `traffic`.
+        std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
         code = kExitInfeasible;
       } catch (...) {
         code = report_exception();
