@@ -12,23 +12,11 @@ namespace atleus::noc {
 FlowFabric::FlowFabric(sc_core::sc_module_name name, const Topology& topology,
                        const RoutingTable& routing, const AddressMap& map,
                        const RouterParams& router, Wiring wiring)
-    : sc_core::sc_module(name),
-      in("in", wiring.sources.size()),
-      out("out", static_cast<std::size_t>(routing.targets())),
+    : Fabric(name, routing, map, std::move(wiring)),
       topo_(topology),
       routing_(routing),
-      map_(map),
-      wiring_(std::move(wiring)),
       flit_bytes_(router.flit_bytes),
       router_ps_(uint64_t{router.latency_cycles} * period_ps(router.clock_mhz)) {
-  for (std::size_t s = 0; s < in.size(); ++s) {
-    in[s].register_b_transport(this, &FlowFabric::b_transport, static_cast<int>(s));
-    in[s].register_transport_dbg(this, &FlowFabric::transport_dbg, static_cast<int>(s));
-    in[s].register_get_direct_mem_ptr(this, &FlowFabric::get_direct_mem_ptr, static_cast<int>(s));
-  }
-  for (std::size_t t = 0; t < out.size(); ++t)
-    out[t].register_invalidate_direct_mem_ptr(this, &FlowFabric::invalidate_direct_mem_ptr,
-                                              static_cast<int>(t));
   // Every channel of the network becomes a flow channel of its bandwidth, links first.
   for (Channel* ch : wiring_.link_channels) channel_index(ch);
   for (const auto& s : wiring_.sources) channel_index(s.inject), channel_index(s.eject);
@@ -147,15 +135,9 @@ void FlowFabric::wait_for(Waiter& w) {
   if (w.finish_ps > now) sc_core::wait(from_ps(w.finish_ps - now));
 }
 
-void FlowFabric::b_transport(int source, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-  // Synchronise first: the flow starts at the caller's local time.
-  if (delay != sc_core::SC_ZERO_TIME) {
-    sc_core::wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-  }
-  const int target = map_.decode(tx.get_address());
-  const Route* r =
-      target >= 0 && target < static_cast<int>(out.size()) ? route(source, target) : nullptr;
+void FlowFabric::transport(int source, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
+  const int target = target_of(tx);
+  const Route* r = target >= 0 ? route(source, target) : nullptr;
   if (r == nullptr) {
     tx.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
@@ -190,22 +172,6 @@ void FlowFabric::b_transport(int source, tlm::tlm_generic_payload& tx, sc_core::
   }
   const uint64_t now = now_ps();
   delay = from_ps(target_done > now ? target_done - now : 0);
-}
-
-unsigned int FlowFabric::transport_dbg(int /*source*/, tlm::tlm_generic_payload& tx) {
-  const int target = map_.decode(tx.get_address());
-  return target < 0 || target >= static_cast<int>(out.size()) ? 0 : out[target]->transport_dbg(tx);
-}
-
-bool FlowFabric::get_direct_mem_ptr(int /*source*/, tlm::tlm_generic_payload& tx,
-                                    tlm::tlm_dmi& dmi) {
-  const int target = map_.decode(tx.get_address());
-  return target >= 0 && target < static_cast<int>(out.size()) &&
-         out[target]->get_direct_mem_ptr(tx, dmi);
-}
-
-void FlowFabric::invalidate_direct_mem_ptr(int /*target*/, sc_dt::uint64 start, sc_dt::uint64 end) {
-  for (auto& socket : in) socket->invalidate_direct_mem_ptr(start, end);
 }
 
 }  // namespace atleus::noc

@@ -30,6 +30,7 @@
 
 #include "atleus/noc/address_map.hpp"
 #include "atleus/noc/channel.hpp"
+#include "atleus/noc/fabric.hpp"
 #include "atleus/noc/flow_network.hpp"
 #include "atleus/noc/router.hpp"
 #include "atleus/noc/routing.hpp"
@@ -37,31 +38,9 @@
 
 namespace atleus::noc {
 
-class FlowFabric : public sc_core::sc_module {
+class FlowFabric : public Fabric {
  public:
   SC_HAS_PROCESS(FlowFabric);
-
-  // What the fabric needs of an elaborated network: its channel and router objects (which keep
-  // the statistics) and where the endpoints attach.
-  struct Wiring {
-    std::vector<Channel*> link_channels;  // [2 * link] a -> b, [2 * link + 1] b -> a
-    std::vector<Router*> routers;         // by router id
-    // Per source (in[i]): its router, and its injection and ejection channels (read data for
-    // it returns over the ejection channel).
-    struct Source {
-      int router;
-      Channel* inject;
-      Channel* eject;
-    };
-    std::vector<Source> sources;
-    // (target, router) -> the ejection channel into the target there, and the injection channel
-    // beside it (read data from the target leaves over it).
-    std::map<std::pair<int, int>, std::pair<Channel*, Channel*>> target_ports;
-  };
-
-  sc_core::sc_vector<tlm_utils::simple_target_socket_tagged<FlowFabric>> in;  // per source
-  // Per target id of the routing table (cores, memory, host, target ports).
-  sc_core::sc_vector<tlm_utils::simple_initiator_socket_tagged<FlowFabric>> out;
 
   FlowFabric(sc_core::sc_module_name name, const Topology& topology, const RoutingTable& routing,
              const AddressMap& map, const RouterParams& router, Wiring wiring);
@@ -84,10 +63,7 @@ class FlowFabric : public sc_core::sc_module {
     const std::vector<int>* path = nullptr;
   };
 
-  void b_transport(int source, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
-  unsigned int transport_dbg(int source, tlm::tlm_generic_payload& tx);
-  bool get_direct_mem_ptr(int source, tlm::tlm_generic_payload& tx, tlm::tlm_dmi& dmi);
-  void invalidate_direct_mem_ptr(int target, sc_dt::uint64 start, sc_dt::uint64 end);
+  void transport(int source, tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) override;
 
   int channel_index(Channel* ch);
   const Route* route(int source, int target);  // nullptr: unreachable
@@ -99,8 +75,6 @@ class FlowFabric : public sc_core::sc_module {
 
   const Topology& topo_;
   const RoutingTable& routing_;
-  const AddressMap& map_;
-  Wiring wiring_;
   unsigned flit_bytes_;
   uint64_t router_ps_;
   std::vector<Channel*> channels_;  // by fabric index

@@ -7,6 +7,7 @@
 #include "atleus/models/roofline_core.hpp"
 #include "atleus/models/sim_time.hpp"
 #include "atleus/models/systolic_core.hpp"
+#include "atleus/noc/flit_fabric.hpp"
 #include "atleus/noc/flow_fabric.hpp"
 #include "atleus/noc/link_physics.hpp"
 #include "atleus/platform/block_kind.hpp"
@@ -29,7 +30,7 @@ int site_node(const noc::Topology& t, const SiteRef& s, const char* what) {
   return n;
 }
 
-// The flow fabric's source index of initiator port `port` (after the sites and the host).
+// The fabric's source index of initiator port `port` (after the sites and the host).
 int fabric_source_of_port(const PlatformConfig& cfg, int n_sites, int port) {
   int s = n_sites + 1;
   for (int i = 0; i < port; ++i) s += cfg.ports[i].initiator ? 1 : 0;
@@ -195,11 +196,8 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
     throw std::invalid_argument(
         "memory.kind is external but no memory target was given (NetlistOptions::memory)");
   cfg_.noc.validate();
-  if (cfg_.noc.model == noc::NocModel::kFlit)
-    throw std::invalid_argument(
-        "the netlist elaborates the packet and flow NoC models; noc.model flit runs only "
-        "synthetic traffic");
-  const bool flow = cfg_.noc.model == noc::NocModel::kFlow;
+  // Under flow and flit one fabric carries the transactions (attach_fabric).
+  const bool fabric = cfg_.noc.model != noc::NocModel::kPacket;
   const auto& topo = plan_.topology;
   const int n_sites = static_cast<int>(plan_.sites.size());
 
@@ -282,10 +280,10 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
     }
     auto& inj = make_local_channel("inject_" + site.name, noc::ChannelRole::kInject);
     auto& ej = make_local_channel("eject_" + site.name, noc::ChannelRole::kEject);
-    if (!flow) connect(ep->noc_out, inj.in);
+    if (!fabric) connect(ep->noc_out, inj.in);
     connect(inj.out, routers_[site.index]->in[core_port[site.index]]);
     connect(routers_[site.index]->out[core_port[site.index]], ej.in);
-    if (!flow) connect(ej.out, ep->noc_in);
+    if (!fabric) connect(ej.out, ep->noc_in);
     site_channels_.emplace_back(&inj, &ej);
     inj.set_reverse(&ej);
     ej.set_reverse(&inj);
@@ -303,8 +301,8 @@ void Netlist::build(EndpointFactory make_endpoint, bool host_stub) {
   connect(routers_[hr]->out[host_port[hr]], host_eject_->in);
   host_inject_->set_reverse(host_eject_);
   host_eject_->set_reverse(host_inject_);
-  if (flow) {
-    attach_flow_fabric(host_stub);
+  if (fabric) {
+    attach_fabric(host_stub);
   } else if (host_stub) {
     auto stub = std::make_unique<HostStub>("host_stub");
     connect(stub->noc_out, host_inject_->in);
@@ -328,12 +326,12 @@ void Netlist::attach_memory(const std::vector<int>& hbm_port) {
     memory = &hbm_->port;
   }
   memory_ = memory;
-  const bool flow = cfg_.noc.model == noc::NocModel::kFlow;
+  const bool fabric = cfg_.noc.model != noc::NocModel::kPacket;
   for (int r : plan_.hbm_routers) {
     auto& ej = make_local_channel("eject_hbm_" + plan_.sites[r].name, noc::ChannelRole::kEject);
     auto& inj = make_local_channel("inject_hbm_" + plan_.sites[r].name, noc::ChannelRole::kInject);
     connect(routers_[r]->out[hbm_port[r]], ej.in);
-    if (flow)
+    if (fabric)
       null_after(ej);  // the fabric delivers to the memory
     else
       connect(ej.out, *memory);
@@ -389,14 +387,14 @@ void Netlist::null_after(noc::Channel& eject) {
 
 // Sources of the fabric: the core sites by index, then the host, then the initiator ports.
 // Its targets are the routing table's.
-void Netlist::attach_flow_fabric(bool host_stub) {
+void Netlist::attach_fabric(bool host_stub) {
   const int n_sites = static_cast<int>(plan_.sites.size());
-  noc::FlowFabric::Wiring w;
+  noc::Fabric::Wiring w;
   for (const auto& ch : link_ch_) w.link_channels.push_back(ch.get());
   for (const auto& r : routers_) w.routers.push_back(r.get());
   for (int i = 0; i < n_sites; ++i) {
     auto [inj, ej] = site_channels_[i];
-    w.sources.push_back({i, inj, ej});
+    w.sources.push_back({i, inj, ej, i});
     w.target_ports[{i, i}] = {ej, inj};
     idle_into(*inj);
     null_after(*ej);
@@ -405,7 +403,7 @@ void Netlist::attach_flow_fabric(bool host_stub) {
     w.target_ports[{plan_.hbm_target, plan_.hbm_routers[k]}] = {hbm_channels_[k].second,
                                                                 hbm_channels_[k].first};
   const int hr = plan_.host_router;
-  w.sources.push_back({hr, host_inject_, host_eject_});
+  w.sources.push_back({hr, host_inject_, host_eject_, plan_.host_target});
   w.target_ports[{plan_.host_target, hr}] = {host_eject_, host_inject_};
   idle_into(*host_inject_);
   null_after(*host_eject_);
@@ -420,8 +418,13 @@ void Netlist::attach_flow_fabric(bool host_stub) {
       null_after(*ej);  // the user's target binds to the fabric instead
     }
   }
-  fabric_ = std::make_unique<noc::FlowFabric>("flow_fabric", plan_.topology, *plan_.routing,
-                                              plan_.address_map, cfg_.noc.router, std::move(w));
+  if (cfg_.noc.model == noc::NocModel::kFlit)
+    fabric_ = std::make_unique<noc::FlitFabric>("flit_fabric", plan_.topology, *plan_.routing,
+                                                plan_.address_map, cfg_.noc, options_.packet_bytes,
+                                                std::move(w));
+  else
+    fabric_ = std::make_unique<noc::FlowFabric>("flow_fabric", plan_.topology, *plan_.routing,
+                                                plan_.address_map, cfg_.noc.router, std::move(w));
   for (int i = 0; i < n_sites; ++i) {
     connect(endpoints_[i]->noc_out, fabric_->in[i]);
     connect(fabric_->out[i], endpoints_[i]->noc_in);
@@ -457,6 +460,14 @@ tlm::tlm_target_socket<>& Netlist::port_initiator(const std::string& name) {
   if (fabric_)
     return fabric_->in[fabric_source_of_port(cfg_, static_cast<int>(plan_.sites.size()), i)];
   return port_channel_[i]->in;
+}
+
+const noc::FlowFabric* Netlist::flow_fabric() const {
+  return dynamic_cast<const noc::FlowFabric*>(fabric_.get());
+}
+
+const noc::FlitFabric* Netlist::flit_fabric() const {
+  return dynamic_cast<const noc::FlitFabric*>(fabric_.get());
 }
 
 Hbm& Netlist::hbm() {

@@ -3,9 +3,10 @@
 // (or any Endpoint a caller supplies) on every site, the HBM on its attachment routers, and a
 // host port whose two sockets an external host model binds (a stub answers when none is given).
 // noc.model: packet sends every transaction through the routers and channels. noc.model: flow
-// elaborates them too, but the endpoints, memory, host and ports bind to a FlowFabric
-// (noc/flow_fabric.hpp) that carries each message as one flow and keeps its statistics in
-// those routers and channels. noc.model: flit is not elaborated here.
+// and flit elaborate them too, but the endpoints, memory, host and ports bind to one fabric
+// (noc/fabric.hpp) that carries each message and keeps its statistics in those routers and
+// channels: a FlowFabric (noc/flow_fabric.hpp, one flow per message) or a FlitFabric
+// (noc/flit_fabric.hpp, the message's packets through the cycle-level flit network).
 // Address map: core i owns [core_base(i), +core_window); the HBM owns hbm_base().
 #pragma once
 
@@ -84,12 +85,17 @@ struct NetlistOptions {
   bool host_stub = true;  // a stub host answers packets sent to the host port
   BindHook bind_hook;     // every internal binding passes through it
   ExternalMemory memory;  // replaces the HBM when `target` is set
+  // noc.model: flit: the fabric cuts messages into packets of this many bytes (under packet
+  // the initiators cut them; flow carries whole messages).
+  uint64_t packet_bytes = 4096;
 };
 
 class MemoryPort;
 namespace noc {
+class Fabric;
 class FlowFabric;
-}
+class FlitFabric;
+}  // namespace noc
 
 class Netlist : public sc_core::sc_module {
  public:
@@ -131,9 +137,10 @@ class Netlist : public sc_core::sc_module {
   tlm::tlm_target_socket<>& port_initiator(const std::string& name);
 
   uint64_t hbm_base() const { return kHbmBase; }
-  // Under noc.model: flow, the fabric that carries every message (the routers and channels
-  // then only keep its statistics); nullptr under packet.
-  const noc::FlowFabric* flow_fabric() const { return fabric_.get(); }
+  // Under noc.model: flow (flit), the fabric that carries every message (the routers and
+  // channels then only keep its statistics); nullptr under the other models.
+  const noc::FlowFabric* flow_fabric() const;
+  const noc::FlitFabric* flit_fabric() const;
 
  private:
   noc::Channel& make_local_channel(const std::string& name, noc::ChannelRole role);
@@ -141,8 +148,8 @@ class Netlist : public sc_core::sc_module {
   void build(EndpointFactory make_endpoint, bool host_stub);
   void attach_memory(const std::vector<int>& hbm_port);
   void attach_ports(const std::vector<int>& first_port);
-  // noc.model: flow: endpoints bind to the fabric, the channels' own ends to fillers.
-  void attach_flow_fabric(bool host_stub);
+  // noc.model: flow or flit: endpoints bind to the fabric, the channels' own ends to fillers.
+  void attach_fabric(bool host_stub);
   void idle_into(noc::Channel& inject);
   void null_after(noc::Channel& eject);
   int port_index(const std::string& name, bool initiator) const;
@@ -165,7 +172,7 @@ class Netlist : public sc_core::sc_module {
   std::vector<std::pair<noc::Channel*, noc::Channel*>> site_channels_;  // (inject, eject)
   std::vector<std::pair<noc::Channel*, noc::Channel*>> hbm_channels_;   // per hbm_routers
   std::vector<std::pair<noc::Channel*, noc::Channel*>> port_channels_;  // per port
-  std::unique_ptr<noc::FlowFabric> fabric_;
+  std::unique_ptr<noc::Fabric> fabric_;
 };
 
 }  // namespace atleus

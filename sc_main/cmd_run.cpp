@@ -15,6 +15,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "atleus/noc/flit_network.hpp"
 #include "atleus/platform/block_kind.hpp"
 #include "atleus/platform/describe.hpp"
 #include "atleus/platform/run/run_engine.hpp"
@@ -586,6 +587,10 @@ class ModeProcesses {
         why.replace(at, hint.size(), "run with --allow-reload (weight reloading) anyway");
       std::cerr << "atleus-vp: infeasible: " << why << "\n";
       code = kExitInfeasible;
+    } catch (const noc::FlitDeadlock& e) {
+      // A valid platform whose routing deadlocks in the flit model, as under `traffic`.
+      std::cerr << "atleus-vp: infeasible: " << e.what() << "\n";
+      code = kExitInfeasible;
     } catch (...) {
       code = report_exception();
     }
@@ -794,12 +799,15 @@ int run_run_cmd(const PlatformOptions& p, const RunCliOptions& o) {
                       "'external' memory is a user's TLM target given through the library "
                       "(RunOptions::memory); the command line has none to attach");
   }
-  if (cfg.noc.model == noc::NocModel::kFlit) {
-    const auto& at = cfg.noc_model_at;
-    throw ConfigError(at.file.empty() ? cfg.file : at.file, at.line, at.column, "noc.model",
-                      "'flit' is supported only by `atleus-vp traffic` for now; `run` takes "
-                      "'packet' or 'flow'");
-  }
+  if (cfg.noc.model == noc::NocModel::kFlit &&
+      cfg.noc.flit.routing != noc::FlitRouting::kDeterministic)
+    throw ConfigError(cfg.file, 0, 0, "noc.flit.routing",
+                      "a run under noc.model flit keeps per-link statistics along the routing "
+                      "table's paths, which adaptive routing leaves; `run` takes deterministic");
+  if (cfg.noc.model == noc::NocModel::kFlit && cfg.noc.packet.back_pressure)
+    throw ConfigError(cfg.file, 0, 0, "noc.packet.back_pressure",
+                      "gives the packet model input FIFOs and changes nothing under noc.model "
+                      "flit, whose routers have their own buffers (noc.flit.vcs, buffer_flits)");
   if (cfg.noc.model == noc::NocModel::kFlow && o.was_given("--packet-bytes"))
     throw ConfigError("", 0, 0, "--packet-bytes",
                       "changes nothing under noc.model flow, which carries each message as one "

@@ -142,7 +142,9 @@ int main(int argc, char** argv) {
   cli::PlatformOptions run_p;
   cli::RunCliOptions run_o;
   auto* run = app.add_subcommand(
-      "run", "simulate a transformer fine-tuned (LoRA) and/or served on the platform");
+      "run",
+      "simulate a transformer fine-tuned (LoRA) and/or served on the platform; the NoC under "
+      "noc.model packet (default), flow (fastest) or flit (cycle-level, slowest: README)");
   cli::add_platform_options(*run, run_p);
   auto* workload_opt =
       run->add_option("--workload", run_o.workload, "workload YAML (instead of --model/--task)")
@@ -202,7 +204,9 @@ int main(int argc, char** argv) {
   run->add_flag("--allow-reload", run_o.allow_reload,
                 "reprogram ReRAM weights when the model does not fit (charges write time, energy "
                 "and endurance)");
-  run->add_option("--packet-bytes", run_o.packet_bytes, "NoC packet payload for activations")
+  run->add_option("--packet-bytes", run_o.packet_bytes,
+                  "NoC packet payload under noc.model packet and flit (flow sends whole "
+                  "messages; flit costs seconds of wall time per layer, README)")
       ->check(CLI::Range(uint64_t{32}, uint64_t{1} << 24))
       ->capture_default_str();
   run->add_option("--out", run_o.out, "output folder")->capture_default_str();

@@ -490,7 +490,7 @@ for label, args, regex, code in [
     ("plugin-missing", ["--plugin", "{files}/no-such.so"], r"error: command line: --plugin: ", 2),
     ("plugin-not-so", ["--plugin", "{files}/platform/line3.yaml"], r"error: command line: --plugin: ", 2),
     ("external-memory", ["--set", "memory.kind=external"], r"error: ", 2),
-    ("flit-model", ["--set", "noc.model=flit"], r"error: --set: noc.model: 'flit' is supported only by", 2),
+    ("flit-adaptive", ["--set", "noc.model=flit", "--set", "noc.flit.routing=adaptive"], r"error: .*: noc.flit.routing: a run under noc.model flit keeps per-link statistics", 2),
     ("unknown-flag", ["--turbo"], r"The following argument was not expected: --turbo", 2),
     ("set-no-value", ["--set"], r"--set: ", 2),
     ("does-not-fit", ["--platform", "{files}/platform/tiny-reram.yaml", "--model", "bert-large"], r"infeasible: the model does not fit in ReRAM: it needs 73728 crossbars", 3),

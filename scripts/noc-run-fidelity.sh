@@ -2,21 +2,31 @@
 # The preset workloads under each NoC model `run` supports: simulated time, energy, wall time,
 # and the deviation of each model from `packet` in time and energy. Prints a Markdown table
 # (results/noc/README.md and README.md's "NoC models" section carry it).
-# Usage: scripts/noc-run-fidelity.sh [--bin ATLEUS_VP] [--models "packet flow"] [--quick]
-#   --bin     use this executable instead of building Release into build/
-#   --models  the models to run (default: packet flow; packet always runs as the reference)
-#   --quick   one small workload only (a smoke test of the script)
+# Usage: scripts/noc-run-fidelity.sh [--bin ATLEUS_VP] [--models "packet flow flit"]
+#                                    [--flit-layers N] [--flit-batch B] [--quick]
+#   --bin          use this executable instead of building Release into build/
+#   --models       the models to run (default: packet flow flit; packet always runs as the
+#                  reference)
+#   --flit-layers  flit rows run the workload cut to its first N layers and a batch of
+#                  --flit-batch (defaults 2 and 1; 0: the whole workload), each beside a packet
+#                  row on the same cut workload as its reference: the cycle-level model takes
+#                  minutes to hours per preset workload
+#   --quick        one small workload only (a smoke test of the script)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin=""
-models="packet flow"
+models="packet flow flit"
+flit_layers=2
+flit_batch=1
 quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin) bin="$(realpath "$2")"; shift 2 ;;
     --models) models="$2"; shift 2 ;;
+    --flit-layers) flit_layers="$2"; shift 2 ;;
+    --flit-batch) flit_batch="$2"; shift 2 ;;
     --quick) quick=1; shift ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "noc-run-fidelity: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -40,28 +50,50 @@ workloads=(
   "bert-base swag finetune|--model bert-base --task swag --mode finetune"
   "qwen2.5-0.5b M4F4 generate 64+16|--model qwen2.5-0.5b --quant M4F4 --mode generate --prompt-len 64 --gen-len 16"
 )
-[ "$quick" = 1 ] && workloads=("roberta-base squad inference, 2 layers|--model roberta-base --task squad --mode inference --layers 2 --batch 2")
+if [ "$quick" = 1 ]; then
+  workloads=("roberta-base squad inference, 2 layers|--model roberta-base --task squad --mode inference --layers 2 --batch 2")
+  flit_layers=0  # already cut
+fi
 
 rows="$work/rows.tsv"
 : > "$rows"
-for w in "${workloads[@]}"; do
-  label="${w%%|*}"
-  read -r -a args <<< "${w#*|}"
-  for m in $models; do
-    out="$work/run"
-    rm -rf "$out"
-    start=$(date +%s.%N)
-    if ! "$bin" run --quiet "${args[@]}" --set "noc.model=$m" --out "$out" >/dev/null; then
-      echo "noc-run-fidelity: failed: $bin run ${args[*]} --set noc.model=$m" >&2
-      exit 1
-    fi
-    wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-    python3 - "$label" "$m" "$wall" "$out/summary.json" >> "$rows" <<'PY'
+# One run: appends a row (label, model, simulated time, energy, wall time).
+run_one() {
+  local label="$1" m="$2"
+  shift 2
+  local out="$work/run"
+  rm -rf "$out"
+  local start
+  start=$(date +%s.%N)
+  if ! "$bin" run --quiet "$@" --set "noc.model=$m" --out "$out" >/dev/null; then
+    echo "noc-run-fidelity: failed: $bin run $* --set noc.model=$m" >&2
+    exit 1
+  fi
+  local wall
+  wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+  python3 - "$label" "$m" "$wall" "$out/summary.json" >> "$rows" <<'PY'
 import json, sys
 label, model, wall, path = sys.argv[1:5]
 j = json.load(open(path))
 print(f"{label}\t{model}\t{j['simulated_time_s']!r}\t{j['energy_j']!r}\t{wall}")
 PY
+}
+for w in "${workloads[@]}"; do
+  label="${w%%|*}"
+  read -r -a args <<< "${w#*|}"
+  for m in $models; do
+    if [ "$m" = flit ] && [ "$flit_layers" != 0 ]; then
+      # The workload's own batch gives way to the cut's.
+      cut=()
+      for ((i = 0; i < ${#args[@]}; i++)); do
+        if [ "${args[i]}" = --batch ]; then i=$((i + 1)); else cut+=("${args[i]}"); fi
+      done
+      cut+=(--layers "$flit_layers" --batch "$flit_batch")
+      run_one "$label; $flit_layers layers, batch $flit_batch" packet "${cut[@]}"
+      run_one "$label; $flit_layers layers, batch $flit_batch" flit "${cut[@]}"
+    else
+      run_one "$label" "$m" "${args[@]}"
+    fi
   done
 done
 

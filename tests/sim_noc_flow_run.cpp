@@ -13,27 +13,15 @@
 #include "atleus/platform/netlist.hpp"
 #include "atleus/platform/platform_loader.hpp"
 #include "atleus/platform/port_fillers.hpp"
+#include "sim_support.hpp"
 
 using namespace atleus;
 
 namespace {
 
-std::string data(const std::string& f) {
-  return std::string(ATLEUS_SOURCE_DIR) + "/tests/data/platforms/" + f;
-}
-
-struct Driver : sc_core::sc_module {
-  SC_HAS_PROCESS(Driver);
-  std::function<void()> body;
-  Driver(sc_core::sc_module_name n, std::function<void()> b) : sc_module(n), body(std::move(b)) {
-    SC_THREAD(run);
-  }
-  void run() { body(); }
-};
-
-std::unique_ptr<Endpoint> sink(const Site& site) {
-  return std::make_unique<HostStub>(("sink_" + site.name).c_str());
-}
+using sim_support::data;
+using sim_support::Driver;
+using sim_support::sink;
 
 // One write of `bytes` from `site` to core `dst`; returns when it was delivered (the call's
 // return time plus the delay it annotated).

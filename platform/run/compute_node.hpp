@@ -11,7 +11,7 @@
 // each unit serving whatever became ready first.
 // Timing style: loosely timed; one SC_THREAD per node acts at the times of its timed queue,
 // so every NoC request is injected at its own simulated time. With whole_messages (the flow
-// NoC), a message is one transaction whose b_transport waits until it is delivered. The
+// and flit NoCs), a message is one transaction whose b_transport waits until it is delivered. The
 // node's network interface then sends its writes one at a time in the order they were made
 // (one thread), as the packet model's injection channel serves a node's packets in order, and
 // its reads likewise (another thread: their data return over the ejection channel), while the
@@ -54,7 +54,8 @@ struct NodeOptions {
   bool batch_instances = false;
   // The core has one unit for every op (a roofline core): tasks never overlap on it.
   bool single_unit = false;
-  // Each message is one transaction that waits in the NoC for its delivery (noc.model: flow):
+  // Each message is one transaction that waits in the NoC for its delivery (noc.model: flow,
+  // flit):
   // the node sends from two threads of its own (writes, reads) so that its worker keeps
   // running meanwhile.
   bool whole_messages = false;

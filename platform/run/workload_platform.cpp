@@ -242,7 +242,7 @@ std::unique_ptr<Endpoint> make_node(WorkloadPlatform::Impl& p, const Site& site)
   if (!p.cfg.memory_external) node_opt.hbm_bytes = p.cfg.hbm.capacity_bytes();
   node_opt.reram = reram_params(p.cfg);
   node_opt.bind_hook = p.bind_hook;
-  node_opt.whole_messages = p.cfg.noc.model == noc::NocModel::kFlow;
+  node_opt.whole_messages = p.cfg.noc.model != noc::NocModel::kPacket;
   site.type->kind->node_options(*site.type, node_opt);
   std::unique_ptr<BlockModel> model = site.type->kind->make_model(name, *site.type);
   auto node = std::make_unique<ComputeNode>(("node_" + site.name).c_str(), site.index,
@@ -293,6 +293,7 @@ WorkloadPlatform::WorkloadPlatform(sc_core::sc_module_name name, const PlatformC
   nopt.host_stub = false;
   nopt.bind_hook = p.bind_hook;
   nopt.memory = p.opt.memory;
+  nopt.packet_bytes = p.opt.packet_bytes;
   p.net = std::make_unique<Netlist>("platform", p.cfg, std::move(nopt));
   if (p.opt.trace)
     for (const auto& ch : p.net->link_channels()) ch->keep_busy_intervals();
