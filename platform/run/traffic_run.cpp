@@ -141,6 +141,48 @@ void summarise(const std::vector<const std::vector<PacketRecord>*>& per_node, un
   }
 }
 
+// When each node injects its next packet, in NoC cycles, for the cycle-loop models (flit and
+// flow): packets_per_node each, gaps drawn from the generator in node order, as TrafficNode
+// draws them, so every model sees the same packets.
+class InjectionSchedule {
+ public:
+  static constexpr uint64_t kNever = UINT64_MAX;
+
+  InjectionSchedule(TrafficGenerator& gen, int nodes, uint64_t packets_per_node)
+      : gen_(gen), per_node_(packets_per_node), next_(nodes, kNever), made_(nodes, 0) {
+    for (int i = 0; i < nodes && per_node_ > 0; ++i) {
+      next_[i] = 0;
+      advance(i);
+    }
+  }
+
+  // The earliest cycle a node injects at; kNever when every node is done.
+  uint64_t first() const { return *std::min_element(next_.begin(), next_.end()); }
+
+  // For every node whose packet is due at `cycle`: emit(node), then its next packet is drawn.
+  template <class Emit>
+  void fire(uint64_t cycle, Emit emit) {
+    for (int i = 0; i < static_cast<int>(next_.size()); ++i) {
+      if (next_[i] != cycle) continue;
+      emit(i);
+      if (++made_[i] < per_node_)
+        advance(i);
+      else
+        next_[i] = kNever;
+    }
+  }
+
+ private:
+  void advance(int i) {
+    const uint64_t gap = gen_.next_gap(i);
+    next_[i] = (gap == kNever || next_[i] > kNever - gap) ? kNever : next_[i] + gap;
+  }
+
+  TrafficGenerator& gen_;
+  uint64_t per_node_;
+  std::vector<uint64_t> next_, made_;
+};
+
 // The flit model: no SystemC, a cycle loop. Packets are created exactly as TrafficNode creates
 // them (same streams, same order), so both models see the same packets.
 TrafficResult run_flit_traffic(const PlatformConfig& cfg, const TrafficOptions& opt) {
@@ -158,31 +200,15 @@ TrafficResult run_flit_traffic(const PlatformConfig& cfg, const TrafficOptions& 
   const unsigned flits = opt.traffic.flits_per_packet;
   const uint64_t cycle = period_ps(cfg.noc.router.clock_mhz);
 
-  constexpr uint64_t kNever = UINT64_MAX;
-  std::vector<uint64_t> next(n, kNever), made(n, 0);
-  auto advance = [&](int i) {
-    const uint64_t gap = gen.next_gap(i);
-    next[i] = (gap == kNever || next[i] > kNever - gap) ? kNever : next[i] + gap;
-  };
-  for (int i = 0; i < n; ++i) {
-    if (opt.packets_per_node == 0) continue;
-    next[i] = 0;
-    advance(i);
-  }
+  InjectionSchedule schedule(gen, n, opt.packets_per_node);
   for (;;) {
-    const uint64_t first = *std::min_element(next.begin(), next.end());
-    if (first == kNever) break;
+    const uint64_t first = schedule.first();
+    if (first == InjectionSchedule::kNever) break;
     if (net.now() < first) net.advance_to(first);
-    const uint64_t now = net.now();
-    for (int i = 0; i < n; ++i) {
-      if (next[i] != now) continue;
+    schedule.fire(net.now(), [&](int i) {
       const int dst = gen.destination(i);
       if (dst >= 0) net.create_packet(i, dst, flits);
-      if (++made[i] < opt.packets_per_node)
-        advance(i);
-      else
-        next[i] = kNever;
-    }
+    });
     net.step();
   }
   while (net.packets_in_flight() > 0) net.step();
@@ -289,29 +315,14 @@ TrafficResult run_flow_traffic(const PlatformConfig& cfg, const TrafficOptions& 
     sent.push_back({src, at, hops, head + ser});
   };
 
-  constexpr uint64_t kNever = UINT64_MAX;
-  std::vector<uint64_t> next(n, kNever), made(n, 0);
-  auto advance = [&](int i) {
-    const uint64_t gap = gen.next_gap(i);
-    next[i] = (gap == kNever || next[i] > kNever - gap) ? kNever : next[i] + gap;
-  };
-  for (int i = 0; i < n; ++i) {
-    if (opt.packets_per_node == 0) continue;
-    next[i] = 0;
-    advance(i);
-  }
+  InjectionSchedule schedule(gen, n, opt.packets_per_node);
   for (;;) {
-    const uint64_t first = *std::min_element(next.begin(), next.end());
-    if (first == kNever) break;
-    for (int i = 0; i < n; ++i) {
-      if (next[i] != first) continue;
+    const uint64_t first = schedule.first();
+    if (first == InjectionSchedule::kNever) break;
+    schedule.fire(first, [&](int i) {
       const int dst = gen.destination(i);
       if (dst >= 0) send(i, dst, first * cycle);
-      if (++made[i] < opt.packets_per_node)
-        advance(i);
-      else
-        next[i] = kNever;
-    }
+    });
   }
   net.solve();
 
