@@ -12,29 +12,14 @@
 #include "atleus/platform/netlist.hpp"
 #include "atleus/platform/platform_loader.hpp"
 #include "atleus/platform/port_fillers.hpp"
+#include "sim_support.hpp"
 
 using namespace atleus;
+using sim_support::data;
+using sim_support::Driver;
+using sim_support::sink;
 
 namespace {
-
-std::string data(const std::string& f) {
-  return std::string(ATLEUS_SOURCE_DIR) + "/tests/data/platforms/" + f;
-}
-
-// Runs `body` in an SC_THREAD of a small driver module, then simulates to the end.
-struct Driver : sc_core::sc_module {
-  SC_HAS_PROCESS(Driver);
-  std::function<void()> body;
-  Driver(sc_core::sc_module_name n, std::function<void()> b) : sc_module(n), body(std::move(b)) {
-    SC_THREAD(run);
-  }
-  void run() { body(); }
-};
-
-// Sinks that answer at once, so a latency is the network's alone.
-std::unique_ptr<Endpoint> sink(const Site& site) {
-  return std::make_unique<HostStub>(("sink_" + site.name).c_str());
-}
 
 struct Sent {
   uint64_t latency_ps = 0;

@@ -16,27 +16,14 @@
 #include "atleus/platform/platform_loader.hpp"
 #include "atleus/platform/port_fillers.hpp"
 #include "atleus/platform/run/traffic_run.hpp"
+#include "sim_support.hpp"
 
 using namespace atleus;
+using sim_support::data;
+using sim_support::Driver;
+using sim_support::sink;
 
 namespace {
-
-std::string data(const std::string& f) {
-  return std::string(ATLEUS_SOURCE_DIR) + "/tests/data/platforms/" + f;
-}
-
-struct Driver : sc_core::sc_module {
-  SC_HAS_PROCESS(Driver);
-  std::function<void()> body;
-  Driver(sc_core::sc_module_name n, std::function<void()> b) : sc_module(n), body(std::move(b)) {
-    SC_THREAD(run);
-  }
-  void run() { body(); }
-};
-
-std::unique_ptr<Endpoint> sink(const Site& site) {
-  return std::make_unique<HostStub>(("sink_" + site.name).c_str());
-}
 
 // Sends one write of `bytes` from `site` to core `dst`, `offset_ps` after now (a loosely-timed
 // initiator's local offset); returns its latency from that moment.
